@@ -1,0 +1,125 @@
+//! The command line: clap definitions only. The man page and the shell completions are
+//! generated from [`Cli`] (see `examples/generate.rs`), so this is the one source of truth.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Watch web services from a systemd timer and alert on Telegram when they go down or
+/// come back.
+#[derive(Debug, Parser)]
+#[command(name = "vigia", version, about, max_term_width = 100)]
+#[command(after_help = "\
+Environment:
+  VIGIA_CONFIG        configuration file (same as --config)
+  VIGIA_TOKEN         bot token for 'init' without a terminal
+  STATE_DIRECTORY     state directory, set by systemd's StateDirectory=
+  LOGS_DIRECTORY      log directory, set by systemd's LogsDirectory=
+  CREDENTIALS_DIRECTORY  where systemd's LoadCredential= puts the config
+  HTTPS_PROXY, ALL_PROXY, NO_PROXY  proxy for the Bot API
+  NO_COLOR            never colour the output
+
+Exit codes: 0 all up, 1 a target is down (or a message was not sent), 2 usage,
+74 a file cannot be written, 78 configuration missing or invalid.")]
+pub struct Cli {
+    /// Configuration file [default: /etc/vigia/config.toml as root, else
+    /// $XDG_CONFIG_HOME/vigia/config.toml]
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        env = "VIGIA_CONFIG",
+        value_name = "PATH"
+    )]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up the bot, prove the chat, and write the configuration
+    Init(InitArgs),
+    /// Probe every target, log transitions and send alerts (what the timer runs)
+    Check(CheckArgs),
+    /// Show each target's state, uptime, recent history and waiting alerts
+    Status(StatusArgs),
+    /// Send a message to the configured chat
+    Send(SendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check this URL instead of the configured targets (http://, https:// or tcp://host:port)
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Probe and report, but write nothing and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print only changes and problems (for the journal)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print a JSON document instead of the table
+    #[arg(long)]
+    pub json: bool,
+    /// How many recent transitions to show
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub history: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The text to send (plain text: it is escaped, never parsed as markup)
+    #[arg(value_name = "TEXT", required = true)]
+    pub text: String,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Read the bot token from FILE ('-' for standard input) instead of asking
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Send alerts to this chat id instead of proving one with a code
+    #[arg(long, value_name = "ID", allow_negative_numbers = true)]
+    pub chat_id: Option<i64>,
+    /// A URL to watch (repeat for several)
+    #[arg(long = "url", value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Bot API endpoint (a local Bot API server or a proxy)
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Answer yes to every confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Replace an existing configuration (the old one is kept as a backup)
+    #[arg(long)]
+    pub force: bool,
+    /// Do not offer to enable vigia.timer
+    #[arg(long)]
+    pub no_enable: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn chat_id_may_be_negative() {
+        let cli = Cli::try_parse_from(["vigia", "init", "--chat-id", "-1001234567890"]).unwrap();
+        match cli.command {
+            Command::Init(a) => assert_eq!(a.chat_id, Some(-1001234567890)),
+            other => panic!("parsed {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Exit codes and the few typed errors that choose one. Everything else is an
+//! `anyhow::Error` with context, and exits 1.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The process exit codes (contract: README "Exit codes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// The check ran and every target is up.
+    Up = 0,
+    /// The check ran and a target is down; or a command failed for another reason.
+    Down = 1,
+    /// Bad command line.
+    Usage = 2,
+    /// A file vigia must write (log, state) cannot be written (EX_IOERR).
+    CantWrite = 74,
+    /// Configuration missing or invalid (EX_CONFIG).
+    Config = 78,
+}
+
+impl Exit {
+    /// The exit code an error maps to: the first typed error in its chain decides.
+    pub fn of(err: &anyhow::Error) -> Exit {
+        for cause in err.chain() {
+            if cause.is::<ConfigError>() {
+                return Exit::Config;
+            }
+            if cause.is::<CantWrite>() {
+                return Exit::CantWrite;
+            }
+            if cause.is::<UsageError>() {
+                return Exit::Usage;
+            }
+        }
+        Exit::Down
+    }
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// The configuration is missing or invalid. Says which file, which line and which key.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(path: &Path, message: impl Into<String>) -> Self {
+        ConfigError {
+            path: path.to_owned(),
+            line: None,
+            key: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(mut self, line: Option<usize>, key: impl Into<String>) -> Self {
+        self.line = line;
+        self.key = Some(key.into());
+        self
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "config {}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ": line {line}")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": {key}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A file that must be written (log, outbox, lock) cannot be, or the log cannot be read.
+/// `what` says what was attempted: "write the log".
+#[derive(Debug)]
+pub struct CantWrite {
+    pub what: &'static str,
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
+impl CantWrite {
+    pub fn new(what: &'static str, path: &Path, source: std::io::Error) -> Self {
+        CantWrite {
+            what,
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for CantWrite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot {} {}: {}",
+            self.what,
+            self.path.display(),
+            self.source
+        )
+    }
+}
+
+impl std::error::Error for CantWrite {}
+
+/// A command line that makes no sense in this situation (e.g. `init` without a terminal
+/// and without the flags that replace the prompts).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn codes_are_the_contract() {
+        assert_eq!(Exit::Up.code(), 0);
+        assert_eq!(Exit::Down.code(), 1);
+        assert_eq!(Exit::Usage.code(), 2);
+        assert_eq!(Exit::CantWrite.code(), 74);
+        assert_eq!(Exit::Config.code(), 78);
+    }
+
+    #[test]
+    fn typed_errors_pick_the_code_through_context() {
+        let config = anyhow::Error::new(ConfigError::new(Path::new("/x"), "bad"));
+        assert_eq!(Exit::of(&config.context("loading")), Exit::Config);
+        let io = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let write: anyhow::Result<()> =
+            Err(CantWrite::new("write the log", Path::new("/l"), io).into());
+        assert_eq!(
+            Exit::of(&write.context("appending").unwrap_err()),
+            Exit::CantWrite
+        );
+        assert_eq!(Exit::of(&UsageError("x".into()).into()), Exit::Usage);
+        assert_eq!(Exit::of(&anyhow::anyhow!("network")), Exit::Down);
+    }
+
+    #[test]
+    fn config_error_names_file_line_and_key() {
+        let e = ConfigError::new(Path::new("/etc/vigia/config.toml"), "unknown key")
+            .at(Some(7), "check.timout");
+        assert_eq!(
+            e.to_string(),
+            "config /etc/vigia/config.toml: line 7: check.timout: unknown key"
+        );
+    }
+}

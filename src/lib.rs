@@ -1,0 +1,16 @@
+//! vigia: watch web services from a systemd timer and alert on Telegram when they go
+//! down or come back. The binary is `main.rs`; the modules live here so that tests and
+//! the man page generator can use them.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod error;
+pub mod message;
+pub mod outbox;
+pub mod probe;
+pub mod secret;
+pub mod statelog;
+pub mod telegram;
+pub mod transition;
+pub mod util;

@@ -1,0 +1,32 @@
+//! The `vigia` binary: parse the command line, run the command, turn an error into one
+//! line on standard error and an exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use vigia::cli::Cli;
+use vigia::config::Env;
+use vigia::error::Exit;
+use vigia::secret::redact;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env = Env::from_process();
+    match vigia::cmd::run(cli, &env) {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let prefix = if env.journal { "<3>" } else { "" };
+            // Redacted once more here: no path may print the token.
+            eprintln!("{prefix}vigia: {}", redact(&format!("{err:#}")));
+            ExitCode::from(Exit::of(&err).code())
+        }
+    }
+}
+
+/// `vigia status | head -1` closes our standard output early; that is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}

@@ -1,0 +1,219 @@
+//! The alert text: one message per run listing every change, in Telegram's HTML
+//! (https://core.telegram.org/bots/api#html-style) with every value escaped, or as plain
+//! text for standard output; and the split of long messages on line boundaries.
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::config::format_duration;
+use crate::statelog::State;
+use crate::transition::Change;
+
+/// Telegram's limit is 4096 characters after entity parsing; staying under it counted on
+/// the raw HTML leaves a margin whatever the markup.
+pub const LIMIT: usize = 4000;
+
+/// Escapes text for Telegram's HTML mode: `&`, `<` and `>` outside tags.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The message for the changes of one run, in HTML. Every tag opens and closes on the
+/// same line, so splitting on lines keeps each part well-formed.
+pub fn render_html(changes: &[&Change], host: &str) -> String {
+    render(
+        changes,
+        host,
+        &|s| format!("<b>{}</b>", escape(s)),
+        &|s| format!("<code>{}</code>", escape(s)),
+        &escape,
+    )
+}
+
+/// The same message as plain text, for standard output when Telegram is not configured.
+pub fn render_plain(changes: &[&Change], host: &str) -> String {
+    render(changes, host, &|s| s.to_owned(), &|s| s.to_owned(), &|s| {
+        s.to_owned()
+    })
+}
+
+type Style<'a> = &'a dyn Fn(&str) -> String;
+
+fn render(changes: &[&Change], host: &str, bold: Style, code: Style, text: Style) -> String {
+    let blocks: Vec<String> = changes
+        .iter()
+        .map(|c| {
+            let headline = match (c.state, c.down_for) {
+                (State::Offline, _) => {
+                    format!("🔴 {} is DOWN: {}", bold(&c.target), text(&c.reason))
+                }
+                (State::Online, Some(d)) => format!(
+                    "🟢 {} is UP again after {} down: {}",
+                    bold(&c.target),
+                    format_duration(d),
+                    text(&c.reason)
+                ),
+                (State::Online, None) => {
+                    format!("🟢 {} is UP: {}", bold(&c.target), text(&c.reason))
+                }
+            };
+            format!(
+                "{headline}\n{}\n{}",
+                code(&c.url),
+                text(&format!("{} on {host}", when(c.at)))
+            )
+        })
+        .collect();
+    blocks.join("\n\n")
+}
+
+fn when(at: DateTime<FixedOffset>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S %:z").to_string()
+}
+
+/// Splits `text` into parts of at most `limit` characters, on line boundaries. A single
+/// line longer than `limit` is cut, never inside an HTML entity.
+pub fn split(text: &str, limit: usize) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut current_len = 0;
+    for line in text.split('\n') {
+        let mut line = line;
+        let mut line_len = line.chars().count();
+        while line_len > limit {
+            flush(&mut parts, &mut current, &mut current_len);
+            let mut cut = line
+                .char_indices()
+                .nth(limit)
+                .map_or(line.len(), |(i, _)| i);
+            // Do not cut "&amp;" in two: back up to before an unfinished entity.
+            if let Some(amp) = line[..cut].rfind('&') {
+                if !line[amp..cut].contains(';') && amp > 0 {
+                    cut = amp;
+                }
+            }
+            parts.push(line[..cut].to_owned());
+            line = &line[cut..];
+            line_len = line.chars().count();
+        }
+        let extra = if current.is_empty() {
+            line_len
+        } else {
+            line_len + 1
+        };
+        if current_len + extra > limit {
+            flush(&mut parts, &mut current, &mut current_len);
+        }
+        if !current.is_empty() {
+            current.push('\n');
+            current_len += 1;
+        }
+        current.push_str(line);
+        current_len += line_len;
+    }
+    flush(&mut parts, &mut current, &mut current_len);
+    parts
+}
+
+fn flush(parts: &mut Vec<String>, current: &mut String, len: &mut usize) {
+    // Telegram refuses empty or whitespace-only text.
+    if !current.trim().is_empty() {
+        parts.push(current.trim_matches('\n').to_owned());
+    }
+    current.clear();
+    *len = 0;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn change(target: &str, state: State, reason: &str, down_for: Option<Duration>) -> Change {
+        Change {
+            target: target.into(),
+            url: "http://a.example/?x=1&y=<2>".into(),
+            state,
+            reason: reason.into(),
+            at: DateTime::parse_from_rfc3339("2026-11-24T23:22:23-03:00").unwrap(),
+            down_for,
+            alert: true,
+        }
+    }
+
+    #[test]
+    fn escapes_markup_characters() {
+        assert_eq!(escape("a & b <c> \"d\""), "a &amp; b &lt;c&gt; \"d\"");
+    }
+
+    #[test]
+    fn html_message_lists_every_change_escaped() {
+        let down = change("web", State::Offline, "text \"<ok>\" not found", None);
+        let up = change(
+            "api",
+            State::Online,
+            "HTTP 200 in 41 ms",
+            Some(Duration::from_secs(759)),
+        );
+        let html = render_html(&[&down, &up], "srv & co");
+        assert_eq!(
+            html,
+            "🔴 <b>web</b> is DOWN: text \"&lt;ok&gt;\" not found\n\
+             <code>http://a.example/?x=1&amp;y=&lt;2&gt;</code>\n\
+             2026-11-24 23:22:23 -03:00 on srv &amp; co\n\
+             \n\
+             🟢 <b>api</b> is UP again after 12m39s down: HTTP 200 in 41 ms\n\
+             <code>http://a.example/?x=1&amp;y=&lt;2&gt;</code>\n\
+             2026-11-24 23:22:23 -03:00 on srv &amp; co"
+        );
+        let plain = render_plain(&[&down], "srv");
+        assert!(plain
+            .starts_with("🔴 web is DOWN: text \"<ok>\" not found\nhttp://a.example/?x=1&y=<2>\n"));
+    }
+
+    #[test]
+    fn short_text_is_one_part() {
+        assert_eq!(split("a\nb", 10), ["a\nb"]);
+        assert_eq!(split("", 10), Vec::<String>::new());
+    }
+
+    #[test]
+    fn splits_on_lines_under_the_limit() {
+        let text = (0..100)
+            .map(|i| format!("line {i:03} {}", "x".repeat(50)))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let parts = split(&text, 500);
+        assert!(parts.len() > 1);
+        assert!(parts.iter().all(|p| p.chars().count() <= 500));
+        assert_eq!(parts.join("\n"), text);
+    }
+
+    #[test]
+    fn cuts_an_overlong_line_outside_entities() {
+        let line = format!("{}&amp;{}", "a".repeat(8), "b".repeat(8));
+        let parts = split(&line, 10);
+        assert_eq!(parts.concat(), line);
+        assert!(parts.iter().all(|p| p.chars().count() <= 10));
+        assert!(
+            parts
+                .iter()
+                .all(|p| p.matches('&').count() == p.matches(';').count()),
+            "{parts:?}"
+        );
+    }
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        let text = "é".repeat(10);
+        assert_eq!(split(&text, 10), vec![text]);
+    }
+}

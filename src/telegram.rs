@@ -1,0 +1,436 @@
+//! The Bot API client (https://core.telegram.org/bots/api): the few methods vigia uses,
+//! their errors told apart in plain words, and redaction of the token from anything an
+//! error could show.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::probe::describe_error;
+use crate::secret::{redact, Token};
+
+/// A Bot API endpoint with its token.
+pub struct Bot {
+    client: reqwest::Client,
+    api_url: String,
+    token: Token,
+    timeout: Duration,
+}
+
+/// What a call can fail with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    /// Telegram answered `ok: false` (or an HTTP error without a JSON body).
+    Api {
+        code: u16,
+        description: String,
+        retry_after: Option<u64>,
+        migrate_to: Option<i64>,
+    },
+    /// No answer: DNS, connection, TLS or proxy failure (already redacted).
+    Network(String),
+    /// No answer within the time allowed.
+    Timeout(Duration),
+    /// An answer that is not the Bot API's JSON (wrong api_url?).
+    Invalid(String),
+}
+
+impl ApiError {
+    /// Worth trying again later without changing anything: 429, 5xx, network, timeout.
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            ApiError::Api { code, .. } => *code == 429 || *code >= 500,
+            ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Invalid(_) => true,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    /// Plain words, with the fix when it is known.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (code, description) = match self {
+            ApiError::Network(why) => return write!(f, "cannot reach the Bot API: {why}"),
+            ApiError::Timeout(t) => {
+                return write!(
+                    f,
+                    "the Bot API did not answer within {}",
+                    crate::config::format_duration(*t)
+                )
+            }
+            ApiError::Invalid(why) => {
+                return write!(
+                    f,
+                    "the Bot API answered something unexpected: {why} (check telegram.api_url)"
+                )
+            }
+            ApiError::Api {
+                code, description, ..
+            } => (*code, description.as_str()),
+        };
+        let lower = description.to_lowercase();
+        match code {
+            400 if lower.contains("chat not found") => write!(
+                f,
+                "chat not found (400): the chat id is wrong, or nobody pressed Start in the bot's chat; run 'vigia init' to prove the chat"
+            ),
+            400 if lower.contains("thread not found") => {
+                write!(f, "topic not found (400): check telegram.message_thread_id")
+            }
+            400 if lower.contains("upgraded to a supergroup") => {
+                write!(f, "the group was upgraded to a supergroup (400)")
+            }
+            400 if lower.contains("can't parse entities") => write!(
+                f,
+                "Telegram could not parse the message's formatting (400: {description}); this is a vigia bug, please report it"
+            ),
+            401 => write!(
+                f,
+                "the bot token is wrong or was revoked (401 Unauthorized): get the current one from @BotFather (/token) and run 'vigia init'"
+            ),
+            403 if lower.contains("blocked by the user") => {
+                write!(f, "the bot was blocked by the user (403): unblock it in Telegram")
+            }
+            403 if lower.contains("can't initiate conversation") => write!(
+                f,
+                "the bot cannot write first (403): open the bot's chat in Telegram and press Start"
+            ),
+            403 if lower.contains("kicked") || lower.contains("not a member") => {
+                write!(f, "the bot is no longer in the chat (403: {description}): add it back")
+            }
+            404 => write!(f, "the Bot API answered 404 Not Found: the token is malformed or telegram.api_url is wrong"),
+            409 => write!(f, "conflict (409): {description}"),
+            429 => match self {
+                ApiError::Api { retry_after: Some(s), .. } => write!(f, "Telegram asks to slow down (429): retry after {s}s"),
+                _ => write!(f, "Telegram asks to slow down (429)"),
+            },
+            500.. => write!(f, "Telegram had a server error ({code} {description}); it will be retried"),
+            _ => write!(f, "Telegram refused the request ({code}: {description})"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[derive(Deserialize)]
+struct Envelope {
+    ok: bool,
+    result: Option<Value>,
+    error_code: Option<u16>,
+    description: Option<String>,
+    parameters: Option<Parameters>,
+}
+
+#[derive(Deserialize)]
+struct Parameters {
+    retry_after: Option<u64>,
+    migrate_to_chat_id: Option<i64>,
+}
+
+/// The bot itself, from `getMe`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct BotUser {
+    pub id: i64,
+    pub first_name: String,
+    pub username: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Update {
+    pub update_id: i64,
+    pub message: Option<Message>,
+    pub channel_post: Option<Message>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Message {
+    pub chat: Chat,
+    pub text: Option<String>,
+    pub message_thread_id: Option<i64>,
+    #[serde(default)]
+    pub is_topic_message: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Chat {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: Option<String>,
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+impl Chat {
+    /// `private chat with Ann Lee (@ann)`, `supergroup "Ops"`.
+    pub fn describe(&self) -> String {
+        let at = self
+            .username
+            .as_ref()
+            .map(|u| format!(" (@{u})"))
+            .unwrap_or_default();
+        match self.kind.as_str() {
+            "private" => {
+                let name = [self.first_name.as_deref(), self.last_name.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                format!("private chat with {name}{at}")
+            }
+            kind => format!("{kind} \"{}\"{at}", self.title.as_deref().unwrap_or("?")),
+        }
+    }
+}
+
+impl Bot {
+    /// `proxy` overrides the HTTPS_PROXY/ALL_PROXY/NO_PROXY environment, which reqwest
+    /// honours otherwise.
+    pub fn new(
+        api_url: &str,
+        token: Token,
+        proxy: Option<&str>,
+        timeout: Duration,
+    ) -> anyhow::Result<Bot> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("vigia/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(proxy) = proxy {
+            let proxy = reqwest::Proxy::all(proxy)
+                .map_err(|e| anyhow::anyhow!("telegram.proxy: {}", redact(&e.to_string())))?;
+            builder = builder.proxy(proxy);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot set up HTTPS: {}", redact(&describe_error(&e))))?;
+        Ok(Bot {
+            client,
+            api_url: api_url.trim_end_matches('/').to_owned(),
+            token,
+            timeout,
+        })
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Calls `method` with a JSON body. `wait` is added to the timeout (long polling).
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        body: Value,
+        wait: Duration,
+    ) -> Result<T, ApiError> {
+        let url = format!("{}/bot{}/{method}", self.api_url, self.token.expose());
+        let limit = self.timeout + wait;
+        let request = async {
+            let response = self
+                .client
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .map_err(|e| self.network_error(&e))?;
+            let status = response.status().as_u16();
+            let retry_header = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok());
+            let bytes = response.bytes().await.map_err(|e| self.network_error(&e))?;
+            Ok::<_, ApiError>((status, retry_header, bytes))
+        };
+        let (status, retry_header, bytes) = tokio::time::timeout(limit, request)
+            .await
+            .map_err(|_| ApiError::Timeout(limit))??;
+        let envelope: Envelope = match serde_json::from_slice(&bytes) {
+            Ok(e) => e,
+            Err(_) if status >= 400 => {
+                let text = String::from_utf8_lossy(&bytes);
+                let description = crate::probe::truncate(text.trim(), 100);
+                return Err(ApiError::Api {
+                    code: status,
+                    description: self.redact(&description),
+                    retry_after: retry_header,
+                    migrate_to: None,
+                });
+            }
+            Err(e) => return Err(ApiError::Invalid(format!("HTTP {status}, not JSON ({e})"))),
+        };
+        if envelope.ok {
+            let result = envelope.result.unwrap_or(Value::Null);
+            return serde_json::from_value(result)
+                .map_err(|e| ApiError::Invalid(format!("{method} result: {e}")));
+        }
+        let parameters = envelope.parameters;
+        Err(ApiError::Api {
+            code: envelope.error_code.unwrap_or(status),
+            description: self.redact(envelope.description.as_deref().unwrap_or("no description")),
+            retry_after: parameters
+                .as_ref()
+                .and_then(|p| p.retry_after)
+                .or(retry_header),
+            migrate_to: parameters.and_then(|p| p.migrate_to_chat_id),
+        })
+    }
+
+    fn redact(&self, text: &str) -> String {
+        redact(&text.replace(self.token.expose(), "<redacted>"))
+    }
+
+    fn network_error(&self, err: &reqwest::Error) -> ApiError {
+        let mut why = describe_error(err);
+        if err.is_connect() && why.contains("proxy") {
+            why = format!("{why} (check HTTPS_PROXY/ALL_PROXY or telegram.proxy)");
+        }
+        let host = reqwest::Url::parse(&self.api_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        ApiError::Network(self.redact(&format!("{host}: {why}")))
+    }
+
+    pub async fn get_me(&self) -> Result<BotUser, ApiError> {
+        self.call("getMe", json!({}), Duration::ZERO).await
+    }
+
+    /// The webhook URL, empty when there is none.
+    pub async fn webhook_url(&self) -> Result<String, ApiError> {
+        let info: Value = self
+            .call("getWebhookInfo", json!({}), Duration::ZERO)
+            .await?;
+        Ok(info
+            .get("url")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    pub async fn delete_webhook(&self) -> Result<(), ApiError> {
+        self.call::<Value>("deleteWebhook", json!({}), Duration::ZERO)
+            .await
+            .map(drop)
+    }
+
+    /// Long-polls for updates from `offset` on, waiting up to `wait` (whole seconds).
+    pub async fn get_updates(
+        &self,
+        offset: Option<i64>,
+        wait: Duration,
+    ) -> Result<Vec<Update>, ApiError> {
+        let mut body = json!({
+            "timeout": wait.as_secs(),
+            "allowed_updates": ["message", "channel_post"],
+        });
+        if let Some(offset) = offset {
+            body["offset"] = json!(offset);
+        }
+        // An update that does not fit our types (a new kind) must not stop the poll.
+        let raw: Vec<Value> = self.call("getUpdates", body, wait).await?;
+        Ok(raw
+            .into_iter()
+            .filter_map(|u| {
+                let id = u.get("update_id").and_then(Value::as_i64)?;
+                Some(serde_json::from_value(u).unwrap_or(Update {
+                    update_id: id,
+                    message: None,
+                    channel_post: None,
+                }))
+            })
+            .collect())
+    }
+
+    /// Sends an HTML message without a link preview.
+    pub async fn send_message(
+        &self,
+        chat_id: i64,
+        thread_id: Option<i64>,
+        html: &str,
+    ) -> Result<(), ApiError> {
+        let mut body = json!({
+            "chat_id": chat_id,
+            "text": html,
+            "parse_mode": "HTML",
+            "link_preview_options": { "is_disabled": true },
+        });
+        if let Some(thread) = thread_id {
+            body["message_thread_id"] = json!(thread);
+        }
+        self.call::<Value>("sendMessage", body, Duration::ZERO)
+            .await
+            .map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: u16, description: &str) -> ApiError {
+        ApiError::Api {
+            code,
+            description: description.into(),
+            retry_after: None,
+            migrate_to: None,
+        }
+    }
+
+    #[test]
+    fn errors_are_explained_in_plain_words() {
+        assert!(api(400, "Bad Request: chat not found")
+            .to_string()
+            .contains("nobody pressed Start"));
+        assert!(api(401, "Unauthorized")
+            .to_string()
+            .contains("wrong or was revoked"));
+        assert!(api(403, "Forbidden: bot was blocked by the user")
+            .to_string()
+            .contains("unblock"));
+        assert!(api(
+            403,
+            "Forbidden: bot can't initiate conversation with a user"
+        )
+        .to_string()
+        .contains("press Start"));
+        assert!(api(403, "Forbidden: bot was kicked from the group chat")
+            .to_string()
+            .contains("add it back"));
+        assert!(api(404, "Not Found").to_string().contains("malformed"));
+        assert!(api(502, "Bad Gateway").to_string().contains("retried"));
+        let slow = ApiError::Api {
+            code: 429,
+            description: "Too Many Requests: retry after 3".into(),
+            retry_after: Some(3),
+            migrate_to: None,
+        };
+        assert!(slow.to_string().contains("retry after 3s"));
+    }
+
+    #[test]
+    fn temporary_errors_are_told_apart() {
+        assert!(api(429, "").is_temporary());
+        assert!(api(500, "").is_temporary());
+        assert!(ApiError::Timeout(Duration::from_secs(1)).is_temporary());
+        assert!(!api(400, "chat not found").is_temporary());
+        assert!(!api(401, "").is_temporary());
+        assert!(!api(403, "").is_temporary());
+    }
+
+    #[test]
+    fn chats_are_described() {
+        let chat: Chat = serde_json::from_value(
+            json!({"id": 42, "type": "private", "first_name": "Ann", "username": "ann"}),
+        )
+        .unwrap();
+        assert_eq!(chat.describe(), "private chat with Ann (@ann)");
+        let group: Chat = serde_json::from_value(
+            json!({"id": -100, "type": "supergroup", "title": "Ops", "is_forum": true}),
+        )
+        .unwrap();
+        assert_eq!(group.describe(), "supergroup \"Ops\"");
+    }
+}
