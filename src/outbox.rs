@@ -58,11 +58,16 @@ impl StateDir {
     }
 
     fn create(&self, dir: &Path) -> Result<(), CantWrite> {
+        let fail = |e| CantWrite::new("create the state directory", dir, e);
+        if dir.is_dir() {
+            return Ok(());
+        }
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o750)
             .create(dir)
-            .map_err(|e| CantWrite::new("create the state directory", dir, e))
+            .map_err(fail)?;
+        crate::util::adopt_parent_owner(dir).map_err(fail)
     }
 
     /// Takes the exclusive run lock, waiting at most `wait` for another run to finish.
@@ -76,6 +81,7 @@ impl StateDir {
             .truncate(false)
             .mode(0o640)
             .open(&path)
+            .and_then(|file| crate::util::adopt_parent_owner(&path).map(|()| file))
             .map_err(|e| CantWrite::new("open the lock", &path, e))?;
         let started = Instant::now();
         loop {

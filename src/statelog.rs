@@ -191,6 +191,7 @@ pub fn append(path: &Path, entries: &[Entry]) -> Result<(), CantWrite> {
         .mode(0o640)
         .open(path)
         .map_err(fail)?;
+    crate::util::adopt_parent_owner(path).map_err(fail)?;
     let mut pending = String::new();
     if ends_torn(&mut file).map_err(fail)? {
         pending.push('\n');

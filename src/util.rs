@@ -2,7 +2,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
 /// Replaces `path` atomically: a temp file in the same directory, `fsync`, `rename`, then
@@ -29,6 +29,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
             .open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
+        adopt_parent_owner(&temp)?;
         fs::rename(&temp, path)?;
         File::open(dir)?.sync_all()
     })();
@@ -38,13 +39,35 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     result
 }
 
+/// When root writes into a directory that belongs to someone else (the service's user
+/// owns /var/lib/vigia and /var/log/vigia), the new file is given to that owner, so that
+/// a check run by hand never leaves a file the service cannot write.
+pub fn adopt_parent_owner(path: &Path) -> io::Result<()> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return Ok(());
+    }
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let owner = fs::metadata(parent)?;
+    let mine = fs::symlink_metadata(path)?;
+    if (owner.uid(), owner.gid()) != (mine.uid(), mine.gid()) && owner.uid() != 0 {
+        std::os::unix::fs::lchown(path, Some(owner.uid()), Some(owner.gid()))?;
+    }
+    Ok(())
+}
+
 /// This machine's name, for messages.
 pub fn hostname() -> String {
-    fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_owned())
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "localhost".to_owned())
+    let mut buf = [0u8; 256];
+    // SAFETY: the pointer and length describe `buf`, which outlives the call.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    match std::str::from_utf8(&buf[..end]) {
+        Ok(name) if rc == 0 && !name.is_empty() => name.to_owned(),
+        _ => "localhost".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -64,5 +87,10 @@ mod tests {
             0o600
         );
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn hostname_is_never_empty() {
+        assert!(!hostname().is_empty());
     }
 }

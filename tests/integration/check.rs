@@ -1,0 +1,721 @@
+//! `vigia check` against fake sites and a fake Bot API.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::{closed_port_url, target, wait_bounded, BotApi, Reply, Sandbox, Site, TOKEN};
+
+#[test]
+fn up_down_still_down_up_sends_exactly_the_right_messages() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+
+    // First state ONLINE: logged, not announced.
+    let run = sb.run(&["check"]).expect(0);
+    assert!(
+        run.stdout.contains("web  UP    HTTP 200 in"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(sb.log_lines().len(), 1);
+    assert!(
+        sb.log_lines()[0].contains(" ONLINE web HTTP 200 in "),
+        "{:?}",
+        sb.log_lines()
+    );
+    assert!(api.calls().is_empty());
+
+    site.set(503);
+    let run = sb.run(&["check"]).expect(1);
+    assert!(
+        run.stdout
+            .contains("web  DOWN  HTTP 503 Service Unavailable"),
+        "{}",
+        run.stdout
+    );
+    let lines = sb.log_lines();
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines[1].ends_with(&format!(
+            " OFFLINE web HTTP 503 Service Unavailable ({})",
+            site.url("/switch")
+        )),
+        "{lines:?}"
+    );
+    let sent = api.sent();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].starts_with("🔴 <b>web</b> is DOWN: HTTP 503 Service Unavailable\n"),
+        "{}",
+        sent[0]
+    );
+    assert!(sent[0].contains(&site.url("/switch")));
+
+    // Still down: nothing new.
+    sb.run(&["check"]).expect(1);
+    assert_eq!(sb.log_lines().len(), 2);
+    assert_eq!(api.sent().len(), 1);
+
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    let lines = sb.log_lines();
+    assert_eq!(lines.len(), 3);
+    assert!(
+        lines[2].contains(" ONLINE web HTTP 200 in ") && lines[2].contains(" down"),
+        "{lines:?}"
+    );
+    let sent = api.sent();
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent[1].starts_with("🟢 <b>web</b> is UP again after "),
+        "{}",
+        sent[1]
+    );
+    assert_eq!(sb.outbox_len(), 0);
+    // Every line parses as the contract says.
+    for line in sb.log_lines() {
+        let time = line.split(' ').next().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(time).is_ok(), "{line}");
+    }
+}
+
+#[test]
+fn one_message_lists_every_change_of_a_run() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    let down = closed_port_url();
+    sb.write_config(
+        Some(&api.url()),
+        &[
+            target("a", &down),
+            target("b", &site.url("/status/500")),
+            target("c", &site.url("/ok")),
+        ],
+    );
+    sb.run(&["check"]).expect(1);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].contains("<b>a</b> is DOWN: connection refused"),
+        "{}",
+        sent[0]
+    );
+    assert!(sent[0].contains("<b>b</b> is DOWN: HTTP 500 Internal Server Error"));
+    assert!(!sent[0].contains("<b>c</b>"));
+    assert_eq!(sb.log_lines().len(), 3);
+}
+
+#[test]
+fn alerts_wait_in_the_outbox_through_an_outage_and_go_out_once() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &closed_port_url())]);
+    api.script(
+        "sendMessage",
+        [Reply::Error(502, "Bad Gateway", json!({})), Reply::Hang],
+    );
+
+    let run = sb.run(&["check"]).expect(1);
+    assert!(
+        run.stderr.contains("1 alert message(s) wait in the outbox"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("server error"), "{}", run.stderr);
+    assert_eq!(sb.outbox_len(), 1);
+
+    // Telegram hangs: bounded by telegram.timeout, still kept.
+    let run = sb.run(&["check"]).expect(1);
+    assert!(
+        run.stderr.contains("did not answer within"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
+    assert_eq!(sb.outbox_len(), 1);
+    assert!(api.sent().is_empty());
+
+    // Telegram is back: delivered once, with the time of the event, not of the delivery.
+    sb.run(&["check"]).expect(1);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 1);
+    let logged_time = sb.log_lines()[0].split(' ').next().unwrap().to_owned();
+    let shown = chrono::DateTime::parse_from_rfc3339(&logged_time)
+        .unwrap()
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    assert!(sent[0].contains(&shown), "{} lacks {shown}", sent[0]);
+    assert_eq!(sb.outbox_len(), 0);
+    sb.run(&["check"]).expect(1);
+    assert_eq!(api.sent().len(), 1);
+}
+
+#[test]
+fn older_alerts_go_out_first() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    sb.run(&["check"]).expect(0);
+    api.script("sendMessage", [Reply::Error(500, "Internal", json!({}))]);
+    site.set(500);
+    sb.run(&["check"]).expect(1);
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent[0].contains("is DOWN") && sent[1].contains("is UP again"),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn too_many_requests_waits_retry_after() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &closed_port_url())]);
+    api.script(
+        "sendMessage",
+        [Reply::Error(
+            429,
+            "Too Many Requests: retry after 1",
+            json!({"retry_after": 1}),
+        )],
+    );
+    let run = sb.run(&["check"]).expect(1);
+    assert_eq!(api.sent().len(), 1, "{}", run.stderr);
+    assert!(
+        run.elapsed >= Duration::from_secs(1),
+        "did not wait: {:?}",
+        run.elapsed
+    );
+    assert_eq!(sb.outbox_len(), 0);
+}
+
+#[test]
+fn concurrent_runs_give_one_message_and_one_line() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &closed_port_url())]);
+    let children: Vec<_> = (0..8)
+        .map(|_| sb.command(&["check", "--quiet"]).spawn().unwrap())
+        .collect();
+    for child in children {
+        assert_eq!(wait_bounded(child).status.code(), Some(1));
+    }
+    assert_eq!(sb.log_lines().len(), 1, "{:?}", sb.log_lines());
+    assert_eq!(api.sent().len(), 1);
+}
+
+#[test]
+fn the_token_never_appears_in_error_paths() {
+    for (name, reply) in [
+        (
+            "revoked",
+            Some(Reply::Error(401, "Unauthorized", json!({}))),
+        ),
+        (
+            "server error",
+            Some(Reply::Error(500, "Internal Server Error", json!({}))),
+        ),
+        ("unreachable", None),
+    ] {
+        let (api, sb) = (BotApi::start(), Sandbox::new());
+        let api_url = match reply {
+            Some(reply) => {
+                api.script("sendMessage", [reply.clone(), reply]);
+                api.url()
+            }
+            None => closed_port_url().trim_end_matches('/').to_owned(),
+        };
+        sb.write_config(Some(&api_url), &[target("web", &closed_port_url())]);
+        let check = sb.run(&["check"]).expect(1);
+        let send = sb.run(&["send", "hello"]).expect(1);
+        for run in [&check, &send] {
+            assert!(!run.stderr.is_empty(), "{name}: no error shown");
+            for (what, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+                assert!(
+                    !text.contains(TOKEN) && !text.contains(&TOKEN[10..]),
+                    "{name}: token in {what}: {text}"
+                );
+            }
+        }
+        if name == "revoked" {
+            assert!(
+                check.stderr.contains("wrong or was revoked"),
+                "{}",
+                check.stderr
+            );
+        }
+        if name == "unreachable" {
+            assert!(
+                check
+                    .stderr
+                    .contains("cannot reach the Bot API: 127.0.0.1: connection refused"),
+                "{}",
+                check.stderr
+            );
+        }
+        for (path, bytes) in sb.all_files() {
+            if path == sb.config_path() {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains(&TOKEN[10..]),
+                "{name}: token in {}",
+                path.display()
+            );
+        }
+        assert_eq!(sb.outbox_len(), 1, "{name}: alert not kept");
+    }
+}
+
+#[test]
+fn markup_characters_in_names_urls_and_reasons_arrive_intact() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    let url = format!("{}?a=1&b=<2>", site.url("/ok"));
+    sb.write_config(
+        Some(&api.url()),
+        &[format!(
+            "{}\ncontains = \"<i>R&D</i> > 0\"",
+            target("a-b.c_d", &url)
+        )],
+    );
+    sb.run(&["check"]).expect(1);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 1, "rejected: {:?}", api.calls());
+    assert!(
+        sent[0].contains("text \"&lt;i&gt;R&amp;D&lt;/i&gt; &gt; 0\" not found"),
+        "{}",
+        sent[0]
+    );
+    assert!(sent[0].contains("?a=1&amp;b=&lt;2&gt;"), "{}", sent[0]);
+}
+
+#[test]
+fn site_failures_are_named() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    sb.write_config(
+        None,
+        &[
+            target("refused", &closed_port_url()),
+            target("status", &site.url("/status/404")),
+            format!(
+                "{}\ncontains = \"Welcome\"",
+                target("text", &site.url("/status/200"))
+            ),
+            format!(
+                "{}\ncontains = \"zzz\"",
+                target("endless", &site.url("/endless"))
+            ),
+            target("hang", &site.url("/hang")),
+            target("loop", &site.url("/loop")),
+            format!(
+                "{}\ncontains = \"Welcome\"",
+                target("redirected", &site.url("/redirect"))
+            ),
+            format!(
+                "{}\nexpect_status = [418]",
+                target("teapot", &site.url("/status/418"))
+            ),
+            target("tcp", &site.url("").replace("http://", "tcp://")),
+            target("nodns", "http://no-such-host.invalid/"),
+        ],
+    );
+    let run = sb.run(&["check", "--dry-run"]).expect(1);
+    let line = |name: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        line("refused").contains("DOWN  connection refused"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("status").contains("DOWN  HTTP 404 Not Found"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("text").contains("DOWN  text \"Welcome\" not found"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("endless").contains("DOWN  text \"zzz\" not found in the first 1 MiB"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("hang").contains("DOWN  timed out after 300ms"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("loop").contains("DOWN  redirect loop"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("redirected").contains("UP    HTTP 200 in"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("teapot").contains("UP    HTTP 418 in"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("tcp").contains("UP    TCP connect in"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        line("nodns").contains("DOWN  DNS failure"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("dry run: 10 change(s) not logged"),
+        "{}",
+        run.stdout
+    );
+    // A dry run writes nothing.
+    assert!(!sb.log_path().exists());
+    assert!(!sb.state_path().exists());
+}
+
+#[test]
+fn attempts_retry_before_declaring_down() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    sb.write_config(
+        None,
+        &[format!(
+            "{}\nattempts = 3\nretry_delay = \"100ms\"",
+            target("web", &site.url("/status/503"))
+        )],
+    );
+    let run = sb.run(&["check"]).expect(1);
+    assert!(
+        run.elapsed >= Duration::from_millis(200),
+        "{:?}",
+        run.elapsed
+    );
+}
+
+#[test]
+fn many_targets_with_hanging_ones_cost_about_one_timeout() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    let targets: Vec<String> = (0..60)
+        .map(|i| {
+            let path = if i % 3 == 0 { "/hang" } else { "/ok" };
+            format!(
+                "{}\ntimeout = \"500ms\"",
+                target(&format!("t{i}"), &site.url(path))
+            )
+        })
+        .collect();
+    sb.write_config(None, &targets);
+    let run = sb.run(&["check", "--quiet"]).expect(1);
+    assert_eq!(sb.log_lines().len(), 60);
+    assert_eq!(
+        sb.log_lines()
+            .iter()
+            .filter(|l| l.contains(" OFFLINE "))
+            .count(),
+        20
+    );
+    // Twenty hanging targets probed one after another would take 10 s.
+    assert!(
+        run.elapsed < Duration::from_millis(3000),
+        "{:?}",
+        run.elapsed
+    );
+}
+
+#[test]
+fn without_telegram_alerts_go_to_standard_output() {
+    let sb = Sandbox::new();
+    sb.write_config(None, &[]);
+    let url = closed_port_url();
+    let run = sb.run(&["check", "--url", &url]).expect(1);
+    assert!(
+        run.stdout
+            .contains("🔴 127.0.0.1 is DOWN: connection refused"),
+        "{}",
+        run.stdout
+    );
+    let again = sb.run(&["check", "--url", &url, "--quiet"]).expect(1);
+    assert_eq!(again.stdout, "", "still down: nothing to say under --quiet");
+}
+
+#[test]
+fn check_url_works_with_no_config_at_all() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    let run = sb.run_bare(&["check", "--url", &site.url("/ok")]).expect(0);
+    assert!(
+        run.stdout.starts_with("127.0.0.1  UP    HTTP 200 in "),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(sb.log_lines().len(), 1);
+}
+
+#[test]
+fn damaged_logs_are_tolerated() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/ok"))]);
+    let mut damaged = Vec::new();
+    damaged.extend_from_slice(b"\x00\xff binary junk\n");
+    damaged.extend_from_slice(b"2026-11-24T10:00:00+00:00 OFFLINE web connection refused (x)\n");
+    damaged.extend_from_slice(b"not a line vigia wrote\n");
+    damaged.extend_from_slice(
+        b"2026-11-24T10:05:00+00:00 ONLINE web HTTP 200 in 3 ms after 5m down\n",
+    );
+    damaged.extend_from_slice(b"2026-11-24T10:06:00+00:00 OFFL"); // torn by a crash
+    fs::write(sb.log_path(), &damaged).unwrap();
+    sb.run(&["check"]).expect(0);
+    assert!(
+        api.calls().is_empty(),
+        "the torn line must not count: still ONLINE"
+    );
+    assert_eq!(
+        fs::read(sb.log_path()).unwrap(),
+        damaged,
+        "no change, nothing appended"
+    );
+
+    sb.write_config(Some(&api.url()), &[target("web", &closed_port_url())]);
+    sb.run(&["check"]).expect(1);
+    let text = String::from_utf8_lossy(&fs::read(sb.log_path()).unwrap()).into_owned();
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .contains(" OFFLINE web connection refused"),
+        "{text}"
+    );
+    assert!(
+        text.contains("OFFL\n20"),
+        "new line glued to the torn one: {text}"
+    );
+}
+
+#[test]
+fn an_unwritable_log_exits_74() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    // A full disk: /dev/full reads as empty and refuses every write.
+    let text = format!(
+        "[check]\nlog_file = \"/dev/full\"\nstate_dir = \"{}\"\n[[target]]\n{}\n",
+        sb.state_path().display(),
+        target("web", &site.url("/ok"))
+    );
+    sb.write_raw_config(&text);
+    let run = sb.run(&["check"]).expect(74);
+    assert!(
+        run.stderr
+            .starts_with("vigia: cannot write the log /dev/full: No space left on device"),
+        "{}",
+        run.stderr
+    );
+
+    // A directory where the log should be: it cannot even be read.
+    sb.write_config(None, &[target("web", &site.url("/ok"))]);
+    fs::create_dir(sb.log_path()).unwrap();
+    let run = sb.run(&["check"]).expect(74);
+    assert!(
+        run.stderr.contains(&format!(
+            "vigia: cannot read the log {}",
+            sb.log_path().display()
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn chat_not_found_is_explained_and_the_alert_kept() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &closed_port_url())]);
+    api.script(
+        "sendMessage",
+        [Reply::Error(400, "Bad Request: chat not found", json!({}))],
+    );
+    let run = sb.run(&["check"]).expect(1);
+    assert!(
+        run.stderr.contains("chat not found (400)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.outbox_len(), 1);
+    let entry = fs::read_dir(sb.state_path().join("outbox"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let pending: serde_json::Value = serde_json::from_slice(&fs::read(entry).unwrap()).unwrap();
+    assert_eq!(pending["attempts"], 1);
+    assert!(pending["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("chat not found"));
+}
+
+#[test]
+fn a_migrated_group_is_followed_and_remembered() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &closed_port_url())]);
+    api.script(
+        "sendMessage",
+        [Reply::Error(
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            json!({"migrate_to_chat_id": -1009876}),
+        )],
+    );
+    let run = sb.run(&["check"]).expect(1);
+    assert!(
+        run.stderr.contains("became supergroup -1009876"),
+        "{}",
+        run.stderr
+    );
+    let calls = api.calls();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1].body["chat_id"], -1009876);
+    assert_eq!(api.sent().len(), 1);
+    sb.run(&["send", "again"]).expect(0);
+    assert_eq!(api.calls().last().unwrap().body["chat_id"], -1009876);
+}
+
+#[test]
+fn bad_configs_exit_78_naming_the_problem() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["check"]).expect(78);
+    assert!(
+        run.stderr.contains("not found: run 'vigia init' first"),
+        "{}",
+        run.stderr
+    );
+    let cases = [
+        ("[check]\ntimout = \"1s\"\n", "line 2: unknown key \"timout\""),
+        ("this is not toml", "line 1"),
+        ("[check]\ntimeout = \"1s\"\n", "target: no targets"),
+        ("[[target]]\nname = \"a\"\nurl = \"http://x/\"\n[[target]]\nname = \"a\"\nurl = \"http://y/\"\n", "line 5: target.name: \"a\" is used by two targets"),
+        ("[[target]]\nname = \"a\"\nurl = \"http://x/\"\ntimeout = \"soon\"\n", "line 4: target \"a\": timeout"),
+        ("[telegram]\ntoken = \"x\"\nchat_id = 1\n[[target]]\nname = \"a\"\nurl = \"http://x/\"\n", "line 2: telegram.token"),
+        ("", "is empty"),
+    ];
+    for (text, want) in cases {
+        sb.write_raw_config(text);
+        let run = sb.run(&["check"]).expect(78);
+        assert!(run.stderr.starts_with("vigia: config "), "{}", run.stderr);
+        assert!(run.stderr.contains(want), "{text:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "one line: {}", run.stderr);
+    }
+}
+
+#[test]
+fn a_readable_token_is_warned_about() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    sb.write_config(
+        Some("http://127.0.0.1:9"),
+        &[target("web", &site.url("/ok"))],
+    );
+    fs::set_permissions(sb.config_path(), fs::Permissions::from_mode(0o644)).unwrap();
+    let run = sb.run(&["check"]).expect(0);
+    assert!(
+        run.stderr
+            .contains("readable by group or others (mode 644)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn quiet_prints_only_changes() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    sb.write_config(None, &[target("web", &site.url("/ok"))]);
+    let first = sb.run(&["check", "--quiet"]).expect(0);
+    assert_eq!(first.stdout.lines().count(), 1, "{}", first.stdout);
+    assert!(
+        first.stdout.starts_with("ONLINE web HTTP 200 in"),
+        "{}",
+        first.stdout
+    );
+    assert_eq!(sb.run(&["check", "--quiet"]).expect(0).stdout, "");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let sb = Sandbox::new();
+    sb.run(&["check", "--bogus"]).expect(2);
+    sb.run_bare(&["check", "--url", "ftp://x/"]).expect(2);
+    sb.run(&[]).expect(2);
+}
+
+/// A check by hand as root, then the service's own user: the files root made belong to
+/// the directories' owner, so the service can go on writing them.
+#[test]
+fn root_runs_leave_files_the_service_user_can_write() {
+    use std::os::unix::fs::{chown, MetadataExt};
+    use std::os::unix::process::CommandExt;
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc_geteuid() } != 0 {
+        eprintln!("root_runs_leave_files_the_service_user_can_write: needs root, not run");
+        return;
+    }
+    const NOBODY: u32 = 65534;
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    fs::set_permissions(sb.dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    // What systemd prepares: StateDirectory= and LogsDirectory= owned by the service user.
+    let logs = sb.path("logs");
+    for dir in [&logs, &sb.state_path()] {
+        fs::create_dir(dir).unwrap();
+        chown(dir, Some(NOBODY), Some(NOBODY)).unwrap();
+    }
+    let text = format!(
+        "[telegram]\ntoken = \"{TOKEN}\"\nchat_id = 42\napi_url = \"{}\"\n[check]\ntimeout = \"300ms\"\nattempts = 1\n\
+         log_file = \"{}/vigia.log\"\nstate_dir = \"{}\"\n[[target]]\n{}\n",
+        api.url(), logs.display(), sb.state_path().display(), target("web", &site.url("/switch"))
+    );
+    sb.write_raw_config(&text);
+    chown(sb.config_path(), Some(NOBODY), Some(NOBODY)).unwrap();
+
+    api.script("sendMessage", [Reply::Error(502, "Bad Gateway", json!({}))]);
+    site.set(500);
+    sb.run(&["check"]).expect(1); // as root: log line, outbox entry, lock, stamp
+    for entry in [
+        "logs/vigia.log",
+        "state/lock",
+        "state/last-check",
+        "state/outbox",
+    ] {
+        assert_eq!(
+            fs::metadata(sb.path(entry)).unwrap().uid(),
+            NOBODY,
+            "{entry} belongs to root"
+        );
+    }
+    site.set(200);
+    let mut as_service = sb.command(&["check"]);
+    as_service.uid(NOBODY).gid(NOBODY);
+    let run = crate::run(as_service).expect(0);
+    assert_eq!(api.sent().len(), 2, "{}", run.stderr);
+    assert_eq!(
+        fs::read_to_string(logs.join("vigia.log"))
+            .unwrap()
+            .lines()
+            .count(),
+        2
+    );
+}
+
+extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid() -> u32;
+}

@@ -1,0 +1,448 @@
+//! Local fake servers on loopback: a watched site with every kind of failure, and a Bot
+//! API that records requests and answers as scripted. Every loop is bounded in time.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// The longest any fake holds a connection (a hanging answer, an endless body).
+const MAX_HOLD: Duration = Duration::from_secs(10);
+
+pub const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+
+/// A request as the fake saw it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub path: String,
+    pub body: Vec<u8>,
+}
+
+struct Server {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+}
+
+impl Server {
+    fn start(
+        handler: impl Fn(Request, &mut TcpStream, &AtomicBool) + Send + Sync + 'static,
+    ) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler = Arc::new(handler);
+        let flag = stop.clone();
+        thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((mut stream, _)) => {
+                        let (handler, flag) = (handler.clone(), flag.clone());
+                        thread::spawn(move || {
+                            stream.set_nonblocking(false).unwrap();
+                            stream.set_read_timeout(Some(MAX_HOLD)).unwrap();
+                            if let Some(request) = read_request(&mut stream) {
+                                handler(request, &mut stream, &flag);
+                            }
+                        });
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(2)),
+                }
+            }
+        });
+        Server { addr, stop }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<Request> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut first = String::new();
+    reader.read_line(&mut first).ok()?;
+    let path = first.split_whitespace().nth(1)?.to_owned();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().ok()?;
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Request { path, body })
+}
+
+fn respond(stream: &mut TcpStream, status: u16, headers: &str, body: &[u8]) {
+    let head = format!(
+        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n{headers}\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+}
+
+/// Waits until the test ends or MAX_HOLD passes, holding the connection open.
+fn hold(stop: &AtomicBool) {
+    let until = Instant::now() + MAX_HOLD;
+    while !stop.load(Ordering::Relaxed) && Instant::now() < until {
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A watched site. Paths: `/ok` (200 "Welcome to <b>site</b>"), `/status/N`, `/hang`
+/// (never answers), `/endless` (200 with a body that never ends), `/loop` (redirects to
+/// itself), `/redirect` (to `/ok`), `/switch` (the status set with [`Site::set`]).
+pub struct Site {
+    server: Server,
+    switch: Arc<AtomicU16>,
+}
+
+impl Site {
+    pub fn start() -> Site {
+        let switch = Arc::new(AtomicU16::new(200));
+        let status = switch.clone();
+        let server = Server::start(move |req, stream, stop| match req.path.as_str() {
+            "/ok" | "/ok?a=1&b=%3C2%3E" => {
+                respond(stream, 200, "", b"<html>Welcome to <b>site</b></html>")
+            }
+            "/hang" => hold(stop),
+            "/endless" => {
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+                let chunk = format!("{:x}\r\n{}\r\n", 8192, "a".repeat(8192));
+                let until = Instant::now() + MAX_HOLD;
+                while !stop.load(Ordering::Relaxed) && Instant::now() < until {
+                    if stream.write_all(chunk.as_bytes()).is_err() {
+                        break;
+                    }
+                }
+            }
+            "/loop" => respond(stream, 302, "location: /loop\r\n", b""),
+            "/redirect" => respond(stream, 301, "location: /ok\r\n", b""),
+            "/switch" => respond(stream, status.load(Ordering::Relaxed), "", b"switch"),
+            path => match path.strip_prefix("/status/").and_then(|s| s.parse().ok()) {
+                Some(code) => respond(stream, code, "", b"status"),
+                None => respond(stream, 404, "", b"no such path"),
+            },
+        });
+        Site { server, switch }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.server.addr)
+    }
+
+    /// The status `/switch` answers from now on.
+    pub fn set(&self, status: u16) {
+        self.switch.store(status, Ordering::Relaxed);
+    }
+}
+
+/// A loopback URL where nothing listens: connection refused.
+pub fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}/")
+}
+
+/// How the fake Bot API answers one call.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    /// `{"ok":true,"result":...}`
+    Ok(Value),
+    /// `{"ok":false,...}` with this code, description and parameters.
+    Error(u16, &'static str, Value),
+    /// Accept the connection and never answer.
+    Hang,
+}
+
+/// One call the fake received.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub method: String,
+    /// The token in the URL path.
+    pub token: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct BotState {
+    calls: Vec<Call>,
+    /// Scripted replies per method, used before the default.
+    script: Vec<(String, VecDeque<Reply>)>,
+    updates: VecDeque<Value>,
+    next_update_id: i64,
+    webhook: String,
+}
+
+/// The fake Bot API. Checks the token (401 for a wrong one, 404 for a malformed path)
+/// and rejects malformed HTML the way Telegram does.
+pub struct BotApi {
+    server: Server,
+    state: Arc<(Mutex<BotState>, Condvar)>,
+}
+
+impl BotApi {
+    pub fn start() -> BotApi {
+        let state = Arc::new((
+            Mutex::new(BotState {
+                next_update_id: 100,
+                ..BotState::default()
+            }),
+            Condvar::new(),
+        ));
+        let shared = state.clone();
+        let server = Server::start(move |req, stream, stop| {
+            let (status, body) = answer(&shared, &req, stop);
+            if let Some(body) = body {
+                let headers = if status == 429 {
+                    "retry-after: 1\r\n"
+                } else {
+                    ""
+                };
+                respond(
+                    stream,
+                    status,
+                    &format!("content-type: application/json\r\n{headers}"),
+                    body.to_string().as_bytes(),
+                );
+            }
+        });
+        BotApi { server, state }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.server.addr)
+    }
+
+    /// Replies to use for the next calls of `method`, in order; then the default.
+    pub fn script(&self, method: &str, replies: impl IntoIterator<Item = Reply>) {
+        let mut state = self.state.0.lock().unwrap();
+        state
+            .script
+            .push((method.to_owned(), replies.into_iter().collect()));
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.0.lock().unwrap().calls.clone()
+    }
+
+    /// The texts of the accepted `sendMessage` calls, in order.
+    pub fn sent(&self) -> Vec<String> {
+        self.state
+            .0
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .filter(|c| c.method == "sendMessage" && c.body.get("accepted").is_some())
+            .map(|c| c.body["text"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    pub fn set_webhook(&self, url: &str) {
+        self.state.0.lock().unwrap().webhook = url.to_owned();
+    }
+
+    pub fn webhook(&self) -> String {
+        self.state.0.lock().unwrap().webhook.clone()
+    }
+
+    /// Queues a message update from `chat` with `text`.
+    pub fn push_message(&self, chat: Value, text: &str) {
+        let (lock, wake) = &*self.state;
+        let mut state = lock.lock().unwrap();
+        state.next_update_id += 1;
+        let id = state.next_update_id;
+        let from = json!({"id": chat["id"], "is_bot": false, "first_name": "Someone"});
+        state.updates.push_back(json!({
+            "update_id": id,
+            "message": {"message_id": id, "from": from, "chat": chat, "date": 1_700_000_000, "text": text}
+        }));
+        wake.notify_all();
+    }
+
+    /// Waits (bounded) until `method` was called `count` times.
+    pub fn wait_for(&self, method: &str, count: usize, limit: Duration) -> bool {
+        let until = Instant::now() + limit;
+        while Instant::now() < until {
+            if self.calls().iter().filter(|c| c.method == method).count() >= count {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+}
+
+fn answer(
+    shared: &Arc<(Mutex<BotState>, Condvar)>,
+    req: &Request,
+    stop: &AtomicBool,
+) -> (u16, Option<Value>) {
+    let (lock, wake) = &**shared;
+    let Some((token, method)) = req
+        .path
+        .strip_prefix("/bot")
+        .and_then(|p| p.split_once('/'))
+    else {
+        return (
+            404,
+            Some(json!({"ok": false, "error_code": 404, "description": "Not Found"})),
+        );
+    };
+    let method = method.to_owned();
+    let mut body: Value = serde_json::from_slice(&req.body).unwrap_or(json!({}));
+    let mut state = lock.lock().unwrap();
+    let scripted = state
+        .script
+        .iter_mut()
+        .find(|(m, replies)| m.eq_ignore_ascii_case(&method) && !replies.is_empty())
+        .and_then(|(_, replies)| replies.pop_front());
+    let reply = if token != TOKEN {
+        Reply::Error(401, "Unauthorized", json!({}))
+    } else if let Some(reply) = scripted {
+        reply
+    } else if method == "sendMessage" {
+        match check_html(body["text"].as_str().unwrap_or_default()) {
+            Ok(()) => {
+                body["accepted"] = json!(true);
+                Reply::Ok(
+                    json!({"message_id": 1, "chat": {"id": body["chat_id"], "type": "private"}, "date": 0, "text": body["text"]}),
+                )
+            }
+            Err(why) => Reply::Error(
+                400,
+                Box::leak(format!("Bad Request: can't parse entities: {why}").into_boxed_str()),
+                json!({}),
+            ),
+        }
+    } else {
+        match method.as_str() {
+            "getMe" => Reply::Ok(
+                json!({"id": 123456789, "is_bot": true, "first_name": "Vigia Test", "username": "vigia_test_bot"}),
+            ),
+            "getWebhookInfo" => Reply::Ok(json!({"url": state.webhook, "pending_update_count": 0})),
+            "deleteWebhook" => {
+                state.webhook.clear();
+                Reply::Ok(json!(true))
+            }
+            "getUpdates" => {
+                if !state.webhook.is_empty() {
+                    Reply::Error(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first", json!({}))
+                } else {
+                    let offset = body["offset"].as_i64().unwrap_or(0);
+                    state
+                        .updates
+                        .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+                    let wait = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0))
+                        .min(Duration::from_secs(2));
+                    let until = Instant::now() + wait;
+                    while state.updates.is_empty()
+                        && Instant::now() < until
+                        && !stop.load(Ordering::Relaxed)
+                    {
+                        state = wake
+                            .wait_timeout(state, Duration::from_millis(20))
+                            .unwrap()
+                            .0;
+                    }
+                    Reply::Ok(Value::Array(state.updates.iter().cloned().collect()))
+                }
+            }
+            _ => Reply::Error(404, "Not Found: method not found", json!({})),
+        }
+    };
+    state.calls.push(Call {
+        method,
+        token: token.to_owned(),
+        body,
+    });
+    drop(state);
+    match reply {
+        Reply::Ok(result) => (200, Some(json!({"ok": true, "result": result}))),
+        Reply::Error(code, description, parameters) => {
+            let mut error = json!({"ok": false, "error_code": code, "description": description});
+            if parameters.as_object().is_some_and(|p| !p.is_empty()) {
+                error["parameters"] = parameters;
+            }
+            (code, Some(error))
+        }
+        Reply::Hang => {
+            hold(stop);
+            (0, None)
+        }
+    }
+}
+
+/// Telegram's HTML mode: only known tags, balanced, and `&` only as an entity.
+fn check_html(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("text must be non-empty".into());
+    }
+    if text.chars().count() > 4096 {
+        return Err("message is too long".into());
+    }
+    let mut open: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['<', '&', '>']) {
+        let at = text.len() - rest.len() + i;
+        rest = &rest[i..];
+        if rest.starts_with('>') {
+            return Err(format!("unexpected '>' at byte offset {at}"));
+        }
+        if rest.starts_with('&') {
+            let end = rest
+                .find(';')
+                .filter(|&e| e < 10)
+                .ok_or(format!("unescaped '&' at byte offset {at}"))?;
+            if !["&amp;", "&lt;", "&gt;", "&quot;"].contains(&&rest[..=end]) {
+                return Err(format!("unsupported entity at byte offset {at}"));
+            }
+            rest = &rest[end + 1..];
+            continue;
+        }
+        let end = rest
+            .find('>')
+            .ok_or(format!("unclosed start tag at byte offset {at}"))?;
+        let tag = &rest[1..end];
+        if let Some(name) = tag.strip_prefix('/') {
+            if open.pop().as_deref() != Some(name) {
+                return Err(format!("unmatched end tag \"{name}\" at byte offset {at}"));
+            }
+        } else {
+            let name = tag.split_whitespace().next().unwrap_or_default();
+            if !["b", "i", "u", "s", "code", "pre", "a", "blockquote"].contains(&name) {
+                return Err(format!(
+                    "Unsupported start tag \"{name}\" at byte offset {at}"
+                ));
+            }
+            open.push(name.to_owned());
+        }
+        rest = &rest[end + 1..];
+    }
+    match open.pop() {
+        Some(name) => Err(format!(
+            "can't find end tag corresponding to start tag \"{name}\""
+        )),
+        None => Ok(()),
+    }
+}

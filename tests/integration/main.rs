@@ -1,0 +1,203 @@
+//! Black-box tests of the `vigia` binary: each runs in its own temp dir with a hermetic
+//! environment, against local fake servers (see `fake.rs`). Nothing touches the real
+//! network, `/etc` or `/var`.
+
+mod check;
+mod fake;
+mod init;
+mod send;
+mod status;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub use fake::{closed_port_url, BotApi, Reply, Site, TOKEN};
+
+/// The longest any single run of the binary may take in a test.
+const RUN_LIMIT: Duration = Duration::from_secs(30);
+
+/// A temp dir with a config, a log and a state dir, and the environment to run in it.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Sandbox::new()
+    }
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    fn from(output: Output, elapsed: Duration) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            elapsed,
+        }
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    #[track_caller]
+    pub fn expect(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.path("config.toml")
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.path("vigia.log")
+    }
+
+    pub fn state_path(&self) -> PathBuf {
+        self.path("state")
+    }
+
+    /// Writes a config with the given `[telegram]` api_url (or none) and targets given
+    /// as TOML snippets; paths point into the sandbox, timeouts are short.
+    pub fn write_config(&self, api_url: Option<&str>, targets: &[String]) {
+        let mut text = String::new();
+        if let Some(api) = api_url {
+            text.push_str(&format!(
+                "[telegram]\ntoken = \"{TOKEN}\"\nchat_id = 42\napi_url = \"{api}\"\ntimeout = \"500ms\"\n\n"
+            ));
+        }
+        text.push_str(&format!(
+            "[check]\ntimeout = \"300ms\"\nattempts = 1\nretry_delay = \"10ms\"\nlog_file = \"{}\"\nstate_dir = \"{}\"\n",
+            self.log_path().display(),
+            self.state_path().display()
+        ));
+        for t in targets {
+            text.push_str(&format!("\n[[target]]\n{t}\n"));
+        }
+        self.write_raw_config(&text);
+    }
+
+    pub fn write_raw_config(&self, text: &str) {
+        fs::write(self.config_path(), text).unwrap();
+        fs::set_permissions(self.config_path(), fs::Permissions::from_mode(0o600)).unwrap();
+    }
+
+    /// The command with a hermetic environment: no inherited VIGIA_*, proxies or XDG
+    /// paths; HOME in the sandbox; UTC.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = self.command_bare(&[]);
+        cmd.arg("--config").arg(self.config_path()).args(args);
+        cmd
+    }
+
+    /// Without `--config`: the default config path applies (a missing one, in tests).
+    pub fn command_bare(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigia"));
+        cmd.env_clear()
+            .env("HOME", self.dir.path())
+            .env("PATH", "/usr/bin:/bin")
+            .env("TZ", "UTC")
+            .env("LANG", "C.UTF-8")
+            // Tests may run as root, whose defaults are /var/log and /var/lib: the
+            // directories systemd would pass keep every write in the sandbox.
+            .env("LOGS_DIRECTORY", self.dir.path())
+            .env("STATE_DIRECTORY", self.state_path())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        run(self.command(args))
+    }
+
+    pub fn run_bare(&self, args: &[&str]) -> Run {
+        run(self.command_bare(args))
+    }
+
+    pub fn log_lines(&self) -> Vec<String> {
+        fs::read_to_string(self.log_path())
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub fn outbox_len(&self) -> usize {
+        fs::read_dir(self.state_path().join("outbox")).map_or(0, |d| d.count())
+    }
+
+    /// Every file under the sandbox, with its contents, for secret checks.
+    pub fn all_files(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+            for entry in fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if let Ok(bytes) = fs::read(&path) {
+                    out.push((path, bytes));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.dir.path(), &mut out);
+        out
+    }
+}
+
+/// Waits for a child at most RUN_LIMIT, then kills it and fails the test.
+pub fn run(mut command: Command) -> Run {
+    let started = Instant::now();
+    let child = command.spawn().unwrap();
+    Run::from(wait_bounded(child), started.elapsed())
+}
+
+/// Output is read while waiting, so a chatty child never blocks on a full pipe.
+pub fn wait_bounded(child: Child) -> Output {
+    let pid = child.id();
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    match result.recv_timeout(RUN_LIMIT) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("vigia ran longer than {RUN_LIMIT:?}");
+        }
+    }
+}
+
+/// A target snippet.
+pub fn target(name: &str, url: &str) -> String {
+    format!("name = \"{name}\"\nurl = \"{url}\"")
+}
