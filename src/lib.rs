@@ -6,6 +6,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod error;
+pub mod history;
 pub mod message;
 pub mod outbox;
 pub mod probe;

@@ -1,11 +1,278 @@
-//! `vigia status`.
+//! `vigia status`: each target's state, since when, uptime over 24h/7d/30d, the recent
+//! transitions, alerts waiting in the outbox, and when the last check ran. Reads only:
+//! no lock, so it never waits for a running check.
 
+use std::io::Write;
 use std::path::Path;
 
-use crate::cli::StatusArgs;
-use crate::config::Env;
-use crate::error::Exit;
+use chrono::{DateTime, FixedOffset, Local, TimeDelta};
+use serde_json::{json, Value};
 
-pub fn run(_config: Option<&Path>, _args: &StatusArgs, _env: &Env) -> anyhow::Result<Exit> {
-    anyhow::bail!("status: not built yet")
+use crate::cli::StatusArgs;
+use crate::cmd::{load_config, Ui};
+use crate::config::{format_duration, Env};
+use crate::error::{CantWrite, Exit};
+use crate::history::{read_tail, summarize, Summary, WINDOWS};
+use crate::outbox::{StateDir, Waiting};
+use crate::statelog::{Entry, State};
+
+/// The timer runs every minute and a run lasts under one: older than this, the checker
+/// itself has stopped.
+const STALE_AFTER: TimeDelta = TimeDelta::minutes(3);
+
+pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::Result<Exit> {
+    let ui = Ui::new(env);
+    let config = load_config(config_path, env)?;
+    config.warnings.iter().for_each(|w| ui.warn(w));
+    let now = Local::now().fixed_offset();
+    let names: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
+    let (_, longest) = WINDOWS[WINDOWS.len() - 1];
+    let entries = read_tail(&config.log_file, &names, now - longest, args.history)
+        .map_err(|e| CantWrite::new("read the log", &config.log_file, e))?;
+    let targets: Vec<(&str, &str)> = config
+        .targets
+        .iter()
+        .map(|t| (t.name.as_str(), t.url.as_str()))
+        .collect();
+    let summary = summarize(&entries, &targets, now, args.history);
+    let state = StateDir::new(&config.state_dir);
+    let waiting = state.pending().unwrap_or_default();
+    let last_check = state.last_stamp();
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let doc = to_json(&summary, &waiting, last_check.as_ref(), now);
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        print_human(&mut out, &ui, &summary, &waiting, last_check.as_ref(), now)?;
+    }
+    Ok(Exit::Up)
+}
+
+fn stamp(at: DateTime<FixedOffset>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S %:z").to_string()
+}
+
+fn age(delta: TimeDelta) -> String {
+    format_duration(
+        delta
+            .to_std()
+            .unwrap_or_default()
+            .max(std::time::Duration::from_secs(1)),
+    )
+}
+
+fn percent(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}%"))
+}
+
+fn print_human(
+    out: &mut impl Write,
+    ui: &Ui,
+    summary: &Summary,
+    waiting: &Waiting,
+    last_check: Option<&(DateTime<FixedOffset>, String)>,
+    now: DateTime<FixedOffset>,
+) -> std::io::Result<()> {
+    let mut rows = vec![[
+        "TARGET", "STATE", "SINCE", "FOR", "24H", "7D", "30D", "REASON",
+    ]
+    .map(str::to_owned)];
+    let mut states = vec![None];
+    for t in &summary.targets {
+        let (state, since, lasted, reason) = match &t.last {
+            Some(e) => (
+                e.state.as_str().to_owned(),
+                stamp(e.at),
+                age(now - e.at),
+                e.text.clone(),
+            ),
+            None => (
+                "-".to_owned(),
+                "never checked".to_owned(),
+                "-".to_owned(),
+                String::new(),
+            ),
+        };
+        states.push(t.last.as_ref().map(|e| e.state));
+        let [day, week, month] = [0, 1, 2].map(|i| percent(t.uptime[i]));
+        rows.push([
+            t.name.clone(),
+            state,
+            since,
+            lasted,
+            day,
+            week,
+            month,
+            reason,
+        ]);
+    }
+    let widths: Vec<usize> = (0..8)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for (row, state) in rows.iter().zip(&states) {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            let padded = if c == 7 {
+                cell.clone()
+            } else {
+                format!("{cell:<w$}  ", w = widths[c])
+            };
+            line.push_str(&match (c, state) {
+                (1, Some(s)) => ui.paint(&padded, *s == State::Online),
+                _ => padded,
+            });
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    if summary.targets.is_empty() {
+        writeln!(out, "(no targets configured)")?;
+    }
+    if !summary.removed.is_empty() {
+        let names: Vec<String> = summary
+            .removed
+            .iter()
+            .map(|e| format!("{} ({})", e.target, e.state.as_str()))
+            .collect();
+        writeln!(
+            out,
+            "\nIn the log but no longer configured: {}",
+            names.join(", ")
+        )?;
+    }
+
+    writeln!(out, "\nRecent transitions (newest first):")?;
+    if summary.history.is_empty() {
+        writeln!(out, "  none yet")?;
+    }
+    let name_width = summary
+        .history
+        .iter()
+        .map(|t| t.entry.target.len())
+        .max()
+        .unwrap_or(0);
+    for t in &summary.history {
+        let lasted = if t.current {
+            format!("for {} so far", age(t.lasted))
+        } else {
+            format!("lasted {}", age(t.lasted))
+        };
+        writeln!(
+            out,
+            "  {}  {:name_width$}  {:<7}  {}  [{lasted}]",
+            stamp(t.entry.at),
+            t.entry.target,
+            t.entry.state.as_str(),
+            t.entry.text
+        )?;
+    }
+
+    writeln!(out)?;
+    match waiting.entries.first() {
+        None => writeln!(out, "Outbox: empty, every alert was delivered.")?,
+        Some((_, oldest)) => {
+            writeln!(
+                out,
+                "Outbox: {} message(s) waiting since {}.",
+                waiting.entries.len(),
+                stamp(oldest.created)
+            )?;
+            if let Some(error) = waiting
+                .entries
+                .iter()
+                .rev()
+                .find_map(|(_, p)| p.last_error.as_deref())
+            {
+                writeln!(out, "  last delivery error: {error}")?;
+            }
+        }
+    }
+    for problem in &waiting.unreadable {
+        writeln!(out, "  {problem}")?;
+    }
+    match last_check {
+        None => writeln!(out, "Last check: none recorded yet.")?,
+        Some((at, what)) => {
+            writeln!(
+                out,
+                "Last check: {} ({} ago), {what}.",
+                stamp(*at),
+                age(now - *at)
+            )?;
+            if now - *at > STALE_AFTER {
+                let warning = format!(
+                    "WARNING: no check for {}: is the timer running? Try: systemctl status vigia.timer",
+                    age(now - *at)
+                );
+                writeln!(out, "{}", ui.paint(&warning, false))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn entry_json(e: &Entry) -> Value {
+    json!({"at": e.at.to_rfc3339(), "target": e.target, "state": e.state.as_str(), "text": e.text})
+}
+
+/// The `--json` document (contract: README "vigia status --json").
+fn to_json(
+    summary: &Summary,
+    waiting: &Waiting,
+    last_check: Option<&(DateTime<FixedOffset>, String)>,
+    now: DateTime<FixedOffset>,
+) -> Value {
+    let targets: Vec<Value> = summary
+        .targets
+        .iter()
+        .map(|t| {
+            let uptime: serde_json::Map<String, Value> = WINDOWS
+                .iter()
+                .zip(&t.uptime)
+                .map(|((name, _), v)| {
+                    (
+                        (*name).to_owned(),
+                        json!(v.map(|p| (p * 1000.0).round() / 1000.0)),
+                    )
+                })
+                .collect();
+            json!({
+                "name": t.name,
+                "url": t.url,
+                "state": t.last.as_ref().map(|e| e.state.as_str()),
+                "since": t.last.as_ref().map(|e| e.at.to_rfc3339()),
+                "for_seconds": t.last.as_ref().map(|e| (now - e.at).num_seconds()),
+                "reason": t.last.as_ref().map(|e| e.text.clone()),
+                "uptime_percent": uptime,
+            })
+        })
+        .collect();
+    let history: Vec<Value> = summary
+        .history
+        .iter()
+        .map(|t| {
+            let mut v = entry_json(&t.entry);
+            v["lasted_seconds"] = json!(t.lasted.num_seconds());
+            v["current"] = json!(t.current);
+            v
+        })
+        .collect();
+    json!({
+        "now": now.to_rfc3339(),
+        "targets": targets,
+        "removed": summary.removed.iter().map(entry_json).collect::<Vec<_>>(),
+        "history": history,
+        "outbox": {
+            "waiting": waiting.entries.len(),
+            "oldest": waiting.entries.first().map(|(_, p)| p.created.to_rfc3339()),
+            "last_error": waiting.entries.iter().rev().find_map(|(_, p)| p.last_error.clone()),
+            "unreadable": waiting.unreadable.len(),
+        },
+        "last_check": last_check.map(|(at, what)| json!({
+            "at": at.to_rfc3339(),
+            "age_seconds": (now - *at).num_seconds(),
+            "summary": what,
+            "stale": now - *at > STALE_AFTER,
+        })),
+    })
 }

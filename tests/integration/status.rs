@@ -1,1 +1,212 @@
-//! `vigia status`.
+//! `vigia status`, on fixture logs written relative to the present.
+
+use std::fs;
+use std::process::Stdio;
+
+use chrono::{TimeDelta, Utc};
+use serde_json::{json, Value};
+
+use crate::{closed_port_url, target, BotApi, Reply, Sandbox};
+
+fn ago(hours: i64) -> String {
+    (Utc::now() - TimeDelta::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+fn fixture(sb: &Sandbox) {
+    sb.write_config(
+        None,
+        &[
+            target("web", "http://w.example/"),
+            target("api", "http://a.example/"),
+            target("new", "http://n.example/"),
+        ],
+    );
+    let log = format!(
+        "{} ONLINE web HTTP 200 in 3 ms\n{} OFFLINE web connection refused (http://w.example/)\n\
+         {} ONLINE web HTTP 200 in 4 ms after 6h down\n{} ONLINE gone HTTP 200 in 1 ms\n\
+         \x00damaged line\n{} OFFLINE api HTTP 503 Service Unavailable (http://a.example/)\n{} ONLINE api torn",
+        ago(24 * 40), ago(12), ago(6), ago(30), ago(1), ago(0)
+    );
+    fs::write(sb.log_path(), log).unwrap();
+}
+
+fn status_json(sb: &Sandbox) -> Value {
+    let run = sb.run(&["status", "--json"]).expect(0);
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+#[test]
+fn json_gives_states_uptimes_history_and_removed_targets() {
+    let sb = Sandbox::new();
+    fixture(&sb);
+    let doc = status_json(&sb);
+    let targets = doc["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 3);
+    let web = &targets[0];
+    assert_eq!(
+        (web["name"].as_str(), web["state"].as_str()),
+        (Some("web"), Some("ONLINE"))
+    );
+    assert_eq!(web["reason"], "HTTP 200 in 4 ms after 6h down");
+    // 24h: down 6h of 24h. 7d: down 6h of 168h. 30d: down 6h of 720h.
+    let up = &web["uptime_percent"];
+    assert!((up["24h"].as_f64().unwrap() - 75.0).abs() < 0.01, "{up}");
+    assert!((up["7d"].as_f64().unwrap() - 96.429).abs() < 0.01, "{up}");
+    assert!((up["30d"].as_f64().unwrap() - 99.167).abs() < 0.01, "{up}");
+    let for_seconds = web["for_seconds"].as_i64().unwrap();
+    assert!(
+        (6 * 3600..6 * 3600 + 60).contains(&for_seconds),
+        "{for_seconds}"
+    );
+    // The torn last line does not count: api is still OFFLINE, and was down all it was known.
+    assert_eq!(targets[1]["state"], "OFFLINE");
+    assert_eq!(targets[1]["uptime_percent"]["24h"], 0.0);
+    assert_eq!(targets[2]["state"], Value::Null);
+    assert_eq!(
+        targets[2]["uptime_percent"],
+        json!({"24h": null, "7d": null, "30d": null})
+    );
+    assert_eq!(doc["removed"][0]["target"], "gone");
+    let history = doc["history"].as_array().unwrap();
+    let seen: Vec<(&str, &str)> = history
+        .iter()
+        .map(|h| (h["target"].as_str().unwrap(), h["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("api", "OFFLINE"),
+            ("web", "ONLINE"),
+            ("web", "OFFLINE"),
+            ("web", "ONLINE")
+        ]
+    );
+    assert_eq!(history[2]["lasted_seconds"], 6 * 3600);
+    assert_eq!(history[2]["current"], false);
+    assert_eq!(doc["outbox"]["waiting"], 0);
+    assert_eq!(doc["last_check"], Value::Null);
+
+    let run = sb.run(&["status", "--history", "1"]).expect(0);
+    assert_eq!(
+        run.stdout.lines().filter(|l| l.starts_with("  20")).count(),
+        1,
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn human_output_is_aligned_and_plain_off_a_terminal() {
+    let sb = Sandbox::new();
+    fixture(&sb);
+    let run = sb.run(&["status"]).expect(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("TARGET  STATE    SINCE"),
+        "{}",
+        run.stdout
+    );
+    let state_col = lines[0].find("STATE").unwrap();
+    assert_eq!(lines[1].find("ONLINE"), Some(state_col));
+    assert_eq!(lines[2].find("OFFLINE"), Some(state_col));
+    assert!(lines[1].contains("75.00%"), "{}", lines[1]);
+    assert!(lines[3].contains("never checked"));
+    assert!(run.stdout.contains("no longer configured: gone (ONLINE)"));
+    assert!(!run.stdout.contains('\x1b'), "colour off a terminal");
+}
+
+#[test]
+fn empty_and_missing_logs_are_no_history() {
+    let sb = Sandbox::new();
+    sb.write_config(None, &[target("web", "http://w.example/")]);
+    let run = sb.run(&["status"]).expect(0);
+    assert!(
+        run.stdout.contains("never checked") && run.stdout.contains("none yet"),
+        "{}",
+        run.stdout
+    );
+    fs::write(sb.log_path(), "").unwrap();
+    assert_eq!(status_json(&sb)["targets"][0]["state"], Value::Null);
+}
+
+#[test]
+fn waiting_alerts_and_the_last_check_are_shown() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &closed_port_url())]);
+    api.script(
+        "sendMessage",
+        [Reply::Error(
+            403,
+            "Forbidden: bot was blocked by the user",
+            json!({}),
+        )],
+    );
+    sb.run(&["check"]).expect(1);
+    let doc = status_json(&sb);
+    assert_eq!(doc["outbox"]["waiting"], 1);
+    assert!(doc["outbox"]["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("blocked by the user"));
+    assert_eq!(doc["last_check"]["summary"], "0/1 up");
+    assert_eq!(doc["last_check"]["stale"], false);
+    let run = sb.run(&["status"]).expect(0);
+    assert!(
+        run.stdout.contains("Outbox: 1 message(s) waiting since"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("last delivery error: the bot was blocked by the user"),
+        "{}",
+        run.stdout
+    );
+
+    // A checker that went silent is called out.
+    let old = (Utc::now() - TimeDelta::hours(2)).to_rfc3339();
+    fs::write(
+        sb.state_path().join("last-check"),
+        format!("{old} 1/1 up\n"),
+    )
+    .unwrap();
+    assert_eq!(status_json(&sb)["last_check"]["stale"], true);
+    let run = sb.run(&["status"]).expect(0);
+    assert!(
+        run.stdout.contains("WARNING: no check for 2h"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let sb = Sandbox::new();
+    fixture(&sb);
+    // Many targets, so the output outgrows what `head` reads before it exits.
+    let targets: Vec<String> = (0..2000)
+        .map(|i| target(&format!("t{i}"), "http://x.example/"))
+        .collect();
+    sb.write_config(None, &targets);
+    let mut status = sb.command(&["status"]);
+    let mut child = status.stdout(Stdio::piped()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let head = std::process::Command::new("head")
+        .arg("-1")
+        .stdin(stdout)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&head.stdout).lines().count(), 1);
+    let output = crate::wait_bounded(child);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
