@@ -37,6 +37,10 @@ pub struct Env {
     pub no_color: bool,
     /// `VIGIA_TOKEN`, for `init` without a terminal.
     pub token: Option<String>,
+    /// systemd is PID 1 here (`/run/systemd/system` exists): `init` may enable the timer.
+    pub systemd_running: bool,
+    /// The systemctl `init` runs (`VIGIA_SYSTEMCTL`, for tests and unusual systems).
+    pub systemctl: PathBuf,
 }
 
 impl Env {
@@ -67,6 +71,8 @@ impl Env {
             token: std::env::var("VIGIA_TOKEN")
                 .ok()
                 .filter(|t| !t.trim().is_empty()),
+            systemd_running: Path::new("/run/systemd/system").is_dir(),
+            systemctl: path("VIGIA_SYSTEMCTL").unwrap_or_else(|| PathBuf::from("systemctl")),
         }
     }
 
@@ -93,6 +99,16 @@ impl Env {
             self.user_dir(&self.xdg_config_home, ".config")
                 .join("vigia/config.toml")
         }
+    }
+
+    /// Where `init` writes when no path is given: /etc/vigia for root, else the XDG
+    /// config dir (never the read-only credential).
+    pub fn init_config_path(&self) -> PathBuf {
+        Env {
+            credentials_directory: None,
+            ..self.clone()
+        }
+        .default_config_path()
     }
 
     fn default_state_dir(&self) -> PathBuf {

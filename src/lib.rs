@@ -11,6 +11,7 @@ pub mod message;
 pub mod outbox;
 pub mod probe;
 pub mod secret;
+pub mod setup;
 pub mod statelog;
 pub mod telegram;
 pub mod transition;

@@ -214,6 +214,10 @@ impl Bot {
         })
     }
 
+    pub fn token(&self) -> &Token {
+        &self.token
+    }
+
     pub fn timeout(&self) -> Duration {
         self.timeout
     }

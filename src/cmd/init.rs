@@ -1,11 +1,508 @@
-//! `vigia init`.
+//! `vigia init`: from a BotFather token to a proven chat, a received test message, a
+//! written config and a running timer. Every prompt has a flag, so the same setup runs
+//! unattended; without a terminal and without enough flags it fails at once.
 
-use std::path::Path;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use dialoguer::{Confirm, Input, Password};
 
 use crate::cli::InitArgs;
-use crate::config::Env;
-use crate::error::Exit;
+use crate::config::{CheckDefaults, Env, Target, DEFAULT_API_URL};
+use crate::error::{Exit, UsageError};
+use crate::probe::probe_all;
+use crate::secret::Token;
+use crate::setup::{
+    config_text, default_url, find_code, name_for, one_time_code, primary_address, Answers, Found,
+};
+use crate::telegram::{ApiError, Bot, BotUser};
+use crate::util::{hostname, write_atomic};
 
-pub fn run(_config: Option<&Path>, _args: &InitArgs, _env: &Env) -> anyhow::Result<Exit> {
-    anyhow::bail!("init: not built yet")
+/// How long the wizard waits for the code to arrive, in all.
+const CODE_WAIT: Duration = Duration::from_secs(600);
+/// Long-poll length of each getUpdates (the server clamps to 50).
+const POLL: Duration = Duration::from_secs(30);
+const API_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The wizard's state: where it talks to and whether a person answers.
+struct Wizard<'a> {
+    args: &'a InitArgs,
+    env: &'a Env,
+    interactive: bool,
+    api_url: String,
+    rt: tokio::runtime::Runtime,
+}
+
+pub fn run(config_path: Option<&Path>, args: &InitArgs, env: &Env) -> anyhow::Result<Exit> {
+    let path = config_path.map_or_else(|| env.init_config_path(), Path::to_owned);
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !interactive {
+        let missing = missing_flags(args, env);
+        if !missing.is_empty() {
+            return Err(UsageError(format!(
+                "init needs a terminal to ask, or these flags: {}",
+                missing.join(", ")
+            ))
+            .into());
+        }
+    }
+    if path.exists() && !args.force {
+        return Err(UsageError(format!(
+            "{} already exists: pass --force to replace it (the old one is kept as a backup)",
+            path.display()
+        ))
+        .into());
+    }
+    let wizard = Wizard {
+        args,
+        env,
+        interactive,
+        api_url: args
+            .api_url
+            .clone()
+            .unwrap_or_else(|| DEFAULT_API_URL.to_owned()),
+        rt: super::runtime()?,
+    };
+    wizard.run(&path)
+}
+
+/// The flags that replace the prompts, when some are missing.
+fn missing_flags(args: &InitArgs, env: &Env) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if args.token_file.is_none() && env.token.is_none() {
+        missing.push("--token-file FILE (or '-' for stdin, or VIGIA_TOKEN)");
+    }
+    if args.chat_id.is_none() {
+        missing.push("--chat-id ID");
+    }
+    if args.urls.is_empty() && !args.yes {
+        missing.push("--url URL (or --yes to watch this machine's address)");
+    }
+    missing
+}
+
+impl Wizard<'_> {
+    fn run(&self, path: &Path) -> anyhow::Result<Exit> {
+        if self.interactive {
+            say(&format!("vigia init: set up alerts for {} in a few steps. Ctrl-C leaves without writing anything.\n", hostname()));
+        }
+        let (bot, me) = self.bot()?;
+        let username = me.username.clone().unwrap_or_default();
+        let (chat_id, thread_id, chat_note) = loop {
+            let (chat_id, thread_id, note) = match self.args.chat_id {
+                Some(id) => (id, None, None),
+                None => {
+                    let found = self.prove_chat(&bot, &username)?;
+                    (found.chat.id, found.thread_id, Some(found.chat.description))
+                }
+            };
+            if self.test_message(&bot, chat_id, thread_id, note.as_deref())? {
+                break (chat_id, thread_id, note);
+            }
+        };
+        let targets = self.targets()?;
+        let answers = Answers {
+            token: bot_token(&bot),
+            chat_id,
+            thread_id,
+            api_url: self.args.api_url.clone(),
+            chat_note,
+            targets,
+        };
+        write_config(path, &config_text(&answers), self.args.force)?;
+        say(&format!("\nWrote {} (mode 0600).", path.display()));
+        self.enable_timer()?;
+        Ok(Exit::Up)
+    }
+
+    /// Step 1: the token, checked by shape and by getMe.
+    fn bot(&self) -> anyhow::Result<(Bot, BotUser)> {
+        if self.interactive && self.args.token_file.is_none() && self.env.token.is_none() {
+            say("Step 1: the bot. In Telegram, open https://t.me/BotFather and send /newbot.\n\
+                 Give it a display name, then a username ending in 'bot' (e.g. myserver_alerts_bot).\n\
+                 BotFather answers with a token like 123456789:AAH...; copy it.");
+        }
+        loop {
+            let token = self.token()?;
+            let bot = Bot::new(&self.api_url, token, None, API_TIMEOUT)?;
+            match self.rt.block_on(bot.get_me()) {
+                Ok(me) => {
+                    say(&format!(
+                        "✓ Bot @{} ({}) answers.",
+                        me.username.as_deref().unwrap_or("?"),
+                        me.first_name
+                    ));
+                    return Ok((bot, me));
+                }
+                Err(e) => {
+                    let why = explain_token_error(&e, &self.api_url);
+                    if !self.interactive || !self.asks_token() {
+                        anyhow::bail!("{why}");
+                    }
+                    say(&format!("✗ {why}"));
+                    if !e.is_temporary() {
+                        continue;
+                    }
+                    if !self.confirm("Try again?", true)? {
+                        anyhow::bail!("{why}");
+                    }
+                }
+            }
+        }
+    }
+
+    fn asks_token(&self) -> bool {
+        self.args.token_file.is_none() && self.env.token.is_none()
+    }
+
+    fn token(&self) -> anyhow::Result<Token> {
+        let raw = match (&self.args.token_file, &self.env.token) {
+            (Some(file), _) if file == Path::new("-") => {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .context("cannot read the token from standard input")?;
+                text
+            }
+            (Some(file), _) => std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the token file {}", file.display()))?,
+            (None, Some(token)) => token.clone(),
+            (None, None) => loop {
+                let typed = Password::new()
+                    .with_prompt("Paste the bot token (hidden)")
+                    .interact()?;
+                match Token::parse(&typed) {
+                    Ok(_) => break typed,
+                    Err(why) => say(&format!("✗ That is not a bot token: {why}.")),
+                }
+            },
+        };
+        Token::parse(&raw)
+            .map_err(|why| UsageError(format!("that is not a bot token: {why}")).into())
+    }
+
+    /// Steps 2-3: no webhook in the way, then wait for the code in some chat.
+    fn prove_chat(&self, bot: &Bot, username: &str) -> anyhow::Result<Found> {
+        let webhook = self
+            .rt
+            .block_on(bot.webhook_url())
+            .map_err(|e| anyhow::anyhow!("getWebhookInfo: {e}"))?;
+        if !webhook.is_empty() {
+            say(&format!(
+                "\nThe bot has a webhook ({webhook}): Telegram sends its updates there, so vigia cannot\n\
+                 read them to find your chat. Deleting the webhook stops whatever uses it."
+            ));
+            if !self.confirm("Delete the webhook?", false)? {
+                anyhow::bail!("the webhook stays; give the chat with --chat-id instead");
+            }
+            self.rt
+                .block_on(bot.delete_webhook())
+                .map_err(|e| anyhow::anyhow!("deleteWebhook: {e}"))?;
+            say("✓ Webhook deleted.");
+        }
+        let code = one_time_code().context("cannot make a one-time code")?;
+        say(&format!(
+            "\nStep 2: prove the chat that gets the alerts.\n\
+             - For yourself: open https://t.me/{username}?start={code} and press Start.\n\
+             - For a group: add @{username} to it, then send there:  /start@{username} {code}\n\
+             Waiting for the code (up to {} minutes)...",
+            CODE_WAIT.as_secs() / 60
+        ));
+        let found = self
+            .rt
+            .block_on(wait_for_code(bot, &code, username, self.interactive))?;
+        say(&format!(
+            "✓ Found: {} (chat id {}{}).",
+            found.chat.description,
+            found.chat.id,
+            found
+                .thread_id
+                .map(|t| format!(", topic {t}"))
+                .unwrap_or_default()
+        ));
+        Ok(found)
+    }
+
+    /// Step 4: a test message, and the user's word that it arrived.
+    fn test_message(
+        &self,
+        bot: &Bot,
+        chat_id: i64,
+        thread_id: Option<i64>,
+        note: Option<&str>,
+    ) -> anyhow::Result<bool> {
+        let text = format!(
+            "✅ <b>vigia</b> on {} will send its alerts here.",
+            crate::message::escape(&hostname())
+        );
+        self.rt
+            .block_on(bot.send_message(chat_id, thread_id, &text))
+            .map_err(|e| anyhow::anyhow!("the test message was not sent: {e}"))?;
+        let place = note.map_or_else(|| format!("chat {chat_id}"), str::to_owned);
+        say(&format!("✓ Sent a test message to {place}."));
+        if !self.interactive || self.args.yes {
+            return Ok(true);
+        }
+        if self.confirm("Did it arrive?", true)? {
+            return Ok(true);
+        }
+        if self.args.chat_id.is_some() || !self.confirm("Start over with a new code?", true)? {
+            anyhow::bail!("the test message did not arrive; nothing was written");
+        }
+        Ok(false)
+    }
+
+    /// Step 5: what to watch, each probed once.
+    fn targets(&self) -> anyhow::Result<Vec<(String, String)>> {
+        let mut urls: Vec<String> = self.args.urls.clone();
+        let suggested = default_url(primary_address());
+        if urls.is_empty() && !self.interactive {
+            urls.push(suggested.clone());
+        }
+        let mut targets = Vec::new();
+        for url in &urls {
+            Target::adhoc(url, &CheckDefaults::default())
+                .map_err(|why| UsageError(format!("--url: {why}")))?;
+            targets.push((unique_name(&targets, &name_for(url)), url.clone()));
+        }
+        if urls.is_empty() {
+            say("\nStep 3: what to watch.");
+            loop {
+                let mut input =
+                    Input::new().with_prompt("URL to watch (http://, https:// or tcp://host:port)");
+                if targets.is_empty() {
+                    input = input.default(suggested.clone());
+                }
+                let url: String = input
+                    .validate_with(|u: &String| {
+                        Target::adhoc(u, &CheckDefaults::default()).map(drop)
+                    })
+                    .interact_text()?;
+                let name: String = Input::new()
+                    .with_prompt("Name for it")
+                    .default(unique_name(&targets, &name_for(&url)))
+                    .validate_with(|n: &String| {
+                        let ok = !n.is_empty()
+                            && n.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c));
+                        if !ok {
+                            Err("use A-Z a-z 0-9 . _ -")
+                        } else if targets.iter().any(|(t, _)| t == n) {
+                            Err("that name is taken")
+                        } else {
+                            Ok(())
+                        }
+                    })
+                    .interact_text()?;
+                targets.push((name, url));
+                self.probe_once(&targets[targets.len() - 1..])?;
+                if !Confirm::new()
+                    .with_prompt("Add another URL?")
+                    .default(false)
+                    .interact()?
+                {
+                    break;
+                }
+            }
+        } else {
+            self.probe_once(&targets)?;
+        }
+        Ok(targets)
+    }
+
+    fn probe_once(&self, targets: &[(String, String)]) -> anyhow::Result<()> {
+        let probes: Vec<Target> = targets
+            .iter()
+            .filter_map(|(name, url)| {
+                let mut t = Target::adhoc(url, &CheckDefaults::default()).ok()?;
+                t.name = name.clone();
+                t.attempts = 1;
+                Some(t)
+            })
+            .collect();
+        for (target, outcome) in probes.iter().zip(self.rt.block_on(probe_all(&probes))) {
+            let mark = if outcome.up { "✓" } else { "✗" };
+            let state = if outcome.up { "up" } else { "DOWN" };
+            say(&format!(
+                "{mark} {} ({}) is {state}: {}",
+                target.name,
+                target.url,
+                outcome.summary()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Step 7: start the timer, when that is ours to do.
+    fn enable_timer(&self) -> anyhow::Result<()> {
+        let command = "systemctl enable --now vigia.timer";
+        let can = self.env.is_root && self.env.systemd_running && !self.args.no_enable;
+        if !can {
+            let why = if self.args.no_enable {
+                ""
+            } else if !self.env.systemd_running {
+                " (systemd is not running here)"
+            } else {
+                " (as root)"
+            };
+            say(&format!("Next: run `{command}`{why} to check every minute; `vigia status` shows the results."));
+            return Ok(());
+        }
+        if !self.confirm(
+            "Enable and start vigia.timer now (checks every minute)?",
+            true,
+        )? {
+            say(&format!("Not enabled. Later: `{command}`."));
+            return Ok(());
+        }
+        let status = std::process::Command::new(&self.env.systemctl)
+            .args(["enable", "--now", "vigia.timer"])
+            .status()
+            .with_context(|| format!("cannot run {}", self.env.systemctl.display()))?;
+        anyhow::ensure!(status.success(), "`{command}` failed ({status})");
+        say("✓ vigia.timer is running: the first check is within a minute. `vigia status` shows it.");
+        Ok(())
+    }
+
+    fn confirm(&self, prompt: &str, default: bool) -> anyhow::Result<bool> {
+        if self.args.yes {
+            return Ok(true);
+        }
+        if !self.interactive {
+            return Ok(default);
+        }
+        Ok(Confirm::new()
+            .with_prompt(prompt)
+            .default(default)
+            .interact()?)
+    }
+}
+
+/// Long-polls getUpdates until a message carries the code, with a spinner; old updates
+/// are skipped and confirmed first. Ctrl-C and the overall limit end it cleanly.
+async fn wait_for_code(
+    bot: &Bot,
+    code: &str,
+    username: &str,
+    spinner: bool,
+) -> anyhow::Result<Found> {
+    // offset -1 returns only the newest pending update: everything before it is
+    // confirmed, so a /start sent before this run cannot be mistaken for ours.
+    let mut offset = match bot.get_updates(Some(-1), Duration::ZERO).await {
+        Ok(updates) => updates.last().map(|u| u.update_id + 1),
+        Err(e) => anyhow::bail!("getUpdates: {e}"),
+    };
+    let deadline = Instant::now() + CODE_WAIT;
+    let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+    let mut tick = tokio::time::interval(Duration::from_millis(120));
+    let mut frame = 0;
+    let mut ignored = 0;
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            anyhow::bail!(
+                "no message with the code arrived in {} minutes; nothing was written (run 'vigia init' again)",
+                CODE_WAIT.as_secs() / 60
+            );
+        }
+        let poll = bot.get_updates(offset, POLL.min(remaining));
+        tokio::pin!(poll);
+        let updates = loop {
+            tokio::select! {
+                result = &mut poll => break result,
+                _ = tokio::signal::ctrl_c() => {
+                    eprintln!();
+                    anyhow::bail!("cancelled; nothing was written");
+                }
+                _ = tick.tick(), if spinner => {
+                    frame = (frame + 1) % frames.len();
+                    let extra = if ignored > 0 { format!(" ({ignored} other message(s) ignored)") } else { String::new() };
+                    eprint!("\r{} waiting for /start {code}{extra} ", frames[frame]);
+                    let _ = std::io::stderr().flush();
+                }
+            }
+        };
+        let updates = match updates {
+            Ok(u) => u,
+            Err(e @ ApiError::Api { code: 409, .. }) => anyhow::bail!("{e}"),
+            Err(e) if e.is_temporary() => {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            Err(e) => anyhow::bail!("getUpdates: {e}"),
+        };
+        if let Some(last) = updates.last() {
+            offset = Some(last.update_id + 1);
+        }
+        if let Some(found) = find_code(&updates, code, username) {
+            if spinner {
+                eprint!("\r\x1b[2K");
+            }
+            // Confirm what we read, so the next getUpdates (by anyone) starts after it.
+            let _ = bot.get_updates(offset, Duration::ZERO).await;
+            return Ok(found);
+        }
+        ignored += updates.len();
+    }
+}
+
+fn explain_token_error(e: &ApiError, api_url: &str) -> String {
+    match e {
+        ApiError::Api { code: 401, .. } => "Telegram does not know this token (401): it is wrong or was revoked. \
+             Copy it again from @BotFather (/token shows the current one)."
+            .to_owned(),
+        ApiError::Api { code: 404, .. } => "Telegram rejects this token as malformed (404). Copy it again from @BotFather.".to_owned(),
+        ApiError::Network(_) | ApiError::Timeout(_) => format!(
+            "{e}. Check DNS and the firewall; where {api_url} is blocked, set HTTPS_PROXY \
+             (e.g. socks5h://127.0.0.1:1080) or use --api-url with a reverse proxy or a local Bot API server."
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// The Bot keeps the token; the config needs it back.
+fn bot_token(bot: &Bot) -> Token {
+    bot.token().clone()
+}
+
+fn unique_name(taken: &[(String, String)], wanted: &str) -> String {
+    let mut name = wanted.to_owned();
+    let mut n = 2;
+    while taken.iter().any(|(t, _)| *t == name) {
+        name = format!("{wanted}-{n}");
+        n += 1;
+    }
+    name
+}
+
+/// Writes the config 0600 in a 0700 directory, atomically; with `force`, the old file
+/// is kept as `<name>.bak`.
+fn write_config(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+    }
+    if force && path.exists() {
+        let backup = PathBuf::from(format!("{}.bak", path.display()));
+        std::fs::copy(path, &backup)
+            .with_context(|| format!("cannot back up to {}", backup.display()))?;
+        std::fs::set_permissions(&backup, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+        say(&format!("Kept the old config as {}.", backup.display()));
+    }
+    write_atomic(path, text.as_bytes(), 0o600)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The wizard's narration. Standard error is where dialoguer asks, so the story and
+/// the questions stay together and standard output stays clean.
+fn say(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
 }

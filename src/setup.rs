@@ -1,0 +1,325 @@
+//! The pure parts of `vigia init`: the one-time code, recognising it in updates, the
+//! machine's primary address, and turning the answers into the config file's text.
+
+use std::io::Read;
+use std::net::{IpAddr, UdpSocket};
+
+use crate::secret::Token;
+use crate::telegram::{Chat, Update};
+
+/// What the wizard learnt, ready to be written.
+#[derive(Debug, Clone)]
+pub struct Answers {
+    pub token: Token,
+    pub chat_id: i64,
+    pub thread_id: Option<i64>,
+    /// Only when not the default endpoint.
+    pub api_url: Option<String>,
+    /// What the chat is, for a comment in the file (`private chat with Ann`).
+    pub chat_note: Option<String>,
+    /// (name, url)
+    pub targets: Vec<(String, String)>,
+}
+
+/// The config file for `answers`: every optional key present as a comment.
+pub fn config_text(answers: &Answers) -> String {
+    let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
+    let mut text = String::from(
+        "# vigia configuration, written by 'vigia init'. See vigia(1) or the README.\n\
+         # It holds the bot token: keep it mode 0600.\n\n[telegram]\n",
+    );
+    text.push_str(&format!("token = {}\n", quote(answers.token.expose())));
+    match &answers.chat_note {
+        Some(note) => text.push_str(&format!(
+            "chat_id = {}  # {}\n",
+            answers.chat_id,
+            note.replace('\n', " ")
+        )),
+        None => text.push_str(&format!("chat_id = {}\n", answers.chat_id)),
+    }
+    match answers.thread_id {
+        Some(thread) => text.push_str(&format!("message_thread_id = {thread}  # forum topic\n")),
+        None => text.push_str("# message_thread_id = 7            # forum topic\n"),
+    }
+    match &answers.api_url {
+        Some(url) => text.push_str(&format!("api_url = {}\n", quote(url))),
+        None => text.push_str("# api_url = \"https://api.telegram.org\"   # local Bot API server or a reverse proxy\n"),
+    }
+    text.push_str(
+        "# proxy = \"socks5h://127.0.0.1:1080\"     # else HTTPS_PROXY / ALL_PROXY are honoured\n\
+         # timeout = \"10s\"                 # per Bot API request\n\n\
+         [check]                           # defaults for every target\n\
+         # timeout = \"10s\"                 # whole request, per attempt\n\
+         # attempts = 3                    # a target is down only when every attempt fails\n\
+         # retry_delay = \"5s\"\n\
+         # log_file = \"/var/log/vigia/vigia.log\"\n\
+         # state_dir = \"/var/lib/vigia\"    # $STATE_DIRECTORY wins when systemd sets it\n",
+    );
+    for (name, url) in &answers.targets {
+        text.push_str(&format!(
+            "\n[[target]]\nname = {}\nurl = {}\n\
+             # expect_status = [200, 204]      # default: any 2xx or 3xx final status\n\
+             # contains = \"Welcome\"            # body must contain this text (first 1 MiB read)\n\
+             # timeout / attempts / retry_delay override [check]\n",
+            quote(name),
+            quote(url)
+        ));
+    }
+    text
+}
+
+/// A random URL-safe code (`A-Z a-z 0-9 _ -`, as deep links allow), 16 characters.
+pub fn one_time_code() -> std::io::Result<String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(b & 63)] as char)
+        .collect())
+}
+
+/// Where a code was seen: the chat, and the forum topic when it came from one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub chat: ChatFound,
+    pub thread_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatFound {
+    pub id: i64,
+    pub description: String,
+}
+
+impl From<&Chat> for ChatFound {
+    fn from(chat: &Chat) -> Self {
+        ChatFound {
+            id: chat.id,
+            description: chat.describe(),
+        }
+    }
+}
+
+/// The first update whose message carries `code` as `/start CODE`, `/start@bot CODE`, or
+/// (in a channel, which has no commands) as the whole post. Everything else is ignored:
+/// a stranger writing to a public bot cannot capture the alerts without the code.
+pub fn find_code(updates: &[Update], code: &str, bot_username: &str) -> Option<Found> {
+    updates.iter().find_map(|update| {
+        let (message, is_channel) = match (&update.message, &update.channel_post) {
+            (Some(m), _) => (m, false),
+            (None, Some(p)) => (p, true),
+            (None, None) => return None,
+        };
+        let text = message.text.as_deref()?.trim();
+        let mut words = text.split_whitespace();
+        let first = words.next()?;
+        let addressed = first == "/start"
+            || first
+                .strip_prefix("/start@")
+                .is_some_and(|bot| bot.eq_ignore_ascii_case(bot_username));
+        let carries = (addressed && words.next() == Some(code) && words.next().is_none())
+            || (is_channel && text == code);
+        carries.then(|| Found {
+            chat: ChatFound::from(&message.chat),
+            thread_id: message
+                .message_thread_id
+                .filter(|_| message.is_topic_message),
+        })
+    })
+}
+
+/// This machine's primary address: the source address of the default route, found
+/// without sending anything (a UDP "connect" only picks a route).
+pub fn primary_address() -> Option<IpAddr> {
+    let v4 =
+        UdpSocket::bind("0.0.0.0:0").and_then(|s| s.connect("192.0.2.1:80").and(s.local_addr()));
+    let v6 = || {
+        UdpSocket::bind("[::]:0").and_then(|s| s.connect("[2001:db8::1]:80").and(s.local_addr()))
+    };
+    v4.or_else(|_| v6())
+        .ok()
+        .map(|a| a.ip())
+        .filter(|ip| !ip.is_unspecified())
+}
+
+/// The URL the wizard offers to watch: `http://<primary address>/`.
+pub fn default_url(address: Option<IpAddr>) -> String {
+    match address {
+        Some(IpAddr::V6(ip)) => format!("http://[{ip}]/"),
+        Some(ip) => format!("http://{ip}/"),
+        None => "http://127.0.0.1/".to_owned(),
+    }
+}
+
+/// A target name for `url`: its host, made of allowed characters.
+pub fn name_for(url: &str) -> String {
+    crate::config::Target::adhoc(url, &crate::config::CheckDefaults::default())
+        .map(|t| t.name)
+        .unwrap_or_else(|_| "web".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Env};
+    use serde_json::json;
+
+    const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+
+    fn answers() -> Answers {
+        Answers {
+            token: Token::parse(TOKEN).unwrap(),
+            chat_id: -1001234567890,
+            thread_id: Some(7),
+            api_url: Some("http://127.0.0.1:8081".into()),
+            chat_note: Some("supergroup \"Ops\"".into()),
+            targets: vec![
+                ("web".into(), "http://203.0.113.10/".into()),
+                ("api".into(), "https://x.example/a?b=\"c\"".into()),
+            ],
+        }
+    }
+
+    #[test]
+    fn config_text_round_trips_through_the_loader() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let text = config_text(&answers());
+        std::fs::write(&path, &text).unwrap();
+        let config = Config::load(&path, &Env::default()).unwrap();
+        let telegram = config.telegram.unwrap();
+        assert_eq!(telegram.token.expose(), TOKEN);
+        assert_eq!(
+            (telegram.chat_id, telegram.message_thread_id),
+            (-1001234567890, Some(7))
+        );
+        assert_eq!(telegram.api_url, "http://127.0.0.1:8081");
+        let targets: Vec<(&str, &str)> = config
+            .targets
+            .iter()
+            .map(|t| (t.name.as_str(), t.url.as_str()))
+            .collect();
+        assert_eq!(
+            targets,
+            [
+                ("web", "http://203.0.113.10/"),
+                ("api", "https://x.example/a?b=\"c\"")
+            ]
+        );
+        // Every optional key is there, commented.
+        for key in [
+            "# proxy",
+            "# timeout",
+            "# attempts",
+            "# retry_delay",
+            "# log_file",
+            "# state_dir",
+            "# expect_status",
+            "# contains",
+        ] {
+            assert!(text.contains(key), "{key} missing");
+        }
+    }
+
+    #[test]
+    fn defaults_are_left_as_comments() {
+        let plain = Answers {
+            thread_id: None,
+            api_url: None,
+            chat_note: None,
+            ..answers()
+        };
+        let text = config_text(&plain);
+        assert!(text.contains("# message_thread_id = 7"));
+        assert!(text.contains("# api_url = \"https://api.telegram.org\""));
+        assert!(text.contains("chat_id = -1001234567890\n"));
+    }
+
+    #[test]
+    fn codes_are_url_safe_and_unique() {
+        let (a, b) = (one_time_code().unwrap(), one_time_code().unwrap());
+        assert_eq!(a.len(), 16);
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-'));
+        assert_ne!(a, b);
+    }
+
+    fn update(
+        id: i64,
+        kind: &str,
+        chat: serde_json::Value,
+        text: &str,
+        thread: Option<i64>,
+    ) -> Update {
+        let mut message = json!({"message_id": 1, "chat": chat, "date": 0, "text": text});
+        if let Some(t) = thread {
+            message["message_thread_id"] = json!(t);
+            message["is_topic_message"] = json!(true);
+        }
+        serde_json::from_value(json!({"update_id": id, kind: message})).unwrap()
+    }
+
+    #[test]
+    fn finds_the_code_only_where_it_was_sent() {
+        let ann = json!({"id": 42, "type": "private", "first_name": "Ann"});
+        let stranger = json!({"id": 666, "type": "private", "first_name": "Eve"});
+        let group = json!({"id": -100500, "type": "supergroup", "title": "Ops", "is_forum": true});
+        let updates = vec![
+            update(1, "message", stranger.clone(), "/start", None),
+            update(2, "message", stranger, "/start WRONGCODE", None),
+            update(3, "message", ann.clone(), "hello CODE", None),
+            update(4, "message", ann, "/start CODE", None),
+        ];
+        let found = find_code(&updates, "CODE", "vigia_bot").unwrap();
+        assert_eq!(found.chat.id, 42);
+        assert_eq!(found.chat.description, "private chat with Ann");
+        assert_eq!(find_code(&updates[..3], "CODE", "vigia_bot"), None);
+
+        let in_group = [update(
+            5,
+            "message",
+            group.clone(),
+            "/start@Vigia_Bot CODE",
+            Some(9),
+        )];
+        let found = find_code(&in_group, "CODE", "vigia_bot").unwrap();
+        assert_eq!((found.chat.id, found.thread_id), (-100500, Some(9)));
+        assert_eq!(
+            find_code(
+                &[update(
+                    6,
+                    "message",
+                    group.clone(),
+                    "/start@other_bot CODE",
+                    None
+                )],
+                "CODE",
+                "vigia_bot"
+            ),
+            None
+        );
+        let channel = json!({"id": -100700, "type": "channel", "title": "Alerts"});
+        assert!(find_code(
+            &[update(7, "channel_post", channel, "CODE", None)],
+            "CODE",
+            "vigia_bot"
+        )
+        .is_some());
+    }
+
+    #[test]
+    fn default_url_uses_the_primary_address() {
+        assert_eq!(
+            default_url(Some("203.0.113.10".parse().unwrap())),
+            "http://203.0.113.10/"
+        );
+        assert_eq!(
+            default_url(Some("2001:db8::5".parse().unwrap())),
+            "http://[2001:db8::5]/"
+        );
+        assert_eq!(default_url(None), "http://127.0.0.1/");
+        assert_eq!(name_for("http://203.0.113.10/"), "203.0.113.10");
+    }
+}
