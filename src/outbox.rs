@@ -186,7 +186,8 @@ impl StateDir {
     /// Records that a check ran, for `status` (one small atomic rewrite).
     pub fn stamp(&self, at: DateTime<FixedOffset>, summary: &str) -> Result<(), CantWrite> {
         let path = self.dir.join("last-check");
-        crate::util::write_atomic(
+        // Rewritten every minute: losing one to a power cut costs nothing, an fsync would.
+        crate::util::write_replace(
             &path,
             format!("{} {summary}\n", at.to_rfc3339()).as_bytes(),
             0o640,

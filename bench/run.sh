@@ -1,0 +1,98 @@
+#!/bin/bash
+# make bench: vigia against curl (and the cron + Python recipe) on loopback, side by
+# side in one run. Reports; never gates. Needs hyperfine and /usr/bin/time (Debian).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-target/release/vigia}
+RUNS=${RUNS:-50}
+for tool in hyperfine /usr/bin/time curl python3; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install hyperfine time curl)"; exit 1; }
+done
+[ -x "$BIN" ] || { echo "bench: build first (make build)"; exit 1; }
+
+work=$(mktemp -d)
+coproc SERVERS { exec python3 bench/servers.py; }
+trap 'exec {SERVERS[1]}>&-; kill $SERVERS_PID 2>/dev/null; rm -rf "$work"' EXIT
+read -r site_port hang_port <&"${SERVERS[0]}"
+url="http://127.0.0.1:$site_port/ok"
+
+# One config per scenario; no Telegram (alerts would go to stdout, there are none).
+mkconf() { # name log targets...
+    local name=$1 log=$2; shift 2
+    { printf '[check]\ntimeout = "2s"\nattempts = 1\nlog_file = "%s"\nstate_dir = "%s/state-%s"\n' "$log" "$work" "$name"
+      for t in "$@"; do printf '\n[[target]]\n%s\n' "$t"; done; } > "$work/$name.toml"
+}
+one="name = \"web\"
+url = \"$url\""
+mkconf tiny "$work/tiny.log" "$one"
+mkconf big "$work/big.log" "$one"
+targets=()
+for i in $(seq 1 60); do
+    if [ $((i % 3)) -eq 0 ]; then port=$hang_port; else port=$site_port; fi
+    targets+=("name = \"t$i\"
+url = \"http://127.0.0.1:$port/\"")
+done
+mkconf many "$work/many.log" "${targets[@]}"
+
+# A 512 MiB log of other targets' transitions, then web's last line at the very end.
+python3 - "$work/big.log" <<'PY'
+import sys
+line = b"2026-01-01T00:00:00+00:00 OFFLINE other connection refused (http://192.0.2.1/)\n"
+block = line * (1 << 20 // len(line) + 1)
+with open(sys.argv[1], "wb") as f:
+    while f.tell() < 512 << 20:
+        f.write(block)
+PY
+"$BIN" -c "$work/tiny.toml" check --quiet >/dev/null   # first state: ONLINE
+"$BIN" -c "$work/big.toml" check --quiet >/dev/null
+cp "$work/tiny.log" "$work/recipe.log"
+
+hf() { # name command... -> median wall, mean user+sys (s)
+    local name=$1; shift
+    hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$work/$name.json" "$@" >/dev/null 2>&1
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["median"], r["user"]+r["system"])' "$work/$name.json"
+}
+rss() { # peak RSS in KiB, the largest of 10 runs
+    local max=0 kb
+    for _ in $(seq 10); do
+        /usr/bin/time -o "$work/rss" -f '%M' "$@" >/dev/null 2>&1 || true
+        kb=$(tail -1 "$work/rss")
+        [ "$kb" -gt "$max" ] && max=$kb
+    done
+    echo "$max"
+}
+ms() { python3 -c "print(f'{float(\"$1\")*1000:.2f}')"; }
+ratio() { python3 -c "print(f'{float(\"$1\")/float(\"$2\"):.2f}')"; }
+
+read -r curl_wall curl_cpu < <(hf curl "curl -s -o /dev/null $url")
+read -r v_wall v_cpu < <(hf vigia "$BIN -c $work/tiny.toml check --quiet")
+read -r big_wall big_cpu < <(hf big "$BIN -c $work/big.toml check --quiet")
+curl_rss=$(rss curl -s -o /dev/null "$url")
+v_rss=$(rss "$BIN" -c "$work/tiny.toml" check --quiet)
+big_rss=$(rss "$BIN" -c "$work/big.toml" check --quiet)
+start=$(date +%s.%N); "$BIN" -c "$work/many.toml" check --quiet >/dev/null || true; end=$(date +%s.%N)
+many=$(python3 -c "print(f'{$end-$start:.2f}')")
+down=$(grep -c ' OFFLINE ' "$work/many.log" || true)
+
+printf '\nvigia benchmark, %s, %s, %s cores, %s\n' "$(date -u +%Y-%m-%d)" "$(uname -m)" "$(nproc)" "$(hyperfine --version)"
+printf 'hyperfine -N, %s runs after 3 warm-ups; peak RSS = max of 10 runs (/usr/bin/time %%M)\n\n' "$RUNS"
+printf '| %-46s | %10s | %9s | %9s | %-34s |\n' "what" "median ms" "cpu ms" "peak RSS" "vs goal"
+printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..48})" "------------" "-----------" "-----------" "------------------------------------"
+row() { printf '| %-46s | %10s | %9s | %6s KiB | %-34s |\n' "$@"; }
+row "curl -s -o /dev/null (one GET)" "$(ms "$curl_wall")" "$(ms "$curl_cpu")" "$curl_rss" "baseline"
+row "vigia check, 1 target up, tiny log" "$(ms "$v_wall")" "$(ms "$v_cpu")" "$v_rss" "$(ratio "$v_wall" "$curl_wall")x curl (goal <= 2)"
+row "vigia check, 1 target up, 512 MiB log" "$(ms "$big_wall")" "$(ms "$big_cpu")" "$big_rss" "$(ratio "$big_wall" "$v_wall")x tiny (goal <= 1.5)"
+if python3 -c 'import requests' 2>/dev/null; then
+    read -r py_wall py_cpu < <(RUNS=10 hf recipe "python3 bench/recipe.py $url $work/recipe.log")
+    py_rss=$(rss python3 bench/recipe.py "$url" "$work/recipe.log")
+    cp "$work/big.log" "$work/recipe-big.log"
+    read -r pyb_wall pyb_cpu < <(RUNS=3 hf recipebig "python3 bench/recipe.py $url $work/recipe-big.log")
+    row "cron recipe (python3 + requests), tiny log" "$(ms "$py_wall")" "$(ms "$py_cpu")" "$py_rss" "$(ratio "$py_wall" "$curl_wall")x curl"
+    row "cron recipe (python3 + requests), 512 MiB log" "$(ms "$pyb_wall")" "$(ms "$pyb_cpu")" "-" "$(ratio "$pyb_wall" "$py_wall")x its tiny-log time"
+else
+    row "cron recipe: skipped (python3 requests missing)" "-" "-" "-" "apt-get install python3-requests"
+fi
+printf '| %-46s | %10s | %9s | %9s | %-34s |\n' "vigia check, 60 targets, 20 hang, timeout 2s" "$(ms "$many")" "-" "-" "$(ratio "$many" 2)x timeout (goal <= 2), $down down"
+size=$(stat -c %s "$BIN")
+printf '\nbinary: %s bytes (%.1f MiB), release profile: %s\n' "$size" "$(python3 -c "print($size/1048576)")" \
+    "$(sed -n '/^\[profile.release\]/,/^\[/p' Cargo.toml | grep = | tr '\n' ' ')"
