@@ -79,7 +79,8 @@ impl Entry {
             .collect();
         format!(
             "{} {} {} {}\n",
-            self.at.to_rfc3339(),
+            // Whole seconds, as the contract shows: 2026-11-24T23:22:23-03:00.
+            self.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
             self.state.as_str(),
             self.target,
             text.trim_end()
@@ -273,6 +274,17 @@ mod tests {
         ] {
             assert_eq!(Entry::parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn times_are_written_in_whole_seconds() {
+        let e = Entry {
+            at: at("2026-11-24T23:22:23.341567716-03:00"),
+            state: State::Online,
+            target: "a".into(),
+            text: "ok".into(),
+        };
+        assert_eq!(e.to_line(), "2026-11-24T23:22:23-03:00 ONLINE a ok\n");
     }
 
     #[test]

@@ -73,6 +73,12 @@ pub fn adopt_parent_owner(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// The local time now, in whole seconds: what the log, the messages and `status` show.
+pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    let now = chrono::Local::now().fixed_offset();
+    chrono::Timelike::with_nanosecond(&now, 0).unwrap_or(now)
+}
+
 /// This machine's name, for messages.
 pub fn hostname() -> String {
     let mut buf = [0u8; 256];

@@ -5,8 +5,6 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::Local;
-
 use crate::cli::CheckArgs;
 use crate::cmd::{load_config, runtime, Ui};
 use crate::config::{Config, Env, Target};
@@ -57,7 +55,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         .map_err(|e| CantWrite::new("read the log", &config.log_file, e))?;
     let rt = runtime()?;
     let outcomes = rt.block_on(probe_all(&targets));
-    let now = Local::now().fixed_offset();
+    let now = crate::util::now();
     let results: Vec<(&Target, &Outcome)> = targets.iter().zip(&outcomes).collect();
     let changes = decide(&last, &results, now);
     let all_up = outcomes.iter().all(|o| o.up);

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, Local, TimeDelta};
+use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde_json::{json, Value};
 
 use crate::cli::StatusArgs;
@@ -24,7 +24,7 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
     let ui = Ui::new(env);
     let config = load_config(config_path, env)?;
     config.warnings.iter().for_each(|w| ui.warn(w));
-    let now = Local::now().fixed_offset();
+    let now = crate::util::now();
     let names: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
     let (_, longest) = WINDOWS[WINDOWS.len() - 1];
     let entries = read_tail(&config.log_file, &names, now - longest, args.history)

@@ -164,7 +164,8 @@ fn waiting_alerts_and_the_last_check_are_shown() {
     );
 
     // A checker that went silent is called out.
-    let old = (Utc::now() - TimeDelta::hours(2)).to_rfc3339();
+    let old = (Utc::now() - TimeDelta::hours(2) - TimeDelta::seconds(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
     fs::write(
         sb.state_path().join("last-check"),
         format!("{old} 1/1 up\n"),
@@ -173,7 +174,8 @@ fn waiting_alerts_and_the_last_check_are_shown() {
     assert_eq!(status_json(&sb)["last_check"]["stale"], true);
     let run = sb.run(&["status"]).expect(0);
     assert!(
-        run.stdout.contains("WARNING: no check for 2h"),
+        run.stdout.contains("WARNING: no check for 2h")
+            && run.stdout.contains("is the timer running?"),
         "{}",
         run.stdout
     );

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Fakes for the systemd end-to-end test, on the host's loopback: a site whose status is
+read from DIR/status on every request, and a Bot API that appends every sendMessage body
+to DIR/sent.jsonl. Prints the two ports; runs until stdin closes."""
+import http.server
+import json
+import pathlib
+import sys
+import threading
+
+state = pathlib.Path(sys.argv[1])
+
+
+class Site(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        status = int((state / "status").read_text().strip() or 200)
+        self.send_response(status)
+        self.send_header("content-length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+class Bot(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        method = self.path.rsplit("/", 1)[-1]
+        if method == "sendMessage":
+            with open(state / "sent.jsonl", "ab") as f:
+                f.write(body.replace(b"\n", b" ") + b"\n")
+            result = {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}}
+        else:
+            result = {"id": 1, "is_bot": True, "first_name": "e2e", "username": "e2e_bot"}
+        answer = json.dumps({"ok": True, "result": result}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+servers = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), h) for h in (Site, Bot)]
+print(*(s.server_address[1] for s in servers), flush=True)
+for s in servers:
+    threading.Thread(target=s.serve_forever, daemon=True).start()
+sys.stdin.read()
