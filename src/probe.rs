@@ -204,10 +204,10 @@ pub fn describe_error(err: &(dyn StdError + 'static)) -> String {
         .map(|e| e.to_string())
         .collect::<Vec<_>>()
         .join(": ");
-    let lower = text.to_lowercase();
-    if let Some(tls) = describe_tls(&lower) {
+    if let Some(tls) = describe_tls(&text) {
         return tls;
     }
+    let lower = text.to_lowercase();
     if lower.contains("dns error") || lower.contains("failed to lookup address") {
         return "DNS failure (name not resolved)".into();
     }
@@ -235,29 +235,47 @@ pub fn describe_error(err: &(dyn StdError + 'static)) -> String {
     truncate(&inner, MAX_REASON)
 }
 
-fn describe_tls(lower: &str) -> Option<String> {
-    let why = if lower.contains("expired") {
-        "certificate expired"
-    } else if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
-        "certificate from an unknown issuer"
-    } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
-        "certificate name mismatch"
-    } else if lower.contains("notvalidyet") || lower.contains("not valid yet") {
-        "certificate not valid yet"
-    } else if lower.contains("revoked") {
-        "certificate revoked"
-    } else if lower.contains("invalid peer certificate")
-        || lower.contains("tls handshake")
-        || lower.contains("received fatal alert")
+/// The certificate problem in a rustls error, in words. `text` is the joined chain.
+fn describe_tls(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let known = [
+        (&["expired"][..], "certificate expired"),
+        (
+            &["unknownissuer", "unknown issuer"][..],
+            "certificate from an unknown issuer",
+        ),
+        (
+            &["notvalidforname", "not valid for name"][..],
+            "certificate name mismatch",
+        ),
+        (
+            &["notvalidyet", "not valid yet"][..],
+            "certificate not valid yet",
+        ),
+        (
+            &["causedasendentity"][..],
+            "self-signed certificate (a CA certificate used by the server)",
+        ),
+        (&["revoked"][..], "certificate revoked"),
+    ];
+    if let Some((_, why)) = known
+        .iter()
+        .find(|(words, _)| words.iter().any(|w| lower.contains(w)))
     {
-        return Some(format!(
-            "TLS error: {}",
-            truncate(lower.rsplit(": ").next().unwrap_or(lower), 120)
-        ));
-    } else {
-        return None;
-    };
-    Some(format!("TLS error: {why}"))
+        return Some(format!("TLS error: {why}"));
+    }
+    let tls = [
+        "invalid peer certificate",
+        "tls handshake",
+        "received fatal alert",
+        "peer is incompatible",
+    ];
+    tls.iter().any(|w| lower.contains(w)).then(|| {
+        // rustls' "invalid peer certificate: Name { details }": the name is enough.
+        let head = text.split(" {").next().unwrap_or(text);
+        let inner = head.rsplit(": ").next().unwrap_or(head);
+        format!("TLS error: {}", truncate(inner, 120))
+    })
 }
 
 /// Cuts `text` to at most `max` characters, marking the cut.
@@ -310,6 +328,9 @@ mod tests {
             ("invalid peer certificate: Expired", "TLS error: certificate expired"),
             ("invalid peer certificate: UnknownIssuer", "TLS error: certificate from an unknown issuer"),
             ("invalid peer certificate: NotValidForName", "TLS error: certificate name mismatch"),
+            ("invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))", "TLS error: self-signed certificate (a CA certificate used by the server)"),
+            ("received fatal alert: HandshakeFailure", "TLS error: HandshakeFailure"),
+            ("invalid peer certificate: UnsupportedSignatureAlgorithmForPublicKeyContext { signature_algorithm_id: [6] }", "TLS error: UnsupportedSignatureAlgorithmForPublicKeyContext"),
             ("certificate not valid for name \"a\"; certificate is only valid for DnsName(\"b\")", "TLS error: certificate name mismatch"),
         ];
         for (inner, want) in cases {

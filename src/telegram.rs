@@ -18,6 +18,8 @@ pub struct Bot {
     api_url: String,
     token: Token,
     timeout: Duration,
+    /// `host:port` of telegram.proxy, for error messages (never its credentials).
+    via: Option<String>,
 }
 
 /// What a call can fail with.
@@ -206,11 +208,19 @@ impl Bot {
         let client = builder
             .build()
             .map_err(|e| anyhow::anyhow!("cannot set up HTTPS: {}", redact(&describe_error(&e))))?;
+        let via = proxy.and_then(|p| reqwest::Url::parse(p).ok()).map(|u| {
+            format!(
+                "{}:{}",
+                u.host_str().unwrap_or("?"),
+                u.port_or_known_default().unwrap_or(0)
+            )
+        });
         Ok(Bot {
             client,
             api_url: api_url.trim_end_matches('/').to_owned(),
             token,
             timeout,
+            via,
         })
     }
 
@@ -287,14 +297,14 @@ impl Bot {
     }
 
     fn network_error(&self, err: &reqwest::Error) -> ApiError {
-        let mut why = describe_error(err);
-        if err.is_connect() && why.contains("proxy") {
-            why = format!("{why} (check HTTPS_PROXY/ALL_PROXY or telegram.proxy)");
-        }
-        let host = reqwest::Url::parse(&self.api_url)
+        let why = describe_error(err);
+        let mut host = reqwest::Url::parse(&self.api_url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned))
             .unwrap_or_default();
+        if let Some(proxy) = &self.via {
+            host = format!("{host} via proxy {proxy}");
+        }
         ApiError::Network(self.redact(&format!("{host}: {why}")))
     }
 

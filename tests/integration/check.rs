@@ -309,6 +309,8 @@ fn site_failures_are_named() {
             ),
             target("hang", &site.url("/hang")),
             target("loop", &site.url("/loop")),
+            target("chain10", &site.url("/chain/10")),
+            target("chain11", &site.url("/chain/11")),
             format!(
                 "{}\ncontains = \"Welcome\"",
                 target("redirected", &site.url("/redirect"))
@@ -380,7 +382,7 @@ fn site_failures_are_named() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("dry run: 10 change(s) not logged"),
+        run.stdout.contains("dry run: 12 change(s) not logged"),
         "{}",
         run.stdout
     );
@@ -718,4 +720,110 @@ fn root_runs_leave_files_the_service_user_can_write() {
 extern "C" {
     #[link_name = "geteuid"]
     fn libc_geteuid() -> u32;
+}
+
+#[test]
+fn the_bot_api_is_reached_through_a_proxy() {
+    // The fake Bot API also answers as an HTTP proxy; api.invalid resolves nowhere, so a
+    // delivered message proves the proxy was used.
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(
+        Some("http://api.invalid"),
+        &[target("web", &closed_port_url())],
+    );
+    let text = fs::read_to_string(sb.config_path()).unwrap();
+    sb.write_raw_config(&text.replace("[check]", &format!("proxy = \"{}\"\n\n[check]", api.url())));
+    let run = sb.run(&["check"]).expect(1);
+    assert_eq!(
+        api.sent().len(),
+        1,
+        "telegram.proxy not used: {}",
+        run.stderr
+    );
+
+    // And from the environment, as reqwest honours ALL_PROXY / HTTP(S)_PROXY.
+    let sb = Sandbox::new();
+    sb.write_config(
+        Some("http://api.invalid"),
+        &[target("web", &closed_port_url())],
+    );
+    let mut command = sb.command(&["check"]);
+    command.env("ALL_PROXY", api.url());
+    crate::run(command).expect(1);
+    assert_eq!(api.sent().len(), 2, "ALL_PROXY not used");
+}
+
+/// A TLS server with a self-signed certificate (openssl s_server), checked against the
+/// system CA store: the reason names the certificate problem.
+#[test]
+fn tls_failures_say_what_is_wrong_with_the_certificate() {
+    use std::process::{Command, Stdio};
+    let sb = Sandbox::new();
+    let (key, cert) = (sb.path("key.pem"), sb.path("cert.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-subj",
+            "/CN=vigia test site",
+            "-days",
+            "1",
+            // An end-entity certificate: signed by nobody the system trusts.
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+            "-keyout",
+        ])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl is needed for this test (apt-get install openssl)");
+    assert!(made.success());
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut server = Command::new("openssl")
+        .args([
+            "s_server",
+            "-quiet",
+            "-www",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+            "-cert",
+        ])
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Bounded wait until it listens.
+    let ready = (0..200).any(|_| {
+        std::thread::sleep(Duration::from_millis(10));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    sb.write_config(
+        None,
+        &[target("tls", &format!("https://127.0.0.1:{port}/"))],
+    );
+    let run = sb.run(&["check", "--dry-run"]);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(ready, "openssl s_server did not start");
+    let run = run.expect(1);
+    assert!(
+        run.stdout
+            .contains("tls  DOWN  TLS error: certificate from an unknown issuer"),
+        "{}",
+        run.stdout
+    );
 }

@@ -135,6 +135,11 @@ impl Site {
                 }
             }
             "/loop" => respond(stream, 302, "location: /loop\r\n", b""),
+            // /chain/N redirects N times before answering.
+            path if path.starts_with("/chain/") => match path[7..].parse::<u32>() {
+                Ok(0) | Err(_) => respond(stream, 200, "", b"end of chain"),
+                Ok(n) => respond(stream, 302, &format!("location: /chain/{}\r\n", n - 1), b""),
+            },
             "/redirect" => respond(stream, 301, "location: /ok\r\n", b""),
             "/switch" => respond(stream, status.load(Ordering::Relaxed), "", b"switch"),
             path => match path.strip_prefix("/status/").and_then(|s| s.parse().ok()) {
@@ -299,11 +304,12 @@ fn answer(
     stop: &AtomicBool,
 ) -> (u16, Option<Value>) {
     let (lock, wake) = &**shared;
-    let Some((token, method)) = req
-        .path
-        .strip_prefix("/bot")
-        .and_then(|p| p.split_once('/'))
-    else {
+    // Through an HTTP proxy the request line holds the absolute URL.
+    let path = match req.path.strip_prefix("http://") {
+        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => req.path.as_str(),
+    };
+    let Some((token, method)) = path.strip_prefix("/bot").and_then(|p| p.split_once('/')) else {
         return (
             404,
             Some(json!({"ok": false, "error_code": 404, "description": "Not Found"})),

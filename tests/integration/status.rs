@@ -212,3 +212,25 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let sb = Sandbox::new();
+    fixture(&sb);
+    let on_tty = |no_color: bool| {
+        let mut command = sb.command(&["status"]);
+        command
+            .stdin(Stdio::inherit())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit());
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let mut session = rexpect::session::spawn_command(command, Some(5_000)).unwrap();
+        session.exp_eof().unwrap()
+    };
+    let coloured = on_tty(false);
+    assert!(coloured.contains("\x1b[32mONLINE"), "{coloured:?}");
+    assert!(coloured.contains("\x1b[1;31mOFFLINE"), "{coloured:?}");
+    assert!(!on_tty(true).contains('\x1b'));
+}
