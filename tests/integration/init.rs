@@ -127,6 +127,8 @@ fn wizard_proves_the_chat_and_writes_a_working_config() {
     tty.key("n");
     tty.expect("Wrote");
     let (code, screen) = tty.finish();
+    // Shown with --nocapture: what a newcomer sees.
+    eprintln!("wizard transcript:\n{screen}");
     assert_eq!(code, 0, "{screen}");
     assert!(
         screen.contains("systemctl enable --now vigia.timer"),
