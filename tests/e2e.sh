@@ -14,6 +14,7 @@ for tool in debootstrap systemd-nspawn nsenter python3; do
 done
 if [ ! -x "$cache/lib/systemd/systemd" ]; then
     echo "e2e: debootstrapping a minimal bookworm into $cache (about a minute)"
+    mkdir -p "$(dirname "$cache")"
     rm -rf "$cache.tmp"
     debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,ca-certificates \
         bookworm "$cache.tmp" http://deb.debian.org/debian >target/e2e/debootstrap.log 2>&1 ||
