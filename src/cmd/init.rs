@@ -388,6 +388,10 @@ async fn wait_for_code(
     username: &str,
     spinner: bool,
 ) -> anyhow::Result<Found> {
+    // Subscribed now and kept for the whole wait: a Ctrl-C that lands between two polls
+    // is still seen (a fresh `ctrl_c()` per poll would miss it).
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .context("cannot watch for Ctrl-C")?;
     // offset -1 returns only the newest pending update: everything before it is
     // confirmed, so a /start sent before this run cannot be mistaken for ours.
     let mut offset = match bot.get_updates(Some(-1), Duration::ZERO).await {
@@ -412,7 +416,7 @@ async fn wait_for_code(
         let updates = loop {
             tokio::select! {
                 result = &mut poll => break result,
-                _ = tokio::signal::ctrl_c() => {
+                _ = interrupt.recv() => {
                     eprintln!();
                     anyhow::bail!("cancelled; nothing was written");
                 }

@@ -199,6 +199,8 @@ fn a_webhook_is_deleted_after_confirmation() {
     tty.expect("Webhook deleted.");
     tty.code();
     assert_eq!(api.webhook(), "");
+    // The first getUpdates is answered once Ctrl-C is being watched.
+    assert!(api.wait_for("getUpdates", 1, std::time::Duration::from_secs(5)));
     tty.session.send_control('c').unwrap();
     let (code, _) = tty.finish();
     assert_eq!(code, 1);
