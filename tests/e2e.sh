@@ -25,10 +25,16 @@ fi
 work=$(mktemp -d /tmp/vigia-e2e.XXXXXX)
 root=$work/root
 nspawn_pid=
-cleanup() {
-    [ -n "$nspawn_pid" ] && kill "$nspawn_pid" 2>/dev/null && wait "$nspawn_pid" 2>/dev/null
-    exec {FAKES[1]}>&- 2>/dev/null || true
+cleanup() { # keeps the script's exit status; nothing in here may end it early
+    local rc=$?
+    set +e
+    if [ -n "$nspawn_pid" ]; then
+        kill "$nspawn_pid" 2>/dev/null
+        wait "$nspawn_pid" 2>/dev/null
+    fi
+    exec {FAKES[1]}>&- 2>/dev/null
     rm -rf "$work" 2>/dev/null || { sleep 2; rm -rf "$work"; }
+    exit $rc
 }
 trap cleanup EXIT
 [ -n "${E2E_KEEP:-}" ] && trap - EXIT
