@@ -49,10 +49,6 @@ impl StateDir {
         }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.dir
-    }
-
     fn outbox(&self) -> PathBuf {
         self.dir.join("outbox")
     }

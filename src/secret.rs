@@ -30,11 +30,6 @@ impl Token {
     pub fn expose(&self) -> &str {
         &self.0
     }
-
-    /// The bot's numeric id, which is public (it is the bot's user id).
-    pub fn bot_id(&self) -> &str {
-        self.0.split_once(':').map_or("", |(id, _)| id)
-    }
 }
 
 impl fmt::Debug for Token {
@@ -107,7 +102,6 @@ mod tests {
         assert_eq!(format!("{t}"), "(redacted)");
         assert_eq!(format!("{t:?}"), "Token(redacted)");
         assert_eq!(t.expose(), TOKEN);
-        assert_eq!(t.bot_id(), "123456789");
     }
 
     #[test]

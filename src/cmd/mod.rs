@@ -70,10 +70,6 @@ impl Ui {
             (true, false) => format!("\x1b[1;31m{text}\x1b[0m"),
         }
     }
-
-    pub fn colour(&self) -> bool {
-        self.colour
-    }
 }
 
 /// A current-thread runtime: one check is a handful of sockets, and a runtime with a
