@@ -111,6 +111,21 @@ impl Env {
         .default_config_path()
     }
 
+    /// The state directory: systemd's `$STATE_DIRECTORY` wins, then the config's.
+    pub fn state_dir(&self, configured: Option<PathBuf>) -> PathBuf {
+        self.state_directory
+            .clone()
+            .or(configured)
+            .unwrap_or_else(|| self.default_state_dir())
+    }
+
+    /// The log: the config's `log_file` wins, then systemd's `$LOGS_DIRECTORY`.
+    pub fn log_file(&self, configured: Option<PathBuf>) -> PathBuf {
+        configured
+            .or_else(|| self.logs_directory.as_ref().map(|d| d.join("vigia.log")))
+            .unwrap_or_else(|| self.default_log_file())
+    }
+
     fn default_state_dir(&self) -> PathBuf {
         if self.is_root {
             PathBuf::from("/var/lib/vigia")
@@ -249,14 +264,8 @@ impl Config {
             telegram: None,
             check: CheckDefaults::default(),
             targets: Vec::new(),
-            log_file: env
-                .logs_directory
-                .as_ref()
-                .map_or_else(|| env.default_log_file(), |d| d.join("vigia.log")),
-            state_dir: env
-                .state_directory
-                .clone()
-                .unwrap_or_else(|| env.default_state_dir()),
+            log_file: env.log_file(None),
+            state_dir: env.state_dir(None),
             warnings: Vec::new(),
         }
     }
@@ -405,19 +414,8 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
                 Some(v) => Ok(Some(base.join(v.get_ref()))),
             }
         };
-    let state_dir = match &env.state_directory {
-        Some(dir) => dir.clone(),
-        None => file_path(&check.state_dir, "check.state_dir")?
-            .unwrap_or_else(|| env.default_state_dir()),
-    };
-    let log_file = match (
-        file_path(&check.log_file, "check.log_file")?,
-        &env.logs_directory,
-    ) {
-        (Some(file), _) => file,
-        (None, Some(dir)) => dir.join("vigia.log"),
-        (None, None) => env.default_log_file(),
-    };
+    let state_dir = env.state_dir(file_path(&check.state_dir, "check.state_dir")?);
+    let log_file = env.log_file(file_path(&check.log_file, "check.log_file")?);
 
     let mut warnings = Vec::new();
     let (telegram, token_inline) = match raw.telegram {

@@ -221,6 +221,23 @@ pub struct Destination<'a> {
     pub deadline: Instant,
 }
 
+impl<'a> Destination<'a> {
+    /// The configured chat, or where it migrated to.
+    pub fn new(
+        bot: &'a Bot,
+        state: &StateDir,
+        telegram: &crate::config::Telegram,
+        deadline: Instant,
+    ) -> Self {
+        Destination {
+            bot,
+            chat_id: state.chat_id(telegram.chat_id),
+            thread_id: telegram.message_thread_id,
+            deadline,
+        }
+    }
+}
+
 /// What a delivery achieved.
 #[derive(Debug, Default)]
 pub struct Delivery {

@@ -224,6 +224,16 @@ impl Bot {
         })
     }
 
+    /// The bot of a configuration's `[telegram]` section.
+    pub fn for_config(telegram: &crate::config::Telegram) -> anyhow::Result<Bot> {
+        Bot::new(
+            &telegram.api_url,
+            telegram.token.clone(),
+            telegram.proxy.as_deref(),
+            telegram.timeout,
+        )
+    }
+
     pub fn token(&self) -> &Token {
         &self.token
     }

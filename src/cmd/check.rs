@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::cli::CheckArgs;
-use crate::cmd::{load_config, runtime, Ui};
+use crate::cmd::{load_config, report_migration, runtime, Ui};
 use crate::config::{Config, Env, Target};
 use crate::error::{CantWrite, ConfigError, Exit, UsageError};
 use crate::message::{render_html, render_plain, split, LIMIT};
@@ -94,26 +94,11 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
                 state.push(&split(&render_html(&alerts, &host), LIMIT), now)?;
             }
             if state.has_pending() {
-                let bot = Bot::new(
-                    &telegram.api_url,
-                    telegram.token.clone(),
-                    telegram.proxy.as_deref(),
-                    telegram.timeout,
-                )?;
-                let mut to = Destination {
-                    bot: &bot,
-                    chat_id: state.chat_id(telegram.chat_id),
-                    thread_id: telegram.message_thread_id,
-                    deadline: started + RUN_BUDGET,
-                };
+                let bot = Bot::for_config(telegram)?;
+                let mut to = Destination::new(&bot, &state, telegram, started + RUN_BUDGET);
                 let report = rt.block_on(deliver(&state, &mut to))?;
                 report.problems.iter().for_each(|p| ui.warn(p));
-                if let Some((from, to)) = report.migrated {
-                    ui.warn(&format!(
-                        "chat {from} became supergroup {to}; alerts now go there (set telegram.chat_id = {to} in {})",
-                        config.describe_path()
-                    ));
-                }
+                report_migration(&ui, report.migrated, &config);
                 if let Some(error) = &report.error {
                     ui.warn(&format!(
                         "{} alert message(s) wait in the outbox: {error}",

@@ -104,7 +104,7 @@ impl Wizard<'_> {
         };
         let targets = self.targets()?;
         let answers = Answers {
-            token: bot_token(&bot),
+            token: bot.token().clone(),
             chat_id,
             thread_id,
             api_url: self.args.api_url.clone(),
@@ -464,11 +464,6 @@ fn explain_token_error(e: &ApiError, api_url: &str) -> String {
         ),
         other => other.to_string(),
     }
-}
-
-/// The Bot keeps the token; the config needs it back.
-fn bot_token(bot: &Bot) -> Token {
-    bot.token().clone()
 }
 
 fn unique_name(taken: &[(String, String)], wanted: &str) -> String {

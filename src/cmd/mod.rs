@@ -29,6 +29,16 @@ pub fn load_config(explicit: Option<&Path>, env: &Env) -> Result<Config, ConfigE
     Config::load(&path, env)
 }
 
+/// Says that Telegram moved the chat (a group upgraded to a supergroup) and where.
+pub fn report_migration(ui: &Ui, migrated: Option<(i64, i64)>, config: &Config) {
+    if let Some((from, to)) = migrated {
+        ui.warn(&format!(
+            "chat {from} became supergroup {to}; messages now go there (set telegram.chat_id = {to} in {})",
+            config.describe_path()
+        ));
+    }
+}
+
 /// How to speak to the person or the journal reading our output.
 pub struct Ui {
     /// stdout is the journal: prefix lines with syslog priorities (`<4>`), no colour.

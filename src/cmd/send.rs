@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::cli::SendArgs;
-use crate::cmd::{load_config, runtime, Ui};
+use crate::cmd::{load_config, report_migration, runtime, Ui};
 use crate::config::Env;
 use crate::error::{ConfigError, Exit, UsageError};
 use crate::message::{escape, split, LIMIT};
@@ -33,29 +33,15 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
         return Err(UsageError("the message is empty".into()).into());
     }
     let state = StateDir::new(&config.state_dir);
-    let bot = Bot::new(
-        &telegram.api_url,
-        telegram.token.clone(),
-        telegram.proxy.as_deref(),
-        telegram.timeout,
-    )?;
-    let mut to = Destination {
-        bot: &bot,
-        chat_id: state.chat_id(telegram.chat_id),
-        thread_id: telegram.message_thread_id,
-        deadline: Instant::now() + BUDGET,
-    };
+    let bot = Bot::for_config(telegram)?;
+    let mut to = Destination::new(&bot, &state, telegram, Instant::now() + BUDGET);
     let rt = runtime()?;
     let mut out = std::io::stdout().lock();
     for part in split(&escape(&args.text), LIMIT) {
         let report = rt
             .block_on(send_now(&state, &mut to, &part))
             .context("the message was not sent")?;
-        if let Some((from, to)) = report.migrated {
-            ui.warn(&format!(
-                "chat {from} became supergroup {to}; messages now go there (set telegram.chat_id = {to})"
-            ));
-        }
+        report_migration(&ui, report.migrated, &config);
     }
     writeln!(out, "sent to chat {}", to.chat_id)?;
     Ok(Exit::Up)
