@@ -747,9 +747,8 @@ fn the_bot_api_is_reached_through_a_proxy() {
         Some("http://api.invalid"),
         &[target("web", &closed_port_url())],
     );
-    let mut command = sb.command(&["check"]);
-    command.env("ALL_PROXY", api.url());
-    crate::run(command).expect(1);
+    sb.run_with_env(&["check"], "ALL_PROXY", &api.url())
+        .expect(1);
     assert_eq!(api.sent().len(), 2, "ALL_PROXY not used");
 }
 

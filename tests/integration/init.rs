@@ -292,25 +292,22 @@ fn unattended_reads_the_token_from_stdin_or_the_environment() {
         .unwrap()
         .write_all(TOKEN.as_bytes())
         .unwrap();
-    let output = crate::wait_bounded(child);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    crate::finish(child).expect(0);
     fs::remove_file(sb.config_path()).unwrap();
-    let mut command = sb.command(&[
-        "init",
-        "--chat-id",
-        "42",
-        "--url",
-        &url,
-        "--api-url",
-        &api.url(),
-    ]);
-    command.env("VIGIA_TOKEN", TOKEN);
-    crate::run(command).expect(0);
+    sb.run_with_env(
+        &[
+            "init",
+            "--chat-id",
+            "42",
+            "--url",
+            &url,
+            "--api-url",
+            &api.url(),
+        ],
+        "VIGIA_TOKEN",
+        TOKEN,
+    )
+    .expect(0);
     assert!(sb.config_path().exists());
 }
 
@@ -322,9 +319,13 @@ fn unattended_without_enough_flags_fails_at_once_naming_them() {
     assert!(run.stderr.contains("--chat-id ID"), "{}", run.stderr);
     assert!(run.stderr.contains("--url URL"), "{}", run.stderr);
     assert!(run.elapsed < std::time::Duration::from_secs(2));
-    let mut with_token = sb.command(&["init", "--url", "http://x.example/"]);
-    with_token.env("VIGIA_TOKEN", TOKEN);
-    let run = crate::run(with_token).expect(2);
+    let run = sb
+        .run_with_env(
+            &["init", "--url", "http://x.example/"],
+            "VIGIA_TOKEN",
+            TOKEN,
+        )
+        .expect(2);
     assert!(
         run.stderr.contains("--chat-id ID") && !run.stderr.contains("--token-file"),
         "{}",
@@ -346,9 +347,7 @@ fn an_existing_config_is_kept_unless_forced() {
         "--api-url",
         &api.url(),
     ];
-    let mut command = sb.command(&args);
-    command.env("VIGIA_TOKEN", TOKEN);
-    let run = crate::run(command).expect(2);
+    let run = sb.run_with_env(&args, "VIGIA_TOKEN", TOKEN).expect(2);
     assert!(
         run.stderr.contains("already exists: pass --force"),
         "{}",
@@ -356,9 +355,8 @@ fn an_existing_config_is_kept_unless_forced() {
     );
     assert_eq!(fs::read_to_string(sb.config_path()).unwrap(), "# mine\n");
 
-    let mut command = sb.command(&[&args[..], &["--force"]].concat());
-    command.env("VIGIA_TOKEN", TOKEN);
-    crate::run(command).expect(0);
+    sb.run_with_env(&[&args[..], &["--force"]].concat(), "VIGIA_TOKEN", TOKEN)
+        .expect(0);
     assert_eq!(
         fs::read_to_string(sb.path("config.toml.bak")).unwrap(),
         "# mine\n"
@@ -371,17 +369,21 @@ fn an_existing_config_is_kept_unless_forced() {
 #[test]
 fn a_revoked_token_fails_unattended_in_plain_words() {
     let (api, sb) = (BotApi::start(), Sandbox::new());
-    let mut command = sb.command(&[
-        "init",
-        "--chat-id",
-        "42",
-        "--url",
-        "http://x.example/",
-        "--api-url",
-        &api.url(),
-    ]);
-    command.env("VIGIA_TOKEN", WRONG_TOKEN);
-    let run = crate::run(command).expect(1);
+    let run = sb
+        .run_with_env(
+            &[
+                "init",
+                "--chat-id",
+                "42",
+                "--url",
+                "http://x.example/",
+                "--api-url",
+                &api.url(),
+            ],
+            "VIGIA_TOKEN",
+            WRONG_TOKEN,
+        )
+        .expect(1);
     assert!(
         run.stderr.contains("wrong or was revoked"),
         "{}",

@@ -140,6 +140,13 @@ impl Sandbox {
         run(self.command(args))
     }
 
+    /// Runs with one more environment variable (VIGIA_TOKEN, ALL_PROXY...).
+    pub fn run_with_env(&self, args: &[&str], name: &str, value: &str) -> Run {
+        let mut command = self.command(args);
+        command.env(name, value);
+        run(command)
+    }
+
     pub fn run_bare(&self, args: &[&str]) -> Run {
         run(self.command_bare(args))
     }
@@ -174,10 +181,16 @@ impl Sandbox {
     }
 }
 
-/// Waits for a child at most RUN_LIMIT, then kills it and fails the test.
+/// Runs a command to its end (at most RUN_LIMIT).
 pub fn run(mut command: Command) -> Run {
     let started = Instant::now();
     let child = command.spawn().unwrap();
+    Run::from(wait_bounded(child), started.elapsed())
+}
+
+/// Waits for a child the test spawned itself; `elapsed` counts from this call.
+pub fn finish(child: Child) -> Run {
+    let started = Instant::now();
     Run::from(wait_bounded(child), started.elapsed())
 }
 

@@ -199,18 +199,8 @@ fn a_closed_pipe_is_not_an_error() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&head.stdout).lines().count(), 1);
-    let output = crate::wait_bounded(child);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let run = crate::finish(child).expect(0);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
 
 #[test]
