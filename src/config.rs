@@ -37,8 +37,6 @@ pub struct Env {
     pub no_color: bool,
     /// `VIGIA_TOKEN`, for `init` without a terminal.
     pub token: Option<String>,
-    /// systemd is PID 1 here (`/run/systemd/system` exists): `init` may enable the timer.
-    pub systemd_running: bool,
     /// The systemctl `init` runs (`VIGIA_SYSTEMCTL`, for tests and unusual systems).
     pub systemctl: PathBuf,
 }
@@ -71,7 +69,6 @@ impl Env {
             token: std::env::var("VIGIA_TOKEN")
                 .ok()
                 .filter(|t| !t.trim().is_empty()),
-            systemd_running: Path::new("/run/systemd/system").is_dir(),
             systemctl: path("VIGIA_SYSTEMCTL").unwrap_or_else(|| PathBuf::from("systemctl")),
         }
     }
@@ -99,6 +96,12 @@ impl Env {
             self.user_dir(&self.xdg_config_home, ".config")
                 .join("vigia/config.toml")
         }
+    }
+
+    /// systemd is PID 1 here (sd_booted(3): `/run/systemd/system` exists). Asked only by
+    /// `init`, so that `check` does not pay for it every minute.
+    pub fn systemd_running(&self) -> bool {
+        Path::new("/run/systemd/system").is_dir()
     }
 
     /// Where `init` writes when no path is given: /etc/vigia for root, else the XDG

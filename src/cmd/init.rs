@@ -338,11 +338,11 @@ impl Wizard<'_> {
     /// Step 7: start the timer, when that is ours to do.
     fn enable_timer(&self) -> anyhow::Result<()> {
         let command = "systemctl enable --now vigia.timer";
-        let can = self.env.is_root && self.env.systemd_running && !self.args.no_enable;
+        let can = self.env.is_root && self.env.systemd_running() && !self.args.no_enable;
         if !can {
             let why = if self.args.no_enable {
                 ""
-            } else if !self.env.systemd_running {
+            } else if !self.env.systemd_running() {
                 " (systemd is not running here)"
             } else {
                 " (as root)"
