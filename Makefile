@@ -18,6 +18,9 @@ PROFILE ?= release
 CARGO_PROFILE_FLAG = $(if $(filter release,$(PROFILE)),--release,)
 BIN      = target/$(PROFILE)/vigia
 GEN      = target/$(PROFILE)/generated
+# The unit's start timeout comes from the one place the run's budget is set.
+TIMEOUT_START_SEC := $(shell sed -n 's/^pub const START_TIMEOUT_SECS: u64 = \([0-9]*\);/\1/p' src/budget.rs)s
+UNIT_SED = sed -e 's|@TIMEOUT_START_SEC@|$(TIMEOUT_START_SEC)|g'
 # Security goal for the service (systemd-analyze security, lower is safer).
 EXPOSURE_GOAL ?= 1.5
 
@@ -40,7 +43,7 @@ lint:
 
 $(GEN)/vigia.service: systemd/vigia.service.in
 	@mkdir -p $(GEN)
-	sed 's|@BINDIR@|$(BINDIR)|g' $< > $@
+	$(UNIT_SED) -e 's|@BINDIR@|$(BINDIR)|g' $< > $@
 
 $(GEN)/vigia.timer: systemd/vigia.timer
 	@mkdir -p $(GEN)
@@ -49,7 +52,7 @@ $(GEN)/vigia.timer: systemd/vigia.timer
 # systemd-analyze verify (every warning fails) and the exposure score against the goal.
 units-check:
 	@mkdir -p target/units-check
-	sed 's|@BINDIR@|$(CURDIR)/target/$(PROFILE)|g' systemd/vigia.service.in > target/units-check/vigia.service
+	$(UNIT_SED) -e 's|@BINDIR@|$(CURDIR)/target/$(PROFILE)|g' systemd/vigia.service.in > target/units-check/vigia.service
 	cp systemd/vigia.timer target/units-check/vigia.timer
 	tests/units-check.sh target/units-check $(EXPOSURE_GOAL)
 

@@ -20,7 +20,8 @@ Environment:
   NO_COLOR            never colour the output
 
 Exit codes: 0 all up, 1 a target is down (or a message was not sent), 2 usage,
-74 a file cannot be written, 78 configuration missing or invalid.")]
+74 a file cannot be written, 75 the check could not be made (a fault of this
+machine's own), 78 configuration missing or invalid.")]
 pub struct Cli {
     /// Configuration file [default: /etc/vigia/config.toml as root, else
     /// $XDG_CONFIG_HOME/vigia/config.toml]
@@ -47,6 +48,21 @@ pub enum Command {
     Status(StatusArgs),
     /// Send a message to the configured chat
     Send(SendArgs),
+    /// List the messages waiting for Telegram and those set aside; retry or drop one
+    Outbox(OutboxArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    /// Put a set-aside message back in the queue (it goes out in its original order)
+    #[arg(long, value_name = "ID", conflicts_with = "drop")]
+    pub retry: Option<u64>,
+    /// Remove a waiting or set-aside message for good
+    #[arg(long, value_name = "ID")]
+    pub drop: Option<u64>,
+    /// Print a JSON document instead of the list
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::budget;
 use crate::error::ConfigError;
 use crate::secret::Token;
 
@@ -20,6 +21,8 @@ const DEFAULT_ATTEMPTS: u32 = 3;
 const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(5);
 const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_NAME_LEN: usize = 64;
+pub const DEFAULT_PARALLEL: usize = 128;
+pub const DEFAULT_PARALLEL_PER_HOST: usize = 4;
 
 /// The parts of the process environment vigia looks at, read once by `main`.
 #[derive(Clone, Debug, Default)]
@@ -34,6 +37,8 @@ pub struct Env {
     pub credentials_directory: Option<PathBuf>,
     /// Set by systemd when standard output goes to the journal.
     pub journal: bool,
+    /// Started by systemd as a unit (`$INVOCATION_ID`): its start timeout applies.
+    pub under_systemd: bool,
     pub no_color: bool,
     /// `VIGIA_TOKEN`, for `init` without a terminal.
     pub token: Option<String>,
@@ -65,6 +70,7 @@ impl Env {
             logs_directory: first("LOGS_DIRECTORY"),
             credentials_directory: path("CREDENTIALS_DIRECTORY"),
             journal: std::env::var_os("JOURNAL_STREAM").is_some(),
+            under_systemd: std::env::var_os("INVOCATION_ID").is_some(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
             token: std::env::var("VIGIA_TOKEN")
                 .ok()
@@ -114,15 +120,16 @@ impl Env {
         .default_config_path()
     }
 
-    /// The state directory: systemd's `$STATE_DIRECTORY` wins, then the config's.
+    /// The state directory, by the one rule for both paths (README "Files"): the
+    /// config's key wins, then the directory systemd passes, then the default. A timer
+    /// run and a run by hand thus always share one state, one lock and one log.
     pub fn state_dir(&self, configured: Option<PathBuf>) -> PathBuf {
-        self.state_directory
-            .clone()
-            .or(configured)
+        configured
+            .or_else(|| self.state_directory.clone())
             .unwrap_or_else(|| self.default_state_dir())
     }
 
-    /// The log: the config's `log_file` wins, then systemd's `$LOGS_DIRECTORY`.
+    /// The log, by the same rule as [`Env::state_dir`].
     pub fn log_file(&self, configured: Option<PathBuf>) -> PathBuf {
         configured
             .or_else(|| self.logs_directory.as_ref().map(|d| d.join("vigia.log")))
@@ -179,6 +186,10 @@ pub struct CheckDefaults {
     pub timeout: Duration,
     pub attempts: u32,
     pub retry_delay: Duration,
+    /// Probes in flight at once, in all.
+    pub parallel: usize,
+    /// Probes in flight at once to one host and port.
+    pub parallel_per_host: usize,
 }
 
 impl Default for CheckDefaults {
@@ -187,6 +198,8 @@ impl Default for CheckDefaults {
             timeout: DEFAULT_TIMEOUT,
             attempts: DEFAULT_ATTEMPTS,
             retry_delay: DEFAULT_RETRY_DELAY,
+            parallel: DEFAULT_PARALLEL,
+            parallel_per_host: DEFAULT_PARALLEL_PER_HOST,
         }
     }
 }
@@ -194,8 +207,11 @@ impl Default for CheckDefaults {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub name: String,
-    /// As written in the config, for messages.
+    /// As written in the config, for messages, with any password replaced by `***`:
+    /// the only form of the URL that is ever shown.
     pub url: String,
+    /// The password part of the URL, to scrub from error texts (never shown).
+    pub secret: Option<String>,
     pub endpoint: Endpoint,
     /// `None`: any 2xx or 3xx final status.
     pub expect_status: Option<Vec<u16>>,
@@ -247,7 +263,8 @@ impl Target {
             .collect();
         Ok(Target {
             name,
-            url: url.to_owned(),
+            url: mask_password(url),
+            secret: password_of(&endpoint),
             endpoint,
             expect_status: None,
             contains: None,
@@ -255,6 +272,44 @@ impl Target {
             attempts: defaults.attempts,
             retry_delay: defaults.retry_delay,
         })
+    }
+
+    /// `text` with this target's URL password replaced by `***`.
+    pub fn scrub(&self, text: &str) -> String {
+        match &self.secret {
+            Some(secret) => text.replace(secret.as_str(), "***"),
+            None => text.to_owned(),
+        }
+    }
+}
+
+/// The password of an http(s) URL, as it appears in the URL (percent-encoded).
+fn password_of(endpoint: &Endpoint) -> Option<String> {
+    match endpoint {
+        Endpoint::Http(url) => url.password().filter(|p| !p.is_empty()).map(str::to_owned),
+        Endpoint::Tcp { .. } => None,
+    }
+}
+
+/// `http://admin:***@host/` for `http://admin:S3cret@host/`: the URL as written, with
+/// the password masked (the rest stays as the admin typed it).
+pub fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            let masked = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else {
+                user.to_owned()
+            };
+            format!("{scheme}://{masked}@{host}{}", &rest[authority_end..])
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -350,6 +405,8 @@ struct RawCheck {
     retry_delay: Option<Spanned<String>>,
     log_file: Option<Spanned<String>>,
     state_dir: Option<Spanned<String>>,
+    parallel: Option<Spanned<i64>>,
+    parallel_per_host: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -388,6 +445,8 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
         retry_delay: None,
         log_file: None,
         state_dir: None,
+        parallel: None,
+        parallel_per_host: None,
     });
     let defaults = CheckDefaults {
         timeout: duration_or(
@@ -404,6 +463,20 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
             DEFAULT_RETRY_DELAY,
             &err,
             true,
+        )?,
+        parallel: count_or(
+            &check.parallel,
+            "check.parallel",
+            DEFAULT_PARALLEL,
+            4096,
+            &err,
+        )?,
+        parallel_per_host: count_or(
+            &check.parallel_per_host,
+            "check.parallel_per_host",
+            DEFAULT_PARALLEL_PER_HOST,
+            64,
+            &err,
         )?,
     };
     let base = path.parent().unwrap_or(Path::new("/"));
@@ -503,7 +576,7 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
             }
             Some(c) => Some(c.into_inner()),
         };
-        targets.push(Target {
+        let target = Target {
             timeout: duration_or(&t.timeout, &key("timeout"), defaults.timeout, &err, false)?,
             attempts: attempts_or(&t.attempts, &key("attempts"), defaults.attempts, &err)?,
             retry_delay: duration_or(
@@ -513,12 +586,26 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
                 &err,
                 true,
             )?,
-            name: name.into_inner(),
-            url: url.into_inner(),
+            name: name.get_ref().clone(),
+            url: mask_password(url.get_ref()),
+            secret: password_of(&endpoint),
             endpoint,
             expect_status,
             contains,
-        });
+        };
+        let worst = budget::worst_case(target.timeout, target.attempts, target.retry_delay);
+        if worst > budget::MAX_PROBE {
+            return Err(err(
+                name.span(),
+                &key("timeout, attempts, retry_delay"),
+                format!(
+                    "attempts × timeout + (attempts − 1) × retry_delay = {} in the worst case, over the {} a check may spend on one target (a run must end inside the timer's minute): lower timeout or attempts",
+                    format_duration(worst),
+                    format_duration(budget::MAX_PROBE)
+                ),
+            ));
+        }
+        targets.push(target);
     }
 
     let config = Config {
@@ -646,6 +733,17 @@ fn telegram(
             false,
         )?,
     };
+    if telegram.timeout > budget::MAX_API_TIMEOUT {
+        let span = raw.timeout.as_ref().map(Spanned::span).unwrap_or(span);
+        return Err(err(
+            span,
+            "telegram.timeout",
+            format!(
+                "must be at most {}: a run keeps that much of its minute for Telegram",
+                format_duration(budget::MAX_API_TIMEOUT)
+            ),
+        ));
+    }
     Ok((telegram, inline))
 }
 
@@ -674,6 +772,24 @@ fn duration_or(
                 "{:?} is not a duration: write e.g. \"500ms\", \"10s\", \"2m\"",
                 value.get_ref()
             ),
+        )),
+    }
+}
+
+fn count_or(
+    value: &Option<Spanned<i64>>,
+    key: &str,
+    default: usize,
+    max: i64,
+    err: &impl Fn(Span, &str, String) -> ConfigError,
+) -> Result<usize, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) if (1..=max).contains(v.get_ref()) => Ok(*v.get_ref() as usize),
+        Some(v) => Err(err(
+            v.span(),
+            key,
+            format!("{} is not between 1 and {max}", v.get_ref()),
         )),
     }
 }
@@ -804,8 +920,8 @@ mod tests {
         let text = format!(
             "[telegram]\ntoken = \"{TOKEN}\"\nchat_id = -1001234567890\nmessage_thread_id = 7\n\
              api_url = \"http://127.0.0.1:8081/\"\nproxy = \"socks5h://127.0.0.1:1080\"\ntimeout = \"3s\"\n\
-             [check]\ntimeout = \"2s\"\nattempts = 2\nretry_delay = \"500ms\"\nlog_file = \"log/v.log\"\nstate_dir = \"/srv/state\"\n\
-             [[target]]\nname = \"a.b_c-1\"\nurl = \"https://example.org/x\"\nexpect_status = [200, 204]\ncontains = \"Welcome\"\ntimeout = \"1m30s\"\nattempts = 1\nretry_delay = \"0s\"\n\
+             [check]\ntimeout = \"2s\"\nattempts = 2\nretry_delay = \"500ms\"\nlog_file = \"log/v.log\"\nstate_dir = \"/srv/state\"\nparallel = 32\nparallel_per_host = 2\n\
+             [[target]]\nname = \"a.b_c-1\"\nurl = \"https://example.org/x\"\nexpect_status = [200, 204]\ncontains = \"Welcome\"\ntimeout = \"0m30s\"\nattempts = 1\nretry_delay = \"0s\"\n\
              [[target]]\nname = \"db\"\nurl = \"tcp://[::1]:5432\"\n"
         );
         let c = load(&text).unwrap();
@@ -820,7 +936,9 @@ mod tests {
             CheckDefaults {
                 timeout: Duration::from_secs(2),
                 attempts: 2,
-                retry_delay: Duration::from_millis(500)
+                retry_delay: Duration::from_millis(500),
+                parallel: 32,
+                parallel_per_host: 2,
             }
         );
         assert!(c.log_file.ends_with("log/v.log") && c.log_file.is_absolute());
@@ -828,7 +946,7 @@ mod tests {
         let a = &c.targets[0];
         assert_eq!(
             (a.timeout, a.attempts, a.retry_delay),
-            (Duration::from_secs(90), 1, Duration::ZERO)
+            (Duration::from_secs(30), 1, Duration::ZERO)
         );
         assert_eq!(a.expect_status, Some(vec![200, 204]));
         assert_eq!(a.contains.as_deref(), Some("Welcome"));
@@ -843,19 +961,68 @@ mod tests {
     }
 
     #[test]
-    fn systemd_directories_win() {
+    fn one_rule_for_both_paths_config_then_systemd_then_default() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.toml");
-        fs::write(&path, minimal("")).unwrap();
         let env = Env {
             state_directory: Some("/run/s".into()),
             logs_directory: Some("/run/l".into()),
             ..env(dir.path())
         };
+        fs::write(&path, minimal("")).unwrap();
         let c = Config::load(&path, &env).unwrap();
         assert_eq!(
             (c.state_dir.as_path(), c.log_file.as_path()),
             (Path::new("/run/s"), Path::new("/run/l/vigia.log"))
+        );
+        let keys = "[check]\nstate_dir = \"/srv/s\"\nlog_file = \"/srv/l/v.log\"\n";
+        fs::write(&path, format!("{keys}{}", minimal(""))).unwrap();
+        let c = Config::load(&path, &env).unwrap();
+        assert_eq!(
+            (c.state_dir.as_path(), c.log_file.as_path()),
+            (Path::new("/srv/s"), Path::new("/srv/l/v.log"))
+        );
+    }
+
+    #[test]
+    fn a_target_that_cannot_fit_the_run_is_refused_naming_the_keys() {
+        let err = load(&minimal("timeout = \"20s\"\nattempts = 3")).unwrap_err();
+        assert!(
+            err.contains("line 6: target \"web\": timeout, attempts, retry_delay"),
+            "{err}"
+        );
+        assert!(
+            err.contains("1m10s in the worst case, over the 40s"),
+            "{err}"
+        );
+        assert!(load(&minimal(
+            "timeout = \"15s\"\nattempts = 2\nretry_delay = \"10s\""
+        ))
+        .is_ok());
+        let slow_api = minimal("").replace("chat_id = 42", "chat_id = 42\ntimeout = \"30s\"");
+        let err = load(&slow_api).unwrap_err();
+        assert!(
+            err.contains("telegram.timeout: must be at most 10s"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn url_passwords_are_masked() {
+        assert_eq!(
+            mask_password("http://admin:S3cret@host:8/p?q#f"),
+            "http://admin:***@host:8/p?q#f"
+        );
+        assert_eq!(mask_password("https://user@host/"), "https://user@host/");
+        assert_eq!(mask_password("http://host/a@b"), "http://host/a@b");
+        assert_eq!(mask_password("http://a:b:c@host/"), "http://a:***@host/");
+        let c = load(&minimal("").replace("http://127.0.0.1/", "http://admin:p%40ss@127.0.0.1/"))
+            .unwrap();
+        let t = &c.targets[0];
+        assert_eq!(t.url, "http://admin:***@127.0.0.1/");
+        assert_eq!(
+            t.scrub("failed for http://admin:p%40ss@127.0.0.1/"),
+            "failed for http://admin:***@127.0.0.1/"
         );
     }
 

@@ -15,6 +15,9 @@ pub enum Exit {
     Usage = 2,
     /// A file vigia must write (log, state) cannot be written (EX_IOERR).
     CantWrite = 74,
+    /// The check could not be made: a fault of this machine's own (no file descriptors,
+    /// no memory, out of time); the targets keep their state (EX_TEMPFAIL).
+    NotChecked = 75,
     /// Configuration missing or invalid (EX_CONFIG).
     Config = 78,
 }
@@ -139,6 +142,7 @@ mod tests {
         assert_eq!(Exit::Down.code(), 1);
         assert_eq!(Exit::Usage.code(), 2);
         assert_eq!(Exit::CantWrite.code(), 74);
+        assert_eq!(Exit::NotChecked.code(), 75);
         assert_eq!(Exit::Config.code(), 78);
     }
 

@@ -2,16 +2,20 @@
 //! down or come back. The binary is `main.rs`; the modules live here so that tests and
 //! the man page generator can use them.
 
+pub mod budget;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod delivery;
+pub mod dirfd;
 pub mod error;
 pub mod history;
 pub mod message;
-pub mod outbox;
 pub mod probe;
+pub mod root;
 pub mod secret;
 pub mod setup;
+pub mod state;
 pub mod statelog;
 pub mod telegram;
 pub mod transition;

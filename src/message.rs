@@ -5,12 +5,18 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::config::format_duration;
+use crate::probe::truncate;
 use crate::statelog::State;
 use crate::transition::Change;
 
 /// Telegram's limit is 4096 characters after entity parsing; staying under it counted on
 /// the raw HTML leaves a margin whatever the markup.
 pub const LIMIT: usize = 4000;
+/// Telegram's own limit, for plain text (no entities to parse).
+pub const LIMIT_PLAIN: usize = 4096;
+/// The most of one value (a URL, a reason, a host name) a message shows: every line of a
+/// rendered message stays far below [`LIMIT`], so splitting on lines never cuts a tag.
+const MAX_VALUE: usize = 300;
 
 /// Escapes text for Telegram's HTML mode: `&`, `<` and `>` outside tags.
 pub fn escape(text: &str) -> String {
@@ -48,6 +54,13 @@ pub fn render_plain(changes: &[&Change], host: &str) -> String {
 type Style<'a> = &'a dyn Fn(&str) -> String;
 
 fn render(changes: &[&Change], host: &str, bold: Style, code: Style, text: Style) -> String {
+    let short = |s: &str| truncate(s, MAX_VALUE);
+    let (bold, code, text) = (
+        |s: &str| bold(&short(s)),
+        |s: &str| code(&short(s)),
+        |s: &str| text(&short(s)),
+    );
+    let host = short(host);
     let blocks: Vec<String> = changes
         .iter()
         .map(|c| {
@@ -73,6 +86,32 @@ fn render(changes: &[&Change], host: &str, bold: Style, code: Style, text: Style
         })
         .collect();
     blocks.join("\n\n")
+}
+
+/// The one message of an episode in which this machine could not probe (its own fault).
+pub fn render_fault(
+    faults: &[(&crate::config::Target, &crate::probe::Outcome)],
+    host: &str,
+    since: DateTime<FixedOffset>,
+) -> String {
+    let names: Vec<String> = faults
+        .iter()
+        .take(10)
+        .map(|(t, _)| format!("<b>{}</b>", escape(&t.name)))
+        .collect();
+    let more = match faults.len().saturating_sub(names.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let detail = faults.first().map(|(_, o)| o.detail.as_str()).unwrap_or("");
+    format!(
+        "⚠️ vigia on {} could not check {} target(s) since {}: {}\n{}{more}\nThis is a fault of the checking machine, not of the targets: they keep their last state until checks work again.",
+        escape(&truncate(host, MAX_VALUE)),
+        faults.len(),
+        when(since),
+        escape(&truncate(detail, MAX_VALUE)),
+        names.join(", "),
+    )
 }
 
 fn when(at: DateTime<FixedOffset>) -> String {
@@ -209,6 +248,29 @@ mod tests {
                 .all(|p| p.matches('&').count() == p.matches(';').count()),
             "{parts:?}"
         );
+    }
+
+    #[test]
+    fn overlong_values_are_shortened_and_parts_stay_well_formed() {
+        let mut long = change("web", State::Offline, &"reason <x> ".repeat(500), None);
+        long.url = format!("http://a.example/{}", "&<".repeat(3000));
+        let many: Vec<Change> = (0..40).map(|_| long.clone()).collect();
+        let refs: Vec<&Change> = many.iter().collect();
+        let parts = split(&render_html(&refs, &"h".repeat(1000)), LIMIT);
+        assert!(parts.len() > 1);
+        for part in &parts {
+            assert!(part.chars().count() <= LIMIT);
+            assert_eq!(part.matches("<b>").count(), part.matches("</b>").count());
+            assert_eq!(
+                part.matches("<code>").count(),
+                part.matches("</code>").count()
+            );
+            assert_eq!(
+                part.matches('&').count(),
+                part.matches(';').count(),
+                "{part}"
+            );
+        }
     }
 
     #[test]

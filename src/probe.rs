@@ -1,11 +1,18 @@
 //! Probing a target: one HTTP(S) request or TCP connect per attempt, each bounded by the
 //! target's timeout (DNS, connect, TLS, headers and body together), retried `attempts`
-//! times. All targets are probed concurrently, so hanging targets cost one timeout.
+//! times. Targets are probed concurrently, with a bound on probes in flight in all and
+//! per host and port, so hanging targets cost about one timeout and a thousand targets
+//! neither exhaust the process's files nor hit one server all at once. A failure that
+//! comes from this machine (no file descriptor, no memory, no socket) is told apart: it
+//! says nothing about the target.
 
+use std::collections::HashMap;
 use std::error::Error as StdError;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::redirect;
+use tokio::sync::Semaphore;
 
 use crate::config::{format_duration, Endpoint, Target};
 
@@ -22,6 +29,9 @@ pub struct Outcome {
     pub detail: String,
     /// Up: the latency of the successful attempt. Down: time spent on all attempts.
     pub elapsed: Duration,
+    /// The probe could not be made for a reason of this machine's own (too many open
+    /// files, out of memory, no socket, out of time): the target is not judged.
+    pub checker_fault: bool,
 }
 
 impl Outcome {
@@ -35,16 +45,53 @@ impl Outcome {
     }
 }
 
-/// Probes every target at once; the outcomes come back in the targets' order.
-pub async fn probe_all(targets: &[Target]) -> Vec<Outcome> {
+/// How many probes may be in flight, in all and per host and port.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub parallel: usize,
+    pub per_host: usize,
+    /// Probes not finished by then are not judged (see [`Outcome::checker_fault`]).
+    pub deadline: Instant,
+}
+
+impl Limits {
+    /// The configured limits, with a run's probe deadline from now.
+    pub fn for_check(check: &crate::config::CheckDefaults) -> Limits {
+        Limits {
+            parallel: check.parallel,
+            per_host: check.parallel_per_host,
+            deadline: Instant::now() + crate::budget::PROBE_DEADLINE,
+        }
+    }
+}
+
+/// Probes every target; the outcomes come back in the targets' order.
+pub async fn probe_all(targets: &[Target], limits: Limits) -> Vec<Outcome> {
     let client = targets
         .iter()
         .any(|t| matches!(t.endpoint, Endpoint::Http(_)))
         .then(http_client);
+    let all = Arc::new(Semaphore::new(limits.parallel.max(1)));
+    let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut tasks = tokio::task::JoinSet::new();
     for (index, target) in targets.iter().enumerate() {
-        let (target, client) = (target.clone(), client.clone());
-        tasks.spawn(async move { (index, probe(&target, client.as_ref()).await) });
+        let host = hosts
+            .entry(host_key(&target.endpoint))
+            .or_insert_with(|| Arc::new(Semaphore::new(limits.per_host.max(1))))
+            .clone();
+        let (target, client, all) = (target.clone(), client.clone(), all.clone());
+        let deadline = tokio::time::Instant::from_std(limits.deadline);
+        tasks.spawn(async move {
+            let gates = Gates { all, host };
+            let probed = tokio::time::timeout_at(deadline, probe(&target, client.as_ref(), gates));
+            let outcome = probed.await.unwrap_or_else(|_| Outcome {
+                up: false,
+                detail: "not probed in time: the run's budget ran out (too many targets for check.parallel?)".into(),
+                elapsed: Duration::ZERO,
+                checker_fault: true,
+            });
+            (index, outcome)
+        });
     }
     let mut outcomes = vec![None; targets.len()];
     while let Some(joined) = tasks.join_next().await {
@@ -61,16 +108,64 @@ pub async fn probe_all(targets: &[Target]) -> Vec<Outcome> {
                 up: false,
                 detail: "probe failed".into(),
                 elapsed: Duration::ZERO,
+                checker_fault: true,
             })
         })
         .collect()
 }
 
+/// `host:port`, the unit the per-host limit counts in.
+fn host_key(endpoint: &Endpoint) -> String {
+    match endpoint {
+        Endpoint::Tcp { host, port } => format!("{host}:{port}"),
+        Endpoint::Http(url) => format!(
+            "{}:{}",
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or(0)
+        ),
+    }
+}
+
+/// The permits an attempt holds while it runs (not while it waits to retry).
+struct Gates {
+    all: Arc<Semaphore>,
+    host: Arc<Semaphore>,
+}
+
+/// Why an attempt failed, and whether the failure is this machine's own.
+struct Failure {
+    why: String,
+    checker_fault: bool,
+}
+
+impl Failure {
+    fn of(err: &(dyn StdError + 'static)) -> Failure {
+        Failure {
+            why: describe_error(err),
+            checker_fault: is_checker_fault(err),
+        }
+    }
+
+    fn target(why: String) -> Failure {
+        Failure {
+            why,
+            checker_fault: false,
+        }
+    }
+}
+
 /// Probes one target with its attempts and retry delay.
-async fn probe(target: &Target, client: Option<&Result<reqwest::Client, String>>) -> Outcome {
+async fn probe(
+    target: &Target,
+    client: Option<&Result<reqwest::Client, String>>,
+    gates: Gates,
+) -> Outcome {
     let started = Instant::now();
     let mut reason = String::new();
     for attempt in 1..=target.attempts {
+        // Semaphores are never closed, so acquiring cannot fail.
+        let _host = gates.host.acquire().await;
+        let _all = gates.all.acquire().await;
         let begun = Instant::now();
         let result = tokio::time::timeout(target.timeout, once(target, client)).await;
         match result {
@@ -79,35 +174,52 @@ async fn probe(target: &Target, client: Option<&Result<reqwest::Client, String>>
                     up: true,
                     detail,
                     elapsed: begun.elapsed(),
+                    checker_fault: false,
                 }
             }
-            Ok(Err(why)) => reason = why,
+            Ok(Err(failure)) if failure.checker_fault => {
+                return Outcome {
+                    up: false,
+                    detail: target.scrub(&truncate(&failure.why, MAX_REASON)),
+                    elapsed: started.elapsed(),
+                    checker_fault: true,
+                }
+            }
+            Ok(Err(failure)) => reason = failure.why,
             Err(_) => reason = format!("timed out after {}", format_duration(target.timeout)),
         }
         if attempt < target.attempts {
+            drop((_host, _all));
             tokio::time::sleep(target.retry_delay).await;
         }
     }
     Outcome {
         up: false,
-        detail: truncate(&reason, MAX_REASON),
+        detail: target.scrub(&truncate(&reason, MAX_REASON)),
         elapsed: started.elapsed(),
+        checker_fault: false,
     }
 }
 
 async fn once(
     target: &Target,
     client: Option<&Result<reqwest::Client, String>>,
-) -> Result<String, String> {
+) -> Result<String, Failure> {
     match &target.endpoint {
         Endpoint::Tcp { host, port } => tokio::net::TcpStream::connect((host.as_str(), *port))
             .await
             .map(|_| "TCP connect".to_owned())
-            .map_err(|e| describe_error(&e)),
+            .map_err(|e| Failure::of(&e)),
         Endpoint::Http(url) => match client {
             Some(Ok(client)) => http(client, url, target).await,
-            Some(Err(why)) => Err(why.clone()),
-            None => Err("no HTTP client".into()),
+            Some(Err(why)) => Err(Failure {
+                why: why.clone(),
+                checker_fault: true,
+            }),
+            None => Err(Failure {
+                why: "no HTTP client".into(),
+                checker_fault: true,
+            }),
         },
     }
 }
@@ -116,12 +228,12 @@ async fn http(
     client: &reqwest::Client,
     url: &reqwest::Url,
     target: &Target,
-) -> Result<String, String> {
+) -> Result<String, Failure> {
     let mut response = client
         .get(url.clone())
         .send()
         .await
-        .map_err(|e| describe_error(&e))?;
+        .map_err(|e| Failure::of(&e))?;
     let status = response.status();
     let accepted = match &target.expect_status {
         Some(list) => list.contains(&status.as_u16()),
@@ -132,13 +244,13 @@ async fn http(
         None => format!("HTTP {}", status.as_u16()),
     };
     if !accepted {
-        return Err(status_text);
+        return Err(Failure::target(status_text));
     }
     if let Some(needle) = &target.contains {
         let needle = needle.as_bytes();
         let mut body = Vec::new();
         while body.len() < MAX_BODY {
-            let chunk = response.chunk().await.map_err(|e| describe_error(&e))?;
+            let chunk = response.chunk().await.map_err(|e| Failure::of(&e))?;
             let Some(chunk) = chunk else { break };
             // Only the new bytes (and the needle's length before them) can hold a new match.
             let from = body.len().saturating_sub(needle.len() - 1);
@@ -148,11 +260,11 @@ async fn http(
             }
         }
         let text = truncate(target.contains.as_deref().unwrap_or_default(), 60);
-        return Err(if body.len() >= MAX_BODY {
+        return Err(Failure::target(if body.len() >= MAX_BODY {
             format!("text {text:?} not found in the first 1 MiB")
         } else {
             format!("text {text:?} not found")
-        });
+        }));
     }
     Ok(format!("HTTP {}", status.as_u16()))
 }
@@ -187,6 +299,29 @@ impl std::fmt::Display for RedirectError {
 }
 
 impl StdError for RedirectError {}
+
+/// Whether a failure comes from this machine rather than the target: the process or the
+/// system is out of file descriptors, memory or buffers, or cannot make a socket.
+pub fn is_checker_fault(err: &(dyn StdError + 'static)) -> bool {
+    const OWN: [i32; 6] = [
+        libc::EMFILE,
+        libc::ENFILE,
+        libc::ENOMEM,
+        libc::ENOBUFS,
+        libc::EAFNOSUPPORT,
+        libc::EPROTONOSUPPORT,
+    ];
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.raw_os_error().is_some_and(|code| OWN.contains(&code)) {
+                return true;
+            }
+        }
+        current = e.source();
+    }
+    false
+}
 
 /// A short human reason for a failed request, from the innermost causes.
 pub fn describe_error(err: &(dyn StdError + 'static)) -> String {
@@ -349,14 +484,25 @@ mod tests {
             up: true,
             detail: "HTTP 200".into(),
             elapsed: Duration::from_millis(41),
+            checker_fault: false,
         };
         assert_eq!(up.summary(), "HTTP 200 in 41 ms");
         let down = Outcome {
             up: false,
             detail: "connection refused".into(),
             elapsed: Duration::from_secs(3),
+            checker_fault: false,
         };
         assert_eq!(down.summary(), "connection refused");
+    }
+
+    #[test]
+    fn this_machines_own_limits_are_told_apart() {
+        let emfile = std::io::Error::from_raw_os_error(libc::EMFILE);
+        assert!(is_checker_fault(&wrapped(emfile)));
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(!is_checker_fault(&wrapped(refused)));
+        assert!(!is_checker_fault(&wrapped(RedirectError("redirect loop"))));
     }
 
     #[test]

@@ -4,20 +4,23 @@
 //! as needed; lines are appended with one `write` on an `O_APPEND` file.
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
+use rustix::fs::OFlags;
+use serde::{Deserialize, Serialize};
 
+use crate::dirfd::DirHandle;
 use crate::error::CantWrite;
 
 const BLOCK: usize = 64 * 1024;
 /// A line longer than this is not one vigia wrote; it is skipped, not buffered.
 const MAX_LINE: usize = 64 * 1024;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum State {
     Online,
     Offline,
@@ -41,7 +44,7 @@ impl State {
 }
 
 /// One parsed log line.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub at: DateTime<FixedOffset>,
     pub state: State,
@@ -151,64 +154,134 @@ pub fn scan_backwards(file: &mut File, mut visit: impl FnMut(&str) -> bool) -> i
     Ok(())
 }
 
-/// The last entry of each of `targets` in the log at `path`. A missing log is an empty
-/// history. Reads from the end and stops as soon as every target is found.
-pub fn last_states(path: &Path, targets: &[&str]) -> io::Result<HashMap<String, Entry>> {
-    let mut found: HashMap<String, Entry> = HashMap::with_capacity(targets.len());
-    let mut file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(found),
-        Err(e) => return Err(e),
-    };
-    if targets.is_empty() {
-        return Ok(found);
-    }
-    scan_backwards(&mut file, |line| {
-        if let Some(entry) = Entry::parse(line) {
-            if targets.contains(&entry.target.as_str()) && !found.contains_key(&entry.target) {
-                found.insert(entry.target.clone(), entry);
-            }
-        }
-        found.len() < targets.len()
-    })?;
-    Ok(found)
+/// The transition log file, reached through its directory (see [`DirHandle`]): the log
+/// must be a regular file of its own, never a link, a FIFO or a device.
+pub struct Log {
+    /// `None` when the directory does not exist (yet): an empty history.
+    dir: Option<DirHandle>,
+    name: String,
+    path: PathBuf,
 }
 
-/// Appends entries, one `write` per line, creating the log (and its directory) when
-/// needed. If the file ends in a torn line, a newline is written first so that the new
-/// line never glues onto it. Callers hold the run lock.
-pub fn append(path: &Path, entries: &[Entry]) -> Result<(), CantWrite> {
-    if entries.is_empty() {
-        return Ok(());
+impl Log {
+    /// The log at `path`. With `create`, its directory is created when missing.
+    pub fn open(path: &Path, create: bool) -> Result<Log, CantWrite> {
+        let fail = |e| CantWrite::new("open the log directory of", path, e);
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| fail(io::Error::other("the log path has no file name")))?
+            .to_owned();
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let dir = if create {
+            Some(DirHandle::open_or_create(parent, 0o750).map_err(fail)?)
+        } else {
+            DirHandle::open(parent).map_err(fail)?
+        };
+        Ok(Log {
+            dir,
+            name,
+            path: path.to_owned(),
+        })
     }
-    let fail = |e| CantWrite::new("write the log", path, e);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(fail)?;
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
-    let mut file = OpenOptions::new()
-        .append(true)
-        .read(true)
-        .create(true)
-        .mode(0o640)
-        .open(path)
-        .map_err(fail)?;
-    crate::util::adopt_parent_owner(path).map_err(fail)?;
-    let mut pending = String::new();
-    if ends_torn(&mut file).map_err(fail)? {
-        pending.push('\n');
+
+    pub fn dir(&self) -> Option<&DirHandle> {
+        self.dir.as_ref()
     }
-    for entry in entries {
-        pending.push_str(&entry.to_line());
-        let written = file.write(pending.as_bytes()).map_err(fail)?;
-        if written != pending.len() {
-            return Err(fail(io::Error::new(
-                io::ErrorKind::WriteZero,
-                "short write (disk full?)",
-            )));
+
+    /// The log opened for reading; `None` when there is none yet.
+    pub fn reader(&self) -> io::Result<Option<File>> {
+        match &self.dir {
+            None => Ok(None),
+            Some(dir) => dir.open_file(&self.name, OFlags::RDONLY, 0),
         }
-        pending.clear();
     }
-    file.sync_data().map_err(fail)
+
+    /// The last entry of each of `targets`. A missing log is an empty history. Reads from
+    /// the end and stops as soon as every target is found.
+    pub fn last_states(&self, targets: &[&str]) -> io::Result<HashMap<String, Entry>> {
+        let mut found: HashMap<String, Entry> = HashMap::with_capacity(targets.len());
+        if targets.is_empty() {
+            return Ok(found);
+        }
+        let Some(mut file) = self.reader()? else {
+            return Ok(found);
+        };
+        scan_backwards(&mut file, |line| {
+            if let Some(entry) = Entry::parse(line) {
+                if targets.contains(&entry.target.as_str()) && !found.contains_key(&entry.target) {
+                    found.insert(entry.target.clone(), entry);
+                }
+            }
+            found.len() < targets.len()
+        })?;
+        Ok(found)
+    }
+
+    /// Appends those of `entries` that are not already each target's last line: after a
+    /// crash between the checkpoint's commit and the append, some may be there already.
+    /// Returns how many were appended.
+    pub fn append_missing(&self, entries: &[Entry]) -> Result<usize, CantWrite> {
+        let names: Vec<&str> = entries.iter().map(|e| e.target.as_str()).collect();
+        let last = self
+            .last_states(&names)
+            .map_err(|e| CantWrite::new("read the log", &self.path, e))?;
+        let missing: Vec<Entry> = entries
+            .iter()
+            .filter(|e| {
+                last.get(&e.target)
+                    .is_none_or(|l| l.to_line() != e.to_line())
+            })
+            .cloned()
+            .collect();
+        self.append(&missing)?;
+        Ok(missing.len())
+    }
+
+    /// Appends entries, one `write` per line, creating the log when needed. If the file
+    /// ends in a torn line, a newline is written first so that the new line never glues
+    /// onto it. Callers hold the run lock.
+    pub fn append(&self, entries: &[Entry]) -> Result<(), CantWrite> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let fail = |e| CantWrite::new("write the log", &self.path, e);
+        let dir = self
+            .dir
+            .as_ref()
+            .ok_or_else(|| fail(io::Error::from(io::ErrorKind::NotFound)))?;
+        let mut file = dir
+            .open_file(
+                &self.name,
+                OFlags::RDWR | OFlags::APPEND | OFlags::CREATE,
+                0o640,
+            )
+            .map_err(fail)?
+            .ok_or_else(|| fail(io::Error::from(io::ErrorKind::NotFound)))?;
+        let mut pending = String::new();
+        if ends_torn(&mut file).map_err(fail)? {
+            pending.push('\n');
+        }
+        for entry in entries {
+            pending.push_str(&entry.to_line());
+            let written = file.write(pending.as_bytes()).map_err(fail)?;
+            if written != pending.len() {
+                return Err(fail(io::Error::new(
+                    io::ErrorKind::WriteZero,
+                    "short write (disk full?)",
+                )));
+            }
+            pending.clear();
+        }
+        file.sync_data().map_err(fail)
+    }
 }
 
 fn ends_torn(file: &mut File) -> io::Result<bool> {
@@ -336,15 +409,17 @@ mod tests {
         content.push_str("2026-11-24T12:30:00Z OFFLINE api HTTP 503\n");
         content.push_str("2026-11-24T13:00:00Z ONLINE torn");
         std::fs::write(&path, content).unwrap();
-        let states = last_states(&path, &["web", "api", "new"]).unwrap();
+        let log = Log::open(&path, false).unwrap();
+        let states = log.last_states(&["web", "api", "new"]).unwrap();
         assert_eq!(states["web"].state, State::Online);
         assert_eq!(states["web"].at, at("2026-11-24T12:00:00Z"));
         assert_eq!(states["api"].state, State::Offline);
         assert!(!states.contains_key("new"));
         assert!(!states.contains_key("torn"));
-        assert!(last_states(&dir.path().join("missing"), &["web"])
-            .unwrap()
-            .is_empty());
+        let missing = Log::open(&dir.path().join("missing"), false).unwrap();
+        assert!(missing.last_states(&["web"]).unwrap().is_empty());
+        let no_dir = Log::open(&dir.path().join("none/vigia.log"), false).unwrap();
+        assert!(no_dir.last_states(&["web"]).unwrap().is_empty());
     }
 
     #[test]
@@ -363,13 +438,22 @@ mod tests {
             target: "web".into(),
             text: "HTTP 503".into(),
         };
-        append(&path, std::slice::from_ref(&entry)).unwrap();
+        let log = Log::open(&path, true).unwrap();
+        log.append(std::slice::from_ref(&entry)).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
             text.ends_with("OFF\n2026-11-24T12:02:00+00:00 OFFLINE web HTTP 503\n"),
             "{text}"
         );
-        assert_eq!(last_states(&path, &["web"]).unwrap()["web"], entry);
+        assert_eq!(log.last_states(&["web"]).unwrap()["web"], entry);
+        assert_eq!(log.append_missing(std::slice::from_ref(&entry)).unwrap(), 0);
+        let later = Entry {
+            at: at("2026-11-24T12:03:00Z"),
+            state: State::Online,
+            ..entry
+        };
+        assert_eq!(log.append_missing(std::slice::from_ref(&later)).unwrap(), 1);
+        assert_eq!(log.last_states(&["web"]).unwrap()["web"], later);
     }
 
     #[test]
@@ -382,7 +466,10 @@ mod tests {
             target: "web".into(),
             text: "ok".into(),
         };
-        append(&path, &[entry.clone(), entry]).unwrap();
+        Log::open(&path, true)
+            .unwrap()
+            .append(&[entry.clone(), entry])
+            .unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
     }
 }

@@ -48,6 +48,31 @@ impl ApiError {
             ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Invalid(_) => true,
         }
     }
+
+    /// Telegram refuses this message itself (its formatting, length or emptiness), not
+    /// the chat or the bot: sending it again unchanged can never work, while other
+    /// messages can.
+    pub fn is_about_the_message(&self) -> bool {
+        let ApiError::Api {
+            code: 400,
+            description,
+            ..
+        } = self
+        else {
+            return false;
+        };
+        let lower = description.to_lowercase();
+        [
+            "can't parse entities",
+            "message is too long",
+            "text is too long",
+            "text must be non-empty",
+            "message text is empty",
+            "text buttons are unallowed",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -108,13 +133,32 @@ impl fmt::Display for ApiError {
                 ApiError::Api { retry_after: Some(s), .. } => write!(f, "Telegram asks to slow down (429): retry after {s}s"),
                 _ => write!(f, "Telegram asks to slow down (429)"),
             },
-            500.. => write!(f, "Telegram had a server error ({code} {description}); it will be retried"),
+            500.. => write!(f, "Telegram had a server error ({code} {description})"),
             _ => write!(f, "Telegram refused the request ({code}: {description})"),
         }
     }
 }
 
 impl std::error::Error for ApiError {}
+
+/// The most of an answer read: Bot API answers are a few KiB; an endless one is cut.
+pub const MAX_ANSWER: usize = 1024 * 1024;
+
+enum Bounded {
+    Network(reqwest::Error),
+    TooLong,
+}
+
+async fn read_bounded(response: &mut reqwest::Response) -> Result<Vec<u8>, Bounded> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Bounded::Network)? {
+        if bytes.len() + chunk.len() > MAX_ANSWER {
+            return Err(Bounded::TooLong);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -252,7 +296,7 @@ impl Bot {
         let url = format!("{}/bot{}/{method}", self.api_url, self.token.expose());
         let limit = self.timeout + wait;
         let request = async {
-            let response = self
+            let mut response = self
                 .client
                 .post(url)
                 .json(&body)
@@ -265,7 +309,13 @@ impl Bot {
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse().ok());
-            let bytes = response.bytes().await.map_err(|e| self.network_error(&e))?;
+            let bytes = read_bounded(&mut response).await.map_err(|e| match e {
+                Bounded::Network(e) => self.network_error(&e),
+                Bounded::TooLong => ApiError::Invalid(format!(
+                    "HTTP {status}, an answer longer than {} KiB",
+                    MAX_ANSWER / 1024
+                )),
+            })?;
             Ok::<_, ApiError>((status, retry_header, bytes))
         };
         let (status, retry_header, bytes) = tokio::time::timeout(limit, request)
@@ -274,11 +324,11 @@ impl Bot {
         let envelope: Envelope = match serde_json::from_slice(&bytes) {
             Ok(e) => e,
             Err(_) if status >= 400 => {
-                let text = String::from_utf8_lossy(&bytes);
-                let description = crate::probe::truncate(text.trim(), 100);
+                // Redacted before it is cut: a cut token would no longer be recognised.
+                let text = self.redact(String::from_utf8_lossy(&bytes).trim());
                 return Err(ApiError::Api {
                     code: status,
-                    description: self.redact(&description),
+                    description: crate::probe::truncate(&text, 100),
                     retry_after: retry_header,
                     migrate_to: None,
                 });
@@ -368,19 +418,22 @@ impl Bot {
             .collect())
     }
 
-    /// Sends an HTML message without a link preview.
+    /// Sends a message without a link preview: Telegram HTML, or plain text.
     pub async fn send_message(
         &self,
         chat_id: i64,
         thread_id: Option<i64>,
-        html: &str,
+        text: &str,
+        html: bool,
     ) -> Result<(), ApiError> {
         let mut body = json!({
             "chat_id": chat_id,
-            "text": html,
-            "parse_mode": "HTML",
+            "text": text,
             "link_preview_options": { "is_disabled": true },
         });
+        if html {
+            body["parse_mode"] = json!("HTML");
+        }
         if let Some(thread) = thread_id {
             body["message_thread_id"] = json!(thread);
         }
@@ -424,7 +477,10 @@ mod tests {
             .to_string()
             .contains("add it back"));
         assert!(api(404, "Not Found").to_string().contains("malformed"));
-        assert!(api(502, "Bad Gateway").to_string().contains("retried"));
+        assert_eq!(
+            api(502, "Bad Gateway").to_string(),
+            "Telegram had a server error (502 Bad Gateway)"
+        );
         let slow = ApiError::Api {
             code: 429,
             description: "Too Many Requests: retry after 3".into(),

@@ -46,7 +46,8 @@ impl Change {
     }
 }
 
-/// Compares each outcome with the target's last logged state.
+/// Compares each outcome with the target's last logged state. An outcome that is the
+/// checker's own fault judges nothing: the target keeps its state.
 pub fn decide(
     last: &HashMap<String, Entry>,
     results: &[(&Target, &Outcome)],
@@ -54,6 +55,7 @@ pub fn decide(
 ) -> Vec<Change> {
     results
         .iter()
+        .filter(|(_, outcome)| !outcome.checker_fault)
         .filter_map(|(target, outcome)| {
             let state = State::from_up(outcome.up);
             let previous = last.get(&target.name);
@@ -97,6 +99,7 @@ mod tests {
             up: true,
             detail: "HTTP 200".into(),
             elapsed: Duration::from_millis(41),
+            checker_fault: false,
         }
     }
 
@@ -105,6 +108,7 @@ mod tests {
             up: false,
             detail: "connection refused".into(),
             elapsed: Duration::from_secs(1),
+            checker_fault: false,
         }
     }
 
@@ -175,6 +179,19 @@ mod tests {
             changes[0].entry().to_line(),
             "2026-11-24T23:35:02-03:00 ONLINE web HTTP 200 in 41 ms after 12m39s down\n"
         );
+    }
+
+    #[test]
+    fn the_checkers_own_faults_judge_nothing() {
+        let t = target("web");
+        let fault = Outcome {
+            checker_fault: true,
+            detail: "Too many open files (os error 24)".into(),
+            ..down()
+        };
+        let last = last(State::Online, "2026-11-24T20:00:00-03:00");
+        assert!(decide(&last, &[(&t, &fault)], now()).is_empty());
+        assert!(decide(&HashMap::new(), &[(&t, &fault)], now()).is_empty());
     }
 
     #[test]

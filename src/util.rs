@@ -73,6 +73,18 @@ pub fn adopt_parent_owner(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Raises the soft limit on open files to the hard one: a check of many targets needs a
+/// socket each, and the common soft limit of 1024 is an accident of history.
+pub fn raise_file_limit() {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current < limit.maximum {
+        limit.current = limit.maximum;
+        // Nothing to do if refused: the bounded concurrency copes with the soft limit.
+        let _ = setrlimit(Resource::Nofile, limit);
+    }
+}
+
 /// The local time now, in whole seconds: what the log, the messages and `status` show.
 pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
     let now = chrono::Local::now().fixed_offset();

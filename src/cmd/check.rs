@@ -1,122 +1,247 @@
-//! `vigia check`: probe, log the transitions, queue and deliver the alert. What the timer
-//! runs every minute.
+//! `vigia check`: probe, record the transitions with their alert in one atomic commit,
+//! append them to the log, deliver what is queued, and only then print. What the timer
+//! runs every minute (README "What a check does").
 
-use std::io::Write;
+use std::collections::HashMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use crate::budget::{LOCK_WAIT, LOCK_WAIT_BY_HAND, PROBE_DEADLINE, RUN_BUDGET};
 use crate::cli::CheckArgs;
-use crate::cmd::{load_config, report_migration, runtime, Ui};
+use crate::cmd::{load_config, open_files, open_files_to_read, report_migration, runtime};
+use crate::cmd::{Output, Ui};
 use crate::config::{Config, Env, Target};
+use crate::delivery::{deliver, Destination, Report};
 use crate::error::{CantWrite, ConfigError, Exit, UsageError};
-use crate::message::{render_html, render_plain, split, LIMIT};
-use crate::outbox::{deliver, Destination, StateDir};
-use crate::probe::{probe_all, Outcome};
-use crate::statelog;
+use crate::message::{render_fault, render_html, render_plain, split, LIMIT};
+use crate::probe::{probe_all, Limits, Outcome};
+use crate::state::Checkpoint;
+use crate::statelog::{Entry, Log, State};
 use crate::telegram::Bot;
 use crate::transition::{decide, Change};
 use crate::util::hostname;
 
-/// A run must end well inside the timer's minute (the unit's start timeout is 55s).
-const RUN_BUDGET: Duration = Duration::from_secs(50);
-/// How long a run waits for another one (a check by hand during a timer run).
-const LOCK_WAIT: Duration = Duration::from_secs(60);
-
 pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::Result<Exit> {
-    let started = Instant::now();
     let ui = Ui::new(env);
     let config = config_for(config_path, args, env)?;
     config.warnings.iter().for_each(|w| ui.warn(w));
-    let targets =
-        match &args.url {
-            Some(url) => vec![Target::adhoc(url, &config.check)
-                .map_err(|why| UsageError(format!("--url: {why}")))?],
-            None if config.targets.is_empty() => {
-                let path = config.path.as_deref().unwrap_or(Path::new("?"));
-                return Err(ConfigError::new(
-                    path,
-                    "no targets: add a [[target]] with a name and a url",
-                )
-                .at(None, "target")
-                .into());
-            }
-            None => config.targets.clone(),
-        };
-    let state = StateDir::new(&config.state_dir);
-    // Held until the end of the run: a concurrent run waits, then sees our log lines.
-    let _lock = if args.dry_run {
-        None
-    } else {
-        Some(state.lock(LOCK_WAIT)?)
-    };
+    let targets = targets_for(&config, args)?;
+    crate::util::raise_file_limit();
+    if args.dry_run {
+        return dry_run(&config, &targets, args, &ui);
+    }
 
-    let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
-    let last = statelog::last_states(&config.log_file, &names)
-        .map_err(|e| CantWrite::new("read the log", &config.log_file, e))?;
+    let files = open_files(&config)?;
+    let wait = if env.under_systemd {
+        LOCK_WAIT
+    } else {
+        LOCK_WAIT_BY_HAND
+    };
+    // Held until the end of the run: a concurrent run waits, then sees our state.
+    let _lock = files.state.lock(wait)?;
+    let started = Instant::now();
+    files.state.clean()?;
+    let loaded = files.state.load()?;
+    let mut warnings = loaded.warnings;
+    let mut dirty = loaded.checkpoint.is_none();
+    let mut checkpoint = loaded.checkpoint.unwrap_or_default();
+    let queued_before = (checkpoint.queue.len(), checkpoint.migrated);
+    warnings.extend(files.state.import_legacy(&mut checkpoint));
+    let imported = (checkpoint.queue.len(), checkpoint.migrated) != queued_before;
+    let delayed = checkpoint.queue.len();
+    dirty |= imported;
+    dirty |= learn_from_log(&mut checkpoint, &files.log, &targets)?;
+    // Lines committed by a run that died before appending them.
+    let mut log_error = None;
+    if !checkpoint.unlogged.is_empty() {
+        match files.log.append_missing(&checkpoint.unlogged) {
+            Ok(_) => {
+                checkpoint.unlogged.clear();
+                dirty = true;
+            }
+            Err(e) => log_error = Some(e),
+        }
+    }
+
     let rt = runtime()?;
-    let outcomes = rt.block_on(probe_all(&targets));
+    let limits = Limits {
+        deadline: started + PROBE_DEADLINE,
+        ..Limits::for_check(&config.check)
+    };
+    let outcomes = rt.block_on(probe_all(&targets, limits));
     let now = crate::util::now();
     let results: Vec<(&Target, &Outcome)> = targets.iter().zip(&outcomes).collect();
+    let last: HashMap<String, Entry> = targets
+        .iter()
+        .filter_map(|t| Some((t.name.clone(), checkpoint.targets.get(&t.name)?.clone())))
+        .collect();
     let changes = decide(&last, &results, now);
-    let all_up = outcomes.iter().all(|o| o.up);
-
-    let mut out = std::io::stdout().lock();
-    if !args.quiet {
-        report_targets(&mut out, &ui, &results)?;
-    }
-    if args.dry_run {
-        if !changes.is_empty() {
-            writeln!(
-                out,
-                "dry run: {} change(s) not logged, nothing sent",
-                changes.len()
-            )?;
-        }
-        return Ok(exit(all_up));
-    }
-
-    let entries: Vec<_> = changes.iter().map(Change::entry).collect();
-    statelog::append(&config.log_file, &entries)?;
-    for entry in &entries {
-        ui.notice(
-            &mut out,
-            &format!("{} {} {}", entry.state.as_str(), entry.target, entry.text),
-        )?;
-    }
-
+    let faults: Vec<(&Target, &Outcome)> = results
+        .iter()
+        .filter(|(_, o)| o.checker_fault)
+        .copied()
+        .collect();
     let alerts: Vec<&Change> = changes.iter().filter(|c| c.alert).collect();
     let host = hostname();
-    match &config.telegram {
-        None if !alerts.is_empty() => writeln!(out, "\n{}\n", render_plain(&alerts, &host))?,
-        None => {}
-        Some(telegram) => {
-            if !alerts.is_empty() {
-                state.push(&split(&render_html(&alerts, &host), LIMIT), now)?;
-            }
-            if state.has_pending() {
-                let bot = Bot::for_config(telegram)?;
-                let mut to = Destination::new(&bot, &state, telegram, started + RUN_BUDGET);
-                let report = rt.block_on(deliver(&state, &mut to))?;
-                report.problems.iter().for_each(|p| ui.warn(p));
-                report_migration(&ui, report.migrated, &config);
-                if let Some(error) = &report.error {
-                    ui.warn(&format!(
-                        "{} alert message(s) wait in the outbox: {error}",
-                        report.waiting
-                    ));
-                } else if report.delivered > 0 && !args.quiet {
-                    writeln!(out, "sent {} message(s) to Telegram", report.delivered)?;
-                }
-            }
+
+    // Record: the changes, their alert and any new fault episode in one commit. Until it
+    // returns, nothing is recorded and the next run sees the same changes again.
+    for change in &changes {
+        let entry = change.entry();
+        checkpoint
+            .targets
+            .insert(entry.target.clone(), entry.clone());
+        checkpoint.unlogged.push(entry);
+    }
+    if !alerts.is_empty() && config.telegram.is_some() {
+        checkpoint.enqueue(split(&render_html(&alerts, &host), LIMIT), now);
+    }
+    let fault_begins = !faults.is_empty() && checkpoint.fault_since.is_none();
+    if fault_begins {
+        checkpoint.fault_since = Some(now);
+        if config.telegram.is_some() {
+            checkpoint.enqueue(split(&render_fault(&faults, &host, now), LIMIT), now);
+        }
+    } else if faults.is_empty() && checkpoint.fault_since.is_some() {
+        checkpoint.fault_since = None;
+        dirty = true;
+    }
+    let changed = !changes.is_empty() || fault_begins;
+    if changed || dirty {
+        files.state.commit(&checkpoint)?;
+        if imported {
+            files.state.forget_legacy();
         }
     }
-    let summary = format!(
-        "{}/{} up",
-        outcomes.iter().filter(|o| o.up).count(),
-        outcomes.len()
+    if !checkpoint.unlogged.is_empty() && log_error.is_none() {
+        match files.log.append(&checkpoint.unlogged) {
+            Ok(()) => {
+                checkpoint.unlogged.clear();
+                files.state.commit(&checkpoint)?;
+            }
+            Err(e) => log_error = Some(e),
+        }
+    }
+
+    let report = match &config.telegram {
+        Some(telegram) if !checkpoint.queue.is_empty() => {
+            let bot = Bot::for_config(telegram)?;
+            let mut to = Destination::new(&bot, &checkpoint, telegram, started + RUN_BUDGET);
+            Some(rt.block_on(deliver(&files.state, &mut checkpoint, &mut to))?)
+        }
+        _ => None,
+    };
+    drop(rt);
+    let up = outcomes.iter().filter(|o| o.up).count();
+    let summary = format!("{up}/{} up", outcomes.len());
+    if let Err(e) = files.state.stamp(now, &summary) {
+        warnings.push(e.to_string());
+    }
+
+    // Only now speak: nothing printed can change what was recorded or sent.
+    let mut out = Output::new();
+    if !args.quiet {
+        report_targets(&mut out, &ui, &results);
+    }
+    for change in &changes {
+        let entry = change.entry();
+        let line = format!("{} {} {}", entry.state.as_str(), entry.target, entry.text);
+        out.line(&match entry.state {
+            State::Offline => ui.warning_line(&line),
+            State::Online => ui.notice(&line),
+        });
+    }
+    if config.telegram.is_none() && !alerts.is_empty() {
+        out.line(&format!("\n{}\n", render_plain(&alerts, &host)));
+    }
+    if let Some(report) = &report {
+        report_delivery(&mut out, &ui, report, delayed, args.quiet);
+        report_migration(&ui, report.migrated, &config);
+    }
+    warnings.iter().for_each(|w| ui.warn(w));
+    if !faults.is_empty() {
+        ui.error(&describe_faults(&faults));
+    }
+    out.finish(&ui);
+
+    if let Some(error) = log_error {
+        return Err(error.into());
+    }
+    Ok(if !faults.is_empty() {
+        Exit::NotChecked
+    } else if up == outcomes.len() {
+        Exit::Up
+    } else {
+        Exit::Down
+    })
+}
+
+/// Targets the checkpoint does not know yet (a fresh install, an upgrade from a version
+/// without checkpoints, a new target) take their last state from the log's tail.
+/// Returns whether the checkpoint learnt anything.
+fn learn_from_log(
+    checkpoint: &mut Checkpoint,
+    log: &Log,
+    targets: &[Target],
+) -> Result<bool, CantWrite> {
+    let missing: Vec<&str> = targets
+        .iter()
+        .map(|t| t.name.as_str())
+        .filter(|n| !checkpoint.targets.contains_key(*n))
+        .collect();
+    if missing.is_empty() {
+        return Ok(false);
+    }
+    let found = log
+        .last_states(&missing)
+        .map_err(|e| CantWrite::new("read the log", log.path(), e))?;
+    let learnt = !found.is_empty();
+    checkpoint.targets.extend(found);
+    Ok(learnt)
+}
+
+/// `--dry-run`: probe and report; no lock, nothing written, nothing sent.
+fn dry_run(config: &Config, targets: &[Target], args: &CheckArgs, ui: &Ui) -> anyhow::Result<Exit> {
+    let (state, log) = open_files_to_read(config)?;
+    let mut checkpoint = match state.as_ref().map(|s| s.peek()) {
+        Some(Ok(Some(cp))) => cp,
+        Some(Err(e)) => {
+            ui.warn(&format!(
+                "the state in {} is unreadable ({e}); using the log",
+                config.state_dir.display()
+            ));
+            Checkpoint::default()
+        }
+        _ => Checkpoint::default(),
+    };
+    learn_from_log(&mut checkpoint, &log, targets)?;
+    let rt = runtime()?;
+    let outcomes = rt.block_on(probe_all(targets, Limits::for_check(&config.check)));
+    drop(rt);
+    let results: Vec<(&Target, &Outcome)> = targets.iter().zip(&outcomes).collect();
+    let changes = decide(
+        &checkpoint.targets.clone().into_iter().collect(),
+        &results,
+        crate::util::now(),
     );
-    state.stamp(now, &summary)?;
-    Ok(exit(all_up))
+    let mut out = Output::new();
+    if !args.quiet {
+        report_targets(&mut out, ui, &results);
+    }
+    if !changes.is_empty() {
+        out.line(&format!(
+            "dry run: {} change(s) not logged, nothing sent",
+            changes.len()
+        ));
+    }
+    out.finish(ui);
+    Ok(if outcomes.iter().any(|o| o.checker_fault) {
+        Exit::NotChecked
+    } else if outcomes.iter().all(|o| o.up) {
+        Exit::Up
+    } else {
+        Exit::Down
+    })
 }
 
 /// The configuration for this run. `check --url` also works with no file at all.
@@ -127,32 +252,94 @@ fn config_for(explicit: Option<&Path>, args: &CheckArgs, env: &Env) -> Result<Co
     load_config(explicit, env)
 }
 
-fn report_targets(
-    out: &mut impl Write,
-    ui: &Ui,
-    results: &[(&Target, &Outcome)],
-) -> std::io::Result<()> {
+fn targets_for(config: &Config, args: &CheckArgs) -> anyhow::Result<Vec<Target>> {
+    match &args.url {
+        Some(url) => {
+            Ok(vec![Target::adhoc(url, &config.check)
+                .map_err(|why| UsageError(format!("--url: {why}")))?])
+        }
+        None if config.targets.is_empty() => {
+            let path = config.path.as_deref().unwrap_or(Path::new("?"));
+            Err(
+                ConfigError::new(path, "no targets: add a [[target]] with a name and a url")
+                    .at(None, "target")
+                    .into(),
+            )
+        }
+        None => Ok(config.targets.clone()),
+    }
+}
+
+fn report_targets(out: &mut Output, ui: &Ui, results: &[(&Target, &Outcome)]) {
     let width = results.iter().map(|(t, _)| t.name.len()).max().unwrap_or(0);
     for (target, outcome) in results {
-        let state = if outcome.up {
-            ui.paint("UP  ", true)
-        } else {
-            ui.paint("DOWN", false)
+        let state = match (outcome.checker_fault, outcome.up) {
+            (true, _) => ui.paint("??  ", false),
+            (false, true) => ui.paint("UP  ", true),
+            (false, false) => ui.paint("DOWN", false),
         };
-        writeln!(
-            out,
+        out.line(&format!(
             "{:width$}  {state}  {}",
             target.name,
             outcome.summary()
-        )?;
+        ));
     }
-    Ok(())
 }
 
-fn exit(all_up: bool) -> Exit {
-    if all_up {
-        Exit::Up
-    } else {
-        Exit::Down
+/// `delayed`: how many messages were already waiting when the run began.
+fn report_delivery(out: &mut Output, ui: &Ui, report: &Report, delayed: usize, quiet: bool) {
+    for id in &report.plain {
+        ui.warn(&format!(
+            "Telegram refused the formatting of message {id}; it was sent again as plain text"
+        ));
     }
+    for (id, why) in &report.set_aside {
+        ui.warn(&format!(
+            "message {id} was set aside, Telegram refuses it for good: {why}; see 'vigia outbox'"
+        ));
+    }
+    if let Some(error) = &report.error {
+        ui.warn(&format!(
+            "{} message(s) wait in the outbox for the next run: {error}",
+            report.waiting
+        ));
+    } else if report.out_of_time {
+        out.line(&ui.notice(&format!(
+            "{} message(s) wait in the outbox: this run's time is used up; the next run sends them",
+            report.waiting
+        )));
+    } else if report.delivered > 0 && !quiet {
+        out.line(&format!("sent {} message(s) to Telegram", report.delivered));
+    }
+    if delayed > 0 && report.delivered > 0 {
+        // A delivery that waited for an earlier run is worth a line in the journal.
+        out.line(&ui.notice(&format!(
+            "delivered {} message(s) that had waited in the outbox",
+            report.delivered.min(delayed)
+        )));
+    }
+}
+
+/// What the admin is told when the checker itself could not probe.
+fn describe_faults(faults: &[(&Target, &Outcome)]) -> String {
+    let names: Vec<&str> = faults
+        .iter()
+        .map(|(t, _)| t.name.as_str())
+        .take(5)
+        .collect();
+    let more = faults.len().saturating_sub(names.len());
+    let detail = &faults[0].1.detail;
+    let hint = if detail.contains("open files") {
+        "raise the open-file limit (LimitNOFILE= in the unit, ulimit -n by hand) or lower check.parallel"
+    } else if detail.contains("not probed in time") {
+        "lower check.parallel's load: fewer targets, shorter timeouts, or a higher check.parallel"
+    } else {
+        "this machine is short of a resource (memory, sockets): see the journal and free it"
+    };
+    format!(
+        "could not check {} target(s) ({}{}): {detail}; this says nothing about them, they keep their last state. To fix: {hint}",
+        faults.len(),
+        names.join(", "),
+        if more > 0 { format!(" and {more} more") } else { String::new() },
+    )
 }

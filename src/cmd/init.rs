@@ -12,7 +12,7 @@ use dialoguer::{Confirm, Input, Password};
 use crate::cli::InitArgs;
 use crate::config::{CheckDefaults, Env, Target, DEFAULT_API_URL};
 use crate::error::{Exit, UsageError};
-use crate::probe::probe_all;
+use crate::probe::{probe_all, Limits};
 use crate::secret::Token;
 use crate::setup::{
     config_text, default_url, find_code, name_for, one_time_code, primary_address, Answers, Found,
@@ -32,7 +32,7 @@ struct Wizard<'a> {
     env: &'a Env,
     interactive: bool,
     api_url: String,
-    rt: tokio::runtime::Runtime,
+    rt: super::Runtime,
 }
 
 pub fn run(config_path: Option<&Path>, args: &InitArgs, env: &Env) -> anyhow::Result<Exit> {
@@ -238,7 +238,7 @@ impl Wizard<'_> {
             crate::message::escape(&hostname())
         );
         self.rt
-            .block_on(bot.send_message(chat_id, thread_id, &text))
+            .block_on(bot.send_message(chat_id, thread_id, &text, true))
             .map_err(|e| anyhow::anyhow!("the test message was not sent: {e}"))?;
         let place = note.map_or_else(|| format!("chat {chat_id}"), str::to_owned);
         say(&format!("✓ Sent a test message to {place}."));
@@ -322,7 +322,10 @@ impl Wizard<'_> {
                 Some(t)
             })
             .collect();
-        for (target, outcome) in probes.iter().zip(self.rt.block_on(probe_all(&probes))) {
+        for (target, outcome) in probes.iter().zip(self.rt.block_on(probe_all(
+            &probes,
+            Limits::for_check(&CheckDefaults::default()),
+        ))) {
             let mark = if outcome.up { "✓" } else { "✗" };
             let state = if outcome.up { "up" } else { "DOWN" };
             say(&format!(

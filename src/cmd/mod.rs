@@ -3,12 +3,17 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+use anyhow::Context;
+
 use crate::cli::{Cli, Command};
 use crate::config::{Config, Env};
 use crate::error::{ConfigError, Exit};
+use crate::state::StateDir;
+use crate::statelog::Log;
 
 pub mod check;
 pub mod init;
+pub mod outbox;
 pub mod send;
 pub mod status;
 
@@ -20,7 +25,42 @@ pub fn run(cli: Cli, env: &Env) -> anyhow::Result<Exit> {
         Command::Send(args) => send::run(config, &args, env),
         Command::Status(args) => status::run(config, &args, env),
         Command::Init(args) => init::run(config, &args, env),
+        Command::Outbox(args) => outbox::run(config, &args, env),
     }
+}
+
+/// The state directory and the log of a run, opened (and created) before a root run
+/// becomes their owner (see [`crate::root`]).
+pub struct Files {
+    pub state: StateDir,
+    pub log: Log,
+}
+
+/// Opens the run's files for writing. As root on directories another user owns, the
+/// process becomes that user here.
+pub fn open_files(config: &Config) -> anyhow::Result<Files> {
+    let state = StateDir::open_or_create(&config.state_dir)?;
+    let log = Log::open(&config.log_file, true)?;
+    become_owner(&state)?;
+    Ok(Files { state, log })
+}
+
+/// Opens the run's files for reading only; the state directory may not exist yet.
+pub fn open_files_to_read(config: &Config) -> anyhow::Result<(Option<StateDir>, Log)> {
+    let state = StateDir::open(&config.state_dir).map_err(|e| {
+        crate::error::CantWrite::new("open the state directory", &config.state_dir, e)
+    })?;
+    let log = Log::open(&config.log_file, false)?;
+    if let Some(state) = &state {
+        become_owner(state)?;
+    }
+    Ok((state, log))
+}
+
+fn become_owner(state: &StateDir) -> anyhow::Result<()> {
+    crate::root::become_owner(state.handle())
+        .with_context(|| format!("cannot become the owner of {}", state.path().display()))?;
+    Ok(())
 }
 
 /// Loads the configuration named on the command line, or the default one.
@@ -66,10 +106,26 @@ impl Ui {
         );
     }
 
-    /// A line about an event (a change) on standard output, at notice level.
-    pub fn notice(&self, out: &mut impl Write, line: &str) -> std::io::Result<()> {
+    /// An error on standard error that does not end the run (the checker's own fault).
+    pub fn error(&self, message: &str) {
+        let prefix = if self.journal { "<3>" } else { "" };
+        let _ = writeln!(
+            std::io::stderr(),
+            "{prefix}vigia: {}",
+            crate::secret::redact(message)
+        );
+    }
+
+    /// A line about an event at notice level (`<5>` under the journal).
+    pub fn notice(&self, line: &str) -> String {
         let prefix = if self.journal { "<5>" } else { "" };
-        writeln!(out, "{prefix}{line}")
+        format!("{prefix}{line}")
+    }
+
+    /// A line about an event at warning level (`<4>` under the journal).
+    pub fn warning_line(&self, line: &str) -> String {
+        let prefix = if self.journal { "<4>" } else { "" };
+        format!("{prefix}{line}")
     }
 
     /// `text` in green or red on a terminal, as it is elsewhere.
@@ -83,9 +139,69 @@ impl Ui {
 }
 
 /// A current-thread runtime: one check is a handful of sockets, and a runtime with a
-/// worker per core would only cost start-up time.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?)
+/// worker per core would only cost start-up time. Dropping it does not wait for blocking
+/// work still running (a name lookup that never answers): the run is over by then.
+pub struct Runtime(Option<tokio::runtime::Runtime>);
+
+pub fn runtime() -> anyhow::Result<Runtime> {
+    Ok(Runtime(Some(
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?,
+    )))
+}
+
+impl std::ops::Deref for Runtime {
+    type Target = tokio::runtime::Runtime;
+    fn deref(&self) -> &Self::Target {
+        self.0.as_ref().expect("the runtime lives until dropped")
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Standard output that cannot change the outcome of a run: what is printed comes after
+/// everything is recorded, and a closed or full output is noted, not fatal.
+pub struct Output {
+    out: std::io::StdoutLock<'static>,
+    failed: Option<std::io::Error>,
+}
+
+impl Output {
+    pub fn new() -> Output {
+        Output {
+            out: std::io::stdout().lock(),
+            failed: None,
+        }
+    }
+
+    pub fn line(&mut self, text: &str) {
+        if self.failed.is_none() {
+            if let Err(e) = writeln!(self.out, "{text}").and_then(|()| self.out.flush()) {
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    /// Says on standard error that the output was lost, unless the reader just left
+    /// (`| head`).
+    pub fn finish(self, ui: &Ui) {
+        if let Some(e) = self.failed {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                ui.warn(&format!("could not write to standard output: {e}"));
+            }
+        }
+    }
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output::new()
+    }
 }

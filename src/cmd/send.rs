@@ -1,21 +1,17 @@
-//! `vigia send TEXT`: deliver a message now, as a test or from a script.
+//! `vigia send TEXT`: deliver a message now, as a test or from a script. Says which parts
+//! were delivered; exits non-zero only when one was not. Nothing is queued: a script that
+//! gets a failure decides itself whether to try again.
 
-use std::io::Write;
 use std::path::Path;
-use std::time::{Duration, Instant};
-
-use anyhow::Context;
+use std::time::Instant;
 
 use crate::cli::SendArgs;
-use crate::cmd::{load_config, report_migration, runtime, Ui};
+use crate::cmd::{load_config, open_files, report_migration, runtime, Output, Ui};
 use crate::config::Env;
+use crate::delivery::{send_now, Destination};
 use crate::error::{ConfigError, Exit, UsageError};
 use crate::message::{escape, split, LIMIT};
-use crate::outbox::{send_now, Destination, StateDir};
 use crate::telegram::Bot;
-
-/// How long `send` may take in all, 429 waits included.
-const BUDGET: Duration = Duration::from_secs(60);
 
 pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Result<Exit> {
     let ui = Ui::new(env);
@@ -32,17 +28,64 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
     if args.text.trim().is_empty() {
         return Err(UsageError("the message is empty".into()).into());
     }
-    let state = StateDir::new(&config.state_dir);
+    let files = open_files(&config)?;
+    let checkpoint = files.state.peek().ok().flatten().unwrap_or_default();
     let bot = Bot::for_config(telegram)?;
-    let mut to = Destination::new(&bot, &state, telegram, Instant::now() + BUDGET);
+    let deadline = Instant::now() + crate::budget::RUN_BUDGET;
+    let mut to = Destination::new(&bot, &checkpoint, telegram, deadline);
     let rt = runtime()?;
-    let mut out = std::io::stdout().lock();
-    for part in split(&escape(&args.text), LIMIT) {
-        let report = rt
-            .block_on(send_now(&state, &mut to, &part))
-            .context("the message was not sent")?;
-        report_migration(&ui, report.migrated, &config);
+    let parts = split(&escape(&args.text), LIMIT);
+    let mut migrated = None;
+    let mut failure = None;
+    let mut delivered = 0;
+    for part in &parts {
+        match rt.block_on(send_now(&mut to, part, true, &mut migrated)) {
+            Ok(()) => delivered += 1,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
     }
-    writeln!(out, "sent to chat {}", to.chat_id)?;
-    Ok(Exit::Up)
+    drop(rt);
+    if let Some((_, new)) = migrated {
+        remember_migration(&files, telegram.chat_id, new, &ui);
+    }
+    report_migration(&ui, migrated, &config);
+    let mut out = Output::new();
+    let total = parts.len();
+    let result = match failure {
+        None if total == 1 => {
+            out.line(&format!("sent to chat {}", to.chat_id));
+            Ok(Exit::Up)
+        }
+        None => {
+            out.line(&format!("sent to chat {} in {total} parts", to.chat_id));
+            Ok(Exit::Up)
+        }
+        Some(error) if delivered == 0 => Err(anyhow::anyhow!("the message was not sent: {error}")),
+        Some(error) => Err(anyhow::anyhow!(
+            "parts 1 to {delivered} of {total} were delivered; part {} and after were not: {error}",
+            delivered + 1
+        )),
+    };
+    out.finish(&ui);
+    result
+}
+
+/// Keeps where Telegram moved the chat, so that checks follow it too.
+fn remember_migration(files: &crate::cmd::Files, configured: i64, new: i64, ui: &Ui) {
+    let result = files
+        .state
+        .lock(crate::budget::LOCK_WAIT)
+        .and_then(|_lock| {
+            let mut checkpoint = files.state.load()?.checkpoint.unwrap_or_default();
+            checkpoint.migrated = Some((configured, new));
+            Ok(files.state.commit(&checkpoint)?)
+        });
+    if let Err(e) = result {
+        ui.warn(&format!(
+            "could not keep the chat's new id in the state: {e:#}"
+        ));
+    }
 }

@@ -9,12 +9,18 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde_json::{json, Value};
 
 use crate::cli::StatusArgs;
-use crate::cmd::{load_config, Ui};
+use crate::cmd::{load_config, open_files_to_read, Ui};
 use crate::config::{format_duration, Env};
 use crate::error::{CantWrite, Exit};
 use crate::history::{read_tail, summarize, Summary, WINDOWS};
-use crate::outbox::{StateDir, Waiting};
+use crate::state::Checkpoint;
 use crate::statelog::{Entry, State};
+
+/// What the state directory told: the checkpoint, or why it could not be read.
+struct Waiting {
+    checkpoint: Checkpoint,
+    unreadable: Option<String>,
+}
 
 /// The timer runs every minute and a run lasts under one: older than this, the checker
 /// itself has stopped.
@@ -27,17 +33,37 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
     let now = crate::util::now();
     let names: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
     let (_, longest) = WINDOWS[WINDOWS.len() - 1];
-    let entries = read_tail(&config.log_file, &names, now - longest, args.history)
+    let (state, log) = open_files_to_read(&config)?;
+    let reader = log
+        .reader()
         .map_err(|e| CantWrite::new("read the log", &config.log_file, e))?;
+    let mut entries = read_tail(reader, &names, now - longest, args.history)
+        .map_err(|e| CantWrite::new("read the log", &config.log_file, e))?;
+    let waiting = match state.as_ref().map(|s| s.peek()) {
+        None | Some(Ok(None)) => Waiting {
+            checkpoint: Checkpoint::default(),
+            unreadable: None,
+        },
+        Some(Ok(Some(checkpoint))) => Waiting {
+            checkpoint,
+            unreadable: None,
+        },
+        Some(Err(e)) => Waiting {
+            checkpoint: Checkpoint::default(),
+            unreadable: Some(format!(
+                "the state in {} cannot be read: {e}",
+                config.state_dir.display()
+            )),
+        },
+    };
+    with_checkpoint(&mut entries, &waiting.checkpoint, &names);
     let targets: Vec<(&str, &str)> = config
         .targets
         .iter()
         .map(|t| (t.name.as_str(), t.url.as_str()))
         .collect();
     let summary = summarize(&entries, &targets, now, args.history);
-    let state = StateDir::new(&config.state_dir);
-    let waiting = state.pending().unwrap_or_default();
-    let last_check = state.last_stamp();
+    let last_check = state.as_ref().and_then(|s| s.last_stamp());
 
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -47,6 +73,25 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
         print_human(&mut out, &ui, &summary, &waiting, last_check.as_ref(), now)?;
     }
     Ok(Exit::Up)
+}
+
+/// The checkpoint keeps each target's last state when the log no longer does (rotated,
+/// truncated, deleted): such a state is added to what the log's tail says.
+fn with_checkpoint(entries: &mut Vec<Entry>, checkpoint: &Checkpoint, names: &[&str]) {
+    let mut added = false;
+    for name in names {
+        let Some(kept) = checkpoint.targets.get(*name) else {
+            continue;
+        };
+        let newest = entries.iter().rev().find(|e| e.target == *name);
+        if newest.is_none_or(|e| e.at < kept.at) {
+            entries.push(kept.clone());
+            added = true;
+        }
+    }
+    if added {
+        entries.sort_by_key(|e| e.at);
+    }
 }
 
 fn stamp(at: DateTime<FixedOffset>) -> String {
@@ -168,27 +213,38 @@ fn print_human(
     }
 
     writeln!(out)?;
-    match waiting.entries.first() {
-        None => writeln!(out, "Outbox: empty, every alert was delivered.")?,
-        Some((_, oldest)) => {
+    let queue = &waiting.checkpoint.queue;
+    match (&waiting.unreadable, queue.first()) {
+        (Some(why), _) => writeln!(out, "Outbox: unknown, {why}.")?,
+        (None, None) => writeln!(out, "Outbox: empty, every alert was delivered.")?,
+        (None, Some(oldest)) => {
             writeln!(
                 out,
                 "Outbox: {} message(s) waiting since {}.",
-                waiting.entries.len(),
+                queue.len(),
                 stamp(oldest.created)
             )?;
-            if let Some(error) = waiting
-                .entries
-                .iter()
-                .rev()
-                .find_map(|(_, p)| p.last_error.as_deref())
-            {
+            if let Some(error) = queue.iter().find_map(|q| q.last_error.as_deref()) {
                 writeln!(out, "  last delivery error: {error}")?;
             }
         }
     }
-    for problem in &waiting.unreadable {
-        writeln!(out, "  {problem}")?;
+    let aside = &waiting.checkpoint.set_aside;
+    if !aside.is_empty() {
+        writeln!(
+            out,
+            "Set aside: {} message(s) Telegram refused for good; see 'vigia outbox'.",
+            aside.len()
+        )?;
+        for q in aside {
+            writeln!(
+                out,
+                "  {} ({}): {}",
+                q.id,
+                stamp(q.created),
+                q.last_error.as_deref().unwrap_or("refused")
+            )?;
+        }
     }
     match last_check {
         None => writeln!(out, "Last check: none recorded yet.")?,
@@ -222,6 +278,7 @@ fn to_json(
     last_check: Option<&(DateTime<FixedOffset>, String)>,
     now: DateTime<FixedOffset>,
 ) -> Value {
+    let queue = &waiting.checkpoint.queue;
     let targets: Vec<Value> = summary
         .targets
         .iter()
@@ -263,10 +320,11 @@ fn to_json(
         "removed": summary.removed.iter().map(entry_json).collect::<Vec<_>>(),
         "history": history,
         "outbox": {
-            "waiting": waiting.entries.len(),
-            "oldest": waiting.entries.first().map(|(_, p)| p.created.to_rfc3339()),
-            "last_error": waiting.entries.iter().rev().find_map(|(_, p)| p.last_error.clone()),
-            "unreadable": waiting.unreadable.len(),
+            "waiting": queue.len(),
+            "oldest": queue.first().map(|q| q.created.to_rfc3339()),
+            "last_error": queue.iter().find_map(|q| q.last_error.clone()),
+            "set_aside": waiting.checkpoint.set_aside.len(),
+            "unreadable": waiting.unreadable,
         },
         "last_check": last_check.map(|(at, what)| json!({
             "at": at.to_rfc3339(),

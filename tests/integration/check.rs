@@ -118,7 +118,8 @@ fn alerts_wait_in_the_outbox_through_an_outage_and_go_out_once() {
 
     let run = sb.run(&["check"]).expect(1);
     assert!(
-        run.stderr.contains("1 alert message(s) wait in the outbox"),
+        run.stderr
+            .contains("1 message(s) wait in the outbox for the next run"),
         "{}",
         run.stderr
     );
@@ -518,11 +519,9 @@ fn an_unwritable_log_exits_74() {
     );
     sb.write_raw_config(&text);
     let run = sb.run(&["check"]).expect(74);
-    assert!(
-        run.stderr
-            .starts_with("vigia: cannot write the log /dev/full: No space left on device"),
-        "{}",
-        run.stderr
+    assert_eq!(
+        run.stderr,
+        "vigia: cannot read the log /dev/full: is a device, not a regular file\n"
     );
 
     // A directory where the log should be: it cannot even be read.
@@ -554,13 +553,7 @@ fn chat_not_found_is_explained_and_the_alert_kept() {
         run.stderr
     );
     assert_eq!(sb.outbox_len(), 1);
-    let entry = fs::read_dir(sb.state_path().join("outbox"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let pending: serde_json::Value = serde_json::from_slice(&fs::read(entry).unwrap()).unwrap();
+    let pending = &sb.checkpoint()["queue"][0];
     assert_eq!(pending["attempts"], 1);
     assert!(pending["last_error"]
         .as_str()
@@ -663,14 +656,11 @@ fn usage_errors_exit_2() {
 /// A check by hand as root, then the service's own user: the files root made belong to
 /// the directories' owner, so the service can go on writing them.
 #[test]
+#[ignore = "needs root: CI runs it with --include-ignored"]
 fn root_runs_leave_files_the_service_user_can_write() {
     use std::os::unix::fs::{chown, MetadataExt};
     use std::os::unix::process::CommandExt;
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc_geteuid() } != 0 {
-        eprintln!("root_runs_leave_files_the_service_user_can_write: needs root, not run");
-        return;
-    }
+    crate::assert_root();
     const NOBODY: u32 = 65534;
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
     fs::set_permissions(sb.dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
@@ -695,7 +685,7 @@ fn root_runs_leave_files_the_service_user_can_write() {
         "logs/vigia.log",
         "state/lock",
         "state/last-check",
-        "state/outbox",
+        "state/state.json",
     ] {
         assert_eq!(
             fs::metadata(sb.path(entry)).unwrap().uid(),
@@ -715,11 +705,6 @@ fn root_runs_leave_files_the_service_user_can_write() {
             .count(),
         2
     );
-}
-
-extern "C" {
-    #[link_name = "geteuid"]
-    fn libc_geteuid() -> u32;
 }
 
 #[test]

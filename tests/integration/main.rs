@@ -159,8 +159,16 @@ impl Sandbox {
             .collect()
     }
 
+    /// The committed checkpoint (`state.json`), or `null` when there is none.
+    pub fn checkpoint(&self) -> serde_json::Value {
+        fs::read(self.state_path().join("state.json")).map_or(serde_json::Value::Null, |b| {
+            serde_json::from_slice(&b).unwrap()
+        })
+    }
+
+    /// How many messages wait for Telegram.
     pub fn outbox_len(&self) -> usize {
-        fs::read_dir(self.state_path().join("outbox")).map_or(0, |d| d.count())
+        self.checkpoint()["queue"].as_array().map_or(0, Vec::len)
     }
 
     /// Every file under the sandbox, with its contents, for secret checks.
@@ -208,6 +216,18 @@ pub fn wait_bounded(child: Child) -> Output {
             panic!("vigia ran longer than {RUN_LIMIT:?}");
         }
     }
+}
+
+/// Fails a test that needs root when it is run without (it is `#[ignore]`d for that:
+/// run it as root with `--include-ignored`, as CI does).
+#[track_caller]
+pub fn assert_root() {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    assert_eq!(
+        unsafe { libc::geteuid() },
+        0,
+        "this test needs root: run it as root with --include-ignored"
+    );
 }
 
 /// A target snippet.

@@ -1,0 +1,143 @@
+//! `vigia outbox`: the messages waiting for Telegram and those it refused for good, with
+//! their reasons; `--retry ID` puts a set-aside message back in the queue, `--drop ID`
+//! removes one. Changes are made under the run lock and committed like a check's.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::budget::LOCK_WAIT_BY_HAND;
+use crate::cli::OutboxArgs;
+use crate::cmd::{load_config, open_files, open_files_to_read, Output, Ui};
+use crate::config::Env;
+use crate::error::{Exit, UsageError};
+use crate::state::{Checkpoint, Queued};
+
+pub fn run(config_path: Option<&Path>, args: &OutboxArgs, env: &Env) -> anyhow::Result<Exit> {
+    let ui = Ui::new(env);
+    let config = load_config(config_path, env)?;
+    config.warnings.iter().for_each(|w| ui.warn(w));
+    let mut out = Output::new();
+    if args.retry.is_some() || args.drop.is_some() {
+        let files = open_files(&config)?;
+        let _lock = files.state.lock(LOCK_WAIT_BY_HAND)?;
+        let mut checkpoint = files.state.load()?.checkpoint.unwrap_or_default();
+        let said = match (args.retry, args.drop) {
+            (Some(id), _) => retry(&mut checkpoint, id)?,
+            (_, Some(id)) => drop_message(&mut checkpoint, id)?,
+            _ => unreachable!("checked above"),
+        };
+        files.state.commit(&checkpoint)?;
+        out.line(&said);
+        out.finish(&ui);
+        return Ok(Exit::Up);
+    }
+    let (state, _) = open_files_to_read(&config)?;
+    let checkpoint = match state {
+        None => Checkpoint::default(),
+        Some(state) => state
+            .peek()
+            .map_err(|e| crate::error::CantWrite::new("read the state in", state.path(), e))?
+            .unwrap_or_default(),
+    };
+    if args.json {
+        let doc = json!({
+            "waiting": checkpoint.queue.iter().map(message_json).collect::<Vec<_>>(),
+            "set_aside": checkpoint.set_aside.iter().map(message_json).collect::<Vec<_>>(),
+        });
+        out.line(&serde_json::to_string_pretty(&doc)?);
+    } else {
+        list(&mut out, &checkpoint);
+    }
+    out.finish(&ui);
+    Ok(Exit::Up)
+}
+
+fn retry(checkpoint: &mut Checkpoint, id: u64) -> anyhow::Result<String> {
+    let Some(at) = checkpoint.set_aside.iter().position(|q| q.id == id) else {
+        return Err(UsageError(format!(
+            "no set-aside message has id {id}; 'vigia outbox' lists them"
+        ))
+        .into());
+    };
+    let mut message = checkpoint.set_aside.remove(at);
+    message.plain = false;
+    message.attempts = 0;
+    let slot = checkpoint.queue.partition_point(|q| q.id < id);
+    checkpoint.queue.insert(slot, message);
+    Ok(format!(
+        "message {id} is back in the queue; the next check sends it"
+    ))
+}
+
+fn drop_message(checkpoint: &mut Checkpoint, id: u64) -> anyhow::Result<String> {
+    let before = checkpoint.queue.len() + checkpoint.set_aside.len();
+    checkpoint.queue.retain(|q| q.id != id);
+    checkpoint.set_aside.retain(|q| q.id != id);
+    if checkpoint.queue.len() + checkpoint.set_aside.len() == before {
+        return Err(
+            UsageError(format!("no message has id {id}; 'vigia outbox' lists them")).into(),
+        );
+    }
+    Ok(format!("message {id} was dropped"))
+}
+
+fn list(out: &mut Output, checkpoint: &Checkpoint) {
+    if checkpoint.queue.is_empty() && checkpoint.set_aside.is_empty() {
+        out.line("The outbox is empty: every alert was delivered.");
+        return;
+    }
+    for (title, messages) in [
+        (
+            "Waiting for Telegram (sent in this order):",
+            &checkpoint.queue,
+        ),
+        (
+            "Set aside, refused by Telegram for good ('vigia outbox --retry ID' or '--drop ID'):",
+            &checkpoint.set_aside,
+        ),
+    ] {
+        if messages.is_empty() {
+            continue;
+        }
+        out.line(title);
+        for q in messages {
+            out.line(&format!("  {}", summary(q)));
+            if let Some(error) = &q.last_error {
+                out.line(&format!("      {error}"));
+            }
+        }
+    }
+}
+
+fn summary(q: &Queued) -> String {
+    let first_line = q.parts[q.sent.min(q.parts.len() - 1)]
+        .lines()
+        .next()
+        .unwrap_or_default();
+    let text = crate::delivery::plain_text(first_line);
+    let parts = if q.parts.len() > 1 {
+        format!(", part {} of {}", q.sent + 1, q.parts.len())
+    } else {
+        String::new()
+    };
+    format!(
+        "{:>4}  {}  {} attempt(s){parts}  {}",
+        q.id,
+        q.created.format("%Y-%m-%d %H:%M:%S %:z"),
+        q.attempts,
+        crate::probe::truncate(&text, 80)
+    )
+}
+
+fn message_json(q: &Queued) -> serde_json::Value {
+    json!({
+        "id": q.id,
+        "created": q.created.to_rfc3339(),
+        "parts": q.parts.len(),
+        "sent_parts": q.sent,
+        "attempts": q.attempts,
+        "last_error": q.last_error,
+        "text": q.parts.iter().map(|p| crate::delivery::plain_text(p)).collect::<Vec<_>>().join("\n"),
+    })
+}
