@@ -31,9 +31,12 @@ all: build
 build:
 	$(CARGO) build --locked $(CARGO_PROFILE_FLAG) --bin vigia
 
+# Tests that need root are #[ignore]d with that reason; as root (as CI runs) they run too.
+ROOT_TESTS = $(if $(filter 0,$(shell id -u)),-- --include-ignored,)
+
 # The README's test command: unit and black-box tests, the units, the install layout.
 test:
-	$(CARGO) test --locked
+	$(CARGO) test --locked $(ROOT_TESTS)
 	$(MAKE) --no-print-directory units-check PROFILE=debug
 	$(MAKE) --no-print-directory install-test PROFILE=debug
 

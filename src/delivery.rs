@@ -83,7 +83,10 @@ pub async fn deliver(
             report.out_of_time = true;
             break;
         }
-        let part = head.parts[head.sent].clone();
+        let part = match head.plain {
+            false => head.parts[head.sent].clone(),
+            true => plain_text(&head.parts[head.sent]),
+        };
         let result = send(to, &part, !head.plain, &mut report.migrated).await;
         if let Some((_, new)) = report.migrated {
             checkpoint.migrated = Some((to.configured, new));
@@ -101,7 +104,6 @@ pub async fn deliver(
             }
             Err(error) if error.is_about_the_message() && !head.plain => {
                 // Once more as plain text, at once: the words still reach the person.
-                head.parts[head.sent] = plain_text(&part);
                 head.plain = true;
                 head.last_error = Some(error.to_string());
                 report.plain.push(head.id);
@@ -231,6 +233,36 @@ mod tests {
         assert_eq!(plain_text("a <b"), "a <b");
         assert_eq!(plain_text("<b></b>"), "(empty message)");
         assert!(plain_text(&"x".repeat(9000)).chars().count() <= LIMIT_PLAIN + 1);
+    }
+
+    #[test]
+    fn no_request_starts_that_could_not_end_inside_the_budget() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = StateDir::open_or_create(tmp.path()).unwrap();
+        let token =
+            crate::secret::Token::parse("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw").unwrap();
+        // Nothing listens there: a request that started would fail, not be skipped.
+        let bot = Bot::new("http://127.0.0.1:9", token, None, Duration::from_secs(2)).unwrap();
+        let mut checkpoint = Checkpoint::default();
+        let now = chrono::Local::now().fixed_offset();
+        checkpoint.enqueue(vec!["a".into()], now);
+        let mut to = Destination {
+            bot: &bot,
+            configured: 1,
+            chat_id: 1,
+            thread_id: None,
+            deadline: Instant::now() + Duration::from_secs(1),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let report = rt
+            .block_on(deliver(&state, &mut checkpoint, &mut to))
+            .unwrap();
+        assert!(report.out_of_time && report.error.is_none());
+        assert_eq!((report.delivered, report.waiting), (0, 1));
+        assert_eq!(checkpoint.queue[0].attempts, 0);
     }
 
     #[test]

@@ -68,7 +68,8 @@ pub struct Queued {
     /// The last delivery error, in plain words.
     #[serde(default)]
     pub last_error: Option<String>,
-    /// The current part is sent as plain text: its HTML was refused once.
+    /// The current part goes out as plain text (its HTML was refused once); the HTML is
+    /// kept, so that `vigia outbox --retry` can try it again as it was.
     #[serde(default)]
     pub plain: bool,
 }

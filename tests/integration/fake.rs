@@ -107,6 +107,18 @@ fn hold(stop: &AtomicBool) {
     }
 }
 
+/// Writes `200 OK` and a body that never ends, until the client leaves or MAX_HOLD.
+fn endless(stream: &mut TcpStream, stop: &AtomicBool) {
+    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+    let chunk = format!("{:x}\r\n{}\r\n", 8192, "a".repeat(8192));
+    let until = Instant::now() + MAX_HOLD;
+    while !stop.load(Ordering::Relaxed) && Instant::now() < until {
+        if stream.write_all(chunk.as_bytes()).is_err() {
+            break;
+        }
+    }
+}
+
 /// A watched site. Paths: `/ok` (200 "Welcome to <b>site</b>"), `/status/N`, `/hang`
 /// (never answers), `/endless` (200 with a body that never ends), `/loop` (redirects to
 /// itself), `/redirect` (to `/ok`), `/switch` (the status set with [`Site::set`]).
@@ -124,16 +136,7 @@ impl Site {
                 respond(stream, 200, "", b"<html>Welcome to <b>site</b></html>")
             }
             "/hang" => hold(stop),
-            "/endless" => {
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
-                let chunk = format!("{:x}\r\n{}\r\n", 8192, "a".repeat(8192));
-                let until = Instant::now() + MAX_HOLD;
-                while !stop.load(Ordering::Relaxed) && Instant::now() < until {
-                    if stream.write_all(chunk.as_bytes()).is_err() {
-                        break;
-                    }
-                }
-            }
+            "/endless" => endless(stream, stop),
             "/loop" => respond(stream, 302, "location: /loop\r\n", b""),
             // /chain/N redirects N times before answering.
             path if path.starts_with("/chain/") => match path[7..].parse::<u32>() {
@@ -177,6 +180,8 @@ pub enum Reply {
     Error(u16, &'static str, Value),
     /// Accept the connection and never answer.
     Hang,
+    /// Answer 200 with a body that never ends (until the client goes or MAX_HOLD).
+    Endless,
 }
 
 /// One call the fake received.
@@ -186,6 +191,8 @@ pub struct Call {
     /// The token in the URL path.
     pub token: String,
     pub body: Value,
+    /// The epoch set with [`BotApi::set_epoch`] when the call arrived.
+    pub epoch: u64,
 }
 
 #[derive(Default)]
@@ -196,6 +203,7 @@ struct BotState {
     updates: VecDeque<Value>,
     next_update_id: i64,
     webhook: String,
+    epoch: u64,
 }
 
 /// The fake Bot API. Checks the token (401 for a wrong one, 404 for a malformed path)
@@ -217,6 +225,10 @@ impl BotApi {
         let shared = state.clone();
         let server = Server::start(move |req, stream, stop| {
             let (status, body) = answer(&shared, &req, stop);
+            if status == 0 && body == Some(Value::Null) {
+                endless(stream, stop);
+                return;
+            }
             if let Some(body) = body {
                 let headers = if status == 429 {
                     "retry-after: 1\r\n"
@@ -260,6 +272,25 @@ impl BotApi {
             .iter()
             .filter(|c| c.method == "sendMessage" && c.body.get("accepted").is_some())
             .map(|c| c.body["text"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// Marks the calls that arrive from now on (e.g. with the number of the run).
+    pub fn set_epoch(&self, epoch: u64) {
+        self.state.0.lock().unwrap().epoch = epoch;
+    }
+
+    /// The accepted `sendMessage` calls with their epochs, in order.
+    pub fn sent_with_epoch(&self) -> Vec<(String, u64)> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == "sendMessage" && c.body.get("accepted").is_some())
+            .map(|c| {
+                (
+                    c.body["text"].as_str().unwrap_or_default().to_owned(),
+                    c.epoch,
+                )
+            })
             .collect()
     }
 
@@ -377,10 +408,12 @@ fn answer(
             _ => Reply::Error(404, "Not Found: method not found", json!({})),
         }
     };
+    let epoch = state.epoch;
     state.calls.push(Call {
         method,
         token: token.to_owned(),
         body,
+        epoch,
     });
     drop(state);
     match reply {
@@ -396,6 +429,7 @@ fn answer(
             hold(stop);
             (0, None)
         }
+        Reply::Endless => (0, Some(Value::Null)),
     }
 }
 

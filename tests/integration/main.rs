@@ -3,6 +3,7 @@
 //! network, `/etc` or `/var`.
 
 mod check;
+mod delivery;
 mod fake;
 mod init;
 mod send;
@@ -200,6 +201,61 @@ pub fn run(mut command: Command) -> Run {
 pub fn finish(child: Child) -> Run {
     let started = Instant::now();
     Run::from(wait_bounded(child), started.elapsed())
+}
+
+/// Like [`finish`], and also the child's peak resident memory in KiB (`wait4`).
+pub fn finish_with_rusage(mut child: Child) -> (Run, i64) {
+    use std::io::Read;
+    let started = Instant::now();
+    let pid = child.id() as libc::pid_t;
+    let readers: Vec<_> = [
+        child
+            .stdout
+            .take()
+            .map(|o| Box::new(o) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|e| Box::new(e) as Box<dyn Read + Send>),
+    ]
+    .into_iter()
+    .map(|pipe| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    })
+    .collect();
+    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
+    loop {
+        // SAFETY: valid pointers to locals; WNOHANG keeps the wait bounded by our loop.
+        let done = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if done == pid {
+            break;
+        }
+        if started.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            panic!("vigia ran longer than {RUN_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut outputs = readers.into_iter().map(|r| r.join().unwrap());
+    let (stdout, stderr) = (outputs.next().unwrap(), outputs.next().unwrap());
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    let run = Run {
+        code,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        elapsed: started.elapsed(),
+    };
+    (run, usage.ru_maxrss)
 }
 
 /// Output is read while waiting, so a chatty child never blocks on a full pipe.

@@ -1,0 +1,634 @@
+//! The delivery guarantees (README "Delivery guarantees"), proven by torture rather than
+//! by one example: SIGKILL at random points, a full disk, a closed or full standard
+//! output, a rotated log, a message Telegram refuses for good, answers without end.
+
+use std::fs;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::{finish, target, BotApi, Reply, Sandbox, Site};
+
+/// A tiny seeded generator (xorshift): the same kills on every run of the test.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// The status the site answers in run `i`: runs alternate down (4xx/5xx) and up (2xx),
+/// and every run's code is its own, so each logged transition names the run it came from.
+fn code_of_run(i: u64) -> u16 {
+    if i.is_multiple_of(2) {
+        400 + (i / 2 % 200) as u16
+    } else {
+        200 + (i / 2 % 100) as u16
+    }
+}
+
+/// Whether `text` names `HTTP <code>` (not a longer number).
+fn names_code(text: &str, code: u16) -> bool {
+    let needle = format!("HTTP {code}");
+    text.match_indices(&needle).any(|(at, _)| {
+        !text[at + needle.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+#[test]
+fn crash_torture_loses_no_alert_and_doubles_only_what_was_in_flight() {
+    const RUNS: u64 = 240;
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    let up_codes: Vec<String> = (200..300).map(|c| c.to_string()).collect();
+    sb.write_config(
+        Some(&api.url()),
+        &[format!(
+            "{}\nexpect_status = [{}]",
+            target("web", &site.url("/switch")),
+            up_codes.join(", ")
+        )],
+    );
+    // How long a clean run takes here, to spread the kills over it.
+    let mut lengths = Vec::new();
+    for _ in 0..3 {
+        site.set(200);
+        lengths.push(sb.run(&["check"]).elapsed);
+    }
+    let mean = lengths.iter().sum::<Duration>() / 3;
+    let mut rng = Rng(0x5eed_1234_abcd_0042);
+    let mut kills = 0;
+    let mut killed_epochs = std::collections::HashSet::new();
+    for i in 0..RUNS {
+        let epoch = i + 1;
+        api.set_epoch(epoch);
+        site.set(code_of_run(i));
+        let mut child = sb.command(&["check"]).spawn().unwrap();
+        let delay = mean.mul_f64((rng.next() % 2000) as f64 / 1000.0);
+        std::thread::sleep(delay);
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            kills += 1;
+            killed_epochs.insert(epoch);
+        }
+        finish(child);
+    }
+    // Clean runs in the last state: whatever was left queued goes out.
+    api.set_epoch(0);
+    for _ in 0..3 {
+        sb.run(&["check"]);
+    }
+
+    let log = fs::read_to_string(sb.log_path()).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    let sent = api.sent_with_epoch();
+    let (mut lost, mut doubled, mut transitions) = (0, 0, 0);
+    let mut previous_state = None;
+    for (n, line) in lines.iter().enumerate() {
+        let state = line.split(' ').nth(1).unwrap();
+        assert_ne!(
+            Some(state),
+            previous_state,
+            "a doubled transition at line {n}: {log}"
+        );
+        previous_state = Some(state);
+        if n == 0 && state == "ONLINE" {
+            continue; // a first ONLINE is logged, not alerted
+        }
+        transitions += 1;
+        let code = (0..RUNS)
+            .map(code_of_run)
+            .find(|&c| names_code(line, c))
+            .unwrap_or_else(|| panic!("no run's code in {line}"));
+        let carrying: Vec<u64> = sent
+            .iter()
+            .filter(|(text, _)| names_code(text, code))
+            .map(|(_, epoch)| *epoch)
+            .collect();
+        match carrying.len() {
+            0 => lost += 1,
+            1 => {}
+            n => {
+                doubled += n - 1;
+                // A double is the price of a kill after Telegram accepted a request and
+                // before the run could record it: only then is it allowed.
+                assert!(
+                    carrying[..n - 1].iter().all(|e| killed_epochs.contains(e)),
+                    "HTTP {code} sent {n} times, epochs {carrying:?}, not after kills"
+                );
+            }
+        }
+    }
+    // Nothing alerted that the log does not hold.
+    for (text, _) in &sent {
+        let code = (0..RUNS).map(code_of_run).find(|&c| names_code(text, c));
+        if let Some(code) = code {
+            assert!(
+                lines.iter().any(|l| names_code(l, code)),
+                "alert for HTTP {code} without its log line"
+            );
+        }
+    }
+    let leftovers: Vec<String> = fs::read_dir(sb.state_path())
+        .unwrap()
+        .chain(fs::read_dir(sb.dir.path()).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    eprintln!(
+        "crash torture: {RUNS} runs, {kills} killed (SIGKILL at 0-200% of a {mean:?} run), \
+         {transitions} alerted transitions logged, {} messages accepted, {lost} lost, {doubled} doubled",
+        sent.len()
+    );
+    assert!(kills >= 100, "only {kills} runs were killed in flight");
+    assert_eq!(lost, 0, "transitions logged without their alert\n{log}");
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    assert_eq!(sb.outbox_len(), 0);
+}
+
+#[test]
+fn a_closed_or_full_standard_output_loses_nothing() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+
+    // `vigia check | true`: the reader is gone before anything is printed.
+    site.set(503);
+    let mut closed = sb.command(&["check"]);
+    let mut child = closed.spawn().unwrap();
+    drop(child.stdout.take());
+    let run = finish(child).expect(1);
+    assert_eq!(api.sent().len(), 1, "{}", run.stderr);
+    assert_eq!(sb.log_lines().len(), 2);
+
+    // `vigia check >/dev/full`: said on standard error, nothing lost.
+    site.set(200);
+    let mut full = sb.command(&["check"]);
+    full.stdout(Stdio::from(fs::File::create("/dev/full").unwrap()));
+    let run = crate::run(full).expect(0);
+    assert!(
+        run.stderr
+            .contains("could not write to standard output: No space left on device"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(api.sent().len(), 2);
+    assert!(api.sent()[1].contains("is UP again"));
+    assert_eq!(sb.log_lines().len(), 3);
+}
+
+#[test]
+fn rotating_the_log_loses_no_state_and_invents_no_alert() {
+    for how in ["move", "copytruncate", "delete"] {
+        let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+        sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+        site.set(200);
+        sb.run(&["check"]).expect(0);
+        site.set(503);
+        sb.run(&["check"]).expect(1);
+        assert_eq!(api.sent().len(), 1);
+        let rotated = sb.path("vigia.log.1");
+        match how {
+            "move" => fs::rename(sb.log_path(), &rotated).unwrap(),
+            "copytruncate" => {
+                fs::copy(sb.log_path(), &rotated).unwrap();
+                fs::OpenOptions::new()
+                    .write(true)
+                    .open(sb.log_path())
+                    .unwrap()
+                    .set_len(0)
+                    .unwrap();
+            }
+            _ => fs::remove_file(sb.log_path()).unwrap(),
+        }
+        // Still down: nothing new to log or say; status still knows.
+        sb.run(&["check"]).expect(1);
+        assert_eq!(
+            api.sent().len(),
+            1,
+            "{how}: a still-down target alerted again"
+        );
+        assert!(sb.log_lines().is_empty(), "{how}: {:?}", sb.log_lines());
+        let status: serde_json::Value =
+            serde_json::from_str(&sb.run(&["status", "--json"]).expect(0).stdout).unwrap();
+        assert_eq!(status["targets"][0]["state"], "OFFLINE", "{how}");
+        let since = status["targets"][0]["since"].as_str().unwrap().to_owned();
+        let kept = sb.checkpoint()["targets"]["web"]["at"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(since[..19], kept[..19], "{how}: the state since the outage");
+        // The recovery is a recovery, with how long it was down.
+        site.set(200);
+        sb.run(&["check"]).expect(0);
+        assert_eq!(api.sent().len(), 2, "{how}");
+        assert!(api.sent()[1].contains("is UP again after"), "{how}");
+        let lines = sb.log_lines();
+        assert_eq!(lines.len(), 1, "{how}: {lines:?}");
+        assert!(lines[0].contains(" ONLINE web ") && lines[0].contains(" down"));
+    }
+}
+
+#[test]
+fn a_refused_message_is_tried_as_plain_text_then_set_aside_and_the_queue_goes_on() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    // Two alerts queue up while Telegram is down.
+    api.script(
+        "sendMessage",
+        [
+            Reply::Error(502, "Bad Gateway", json!({})),
+            Reply::Error(502, "Bad Gateway", json!({})),
+        ],
+    );
+    site.set(503);
+    sb.run(&["check"]).expect(1);
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    assert_eq!(sb.outbox_len(), 2);
+    // The first is refused, as HTML and as plain text; the second goes out anyway.
+    let refused = "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3";
+    api.script(
+        "sendMessage",
+        [
+            Reply::Error(400, refused, json!({})),
+            Reply::Error(400, refused, json!({})),
+        ],
+    );
+    let run = sb.run(&["check"]).expect(0);
+    assert!(
+        run.stderr.contains("message 1 was set aside"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(api.sent().len(), 1);
+    assert!(api.sent()[0].contains("is UP again"));
+    let plain = api
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "sendMessage")
+        .nth(3)
+        .unwrap();
+    assert_eq!(
+        plain.body.get("parse_mode"),
+        None,
+        "the second try is plain text"
+    );
+    assert!(plain.body["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("🔴 web is DOWN"));
+
+    let status = sb.run(&["status"]).expect(0).stdout;
+    assert!(
+        status.contains("Set aside: 1 message(s) Telegram refused for good"),
+        "{status}"
+    );
+    let listed = sb.run(&["outbox"]).expect(0).stdout;
+    assert!(
+        listed.contains("Set aside") && listed.contains("   1  "),
+        "{listed}"
+    );
+    assert!(listed.contains("🔴 web is DOWN"), "{listed}");
+    // Retried by hand, it goes out with the next check.
+    sb.run(&["outbox", "--retry", "1"]).expect(0);
+    sb.run(&["check"]).expect(0);
+    assert_eq!(api.sent().len(), 2);
+    assert!(api.sent()[1].starts_with("🔴 <b>web</b> is DOWN"));
+    assert!(sb.run(&["outbox"]).expect(0).stdout.contains("empty"));
+    sb.run(&["outbox", "--drop", "1"]).expect(2);
+}
+
+#[test]
+fn html_refused_once_goes_out_as_plain_text() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/status/503"))]);
+    api.script(
+        "sendMessage",
+        [Reply::Error(
+            400,
+            "Bad Request: message is too long",
+            json!({}),
+        )],
+    );
+    let run = sb.run(&["check"]).expect(1);
+    assert!(
+        run.stderr.contains("sent again as plain text"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(api.sent().len(), 1);
+    assert!(api.sent()[0].starts_with("🔴 web is DOWN: HTTP 503"));
+    assert_eq!(sb.outbox_len(), 0);
+}
+
+#[test]
+fn a_destination_problem_keeps_everything_queued_in_order() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    let blocked = Reply::Error(403, "Forbidden: bot was blocked by the user", json!({}));
+    api.script("sendMessage", [blocked.clone(), blocked]);
+    site.set(503);
+    sb.run(&["check"]).expect(1);
+    site.set(200);
+    let run = sb.run(&["check"]).expect(0);
+    assert!(run.stderr.contains("unblock it"), "{}", run.stderr);
+    assert_eq!(sb.outbox_len(), 2);
+    assert!(sb.checkpoint()["set_aside"].as_array().unwrap().is_empty());
+    sb.run(&["check"]).expect(0);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 2);
+    assert!(sent[0].contains("is DOWN") && sent[1].contains("is UP again"));
+}
+
+#[test]
+fn absurd_retry_after_neither_panics_nor_waits() {
+    for retry_after in [json!(9_223_372_036_854_775_808u64), json!(86_400)] {
+        let (api, sb) = (BotApi::start(), Sandbox::new());
+        sb.write_config(
+            Some(&api.url()),
+            &[target("web", &crate::closed_port_url())],
+        );
+        api.script(
+            "sendMessage",
+            [Reply::Error(
+                429,
+                "Too Many Requests: retry after a while",
+                json!({"retry_after": retry_after}),
+            )],
+        );
+        let run = sb.run(&["check"]).expect(1);
+        assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
+        assert!(run.stderr.contains("slow down (429)"), "{}", run.stderr);
+        assert_eq!(sb.outbox_len(), 1);
+        sb.run(&["check"]).expect(1);
+        assert_eq!(api.sent().len(), 1);
+    }
+}
+
+#[test]
+fn an_endless_bot_api_answer_is_cut_with_bounded_memory() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(
+        Some(&api.url()),
+        &[target("web", &crate::closed_port_url())],
+    );
+    api.script("sendMessage", [Reply::Endless]);
+    let child = sb.command(&["check"]).spawn().unwrap();
+    let (run, max_rss_kib) = crate::finish_with_rusage(child);
+    let run = run.expect(1);
+    assert!(
+        run.stderr.contains("an answer longer than 1024 KiB"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.outbox_len(), 1);
+    eprintln!("endless Bot API answer: peak RSS {max_rss_kib} KiB");
+    assert!(max_rss_kib < 64 * 1024, "peak RSS {max_rss_kib} KiB");
+}
+
+#[test]
+fn a_fifo_at_the_log_path_is_refused_at_once() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    sb.write_config(None, &[target("web", &site.url("/ok"))]);
+    let path = std::ffi::CString::new(sb.log_path().to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+    let want = format!(
+        "vigia: cannot read the log {}: is a FIFO, not a regular file\n",
+        sb.log_path().display()
+    );
+    for args in [&["check"][..], &["check", "--dry-run"], &["status"]] {
+        let started = Instant::now();
+        let run = sb.run(args).expect(74);
+        assert_eq!(run.stderr, want, "{args:?}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}
+
+#[test]
+fn send_says_which_parts_were_delivered() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[]);
+    api.script(
+        "sendMessage",
+        [
+            Reply::Ok(json!({"message_id": 1})),
+            Reply::Error(502, "Bad Gateway", json!({})),
+        ],
+    );
+    let long = "word ".repeat(1000);
+    let run = sb.run(&["send", &long]).expect(1);
+    assert_eq!(
+        run.stderr,
+        "vigia: parts 1 to 1 of 2 were delivered; part 2 and after were not: Telegram had a server error (502 Bad Gateway)\n"
+    );
+    assert!(!run.stderr.contains("retried"));
+    let run = sb.run(&["send", &long]).expect(0);
+    assert_eq!(run.stdout, "sent to chat 42 in 2 parts\n");
+}
+
+#[test]
+fn a_target_that_cannot_fit_the_run_is_a_config_error() {
+    let sb = Sandbox::new();
+    sb.write_config(
+        None,
+        &[format!(
+            "{}\ntimeout = \"20s\"\nattempts = 3",
+            target("web", "http://127.0.0.1:9/")
+        )],
+    );
+    let run = sb.run(&["check"]).expect(78);
+    assert!(
+        run.stderr.contains("target \"web\": timeout, attempts, retry_delay: attempts × timeout + (attempts − 1) × retry_delay = 1m"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_old_outbox_is_taken_over_and_delivered_once() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/ok"))]);
+    let outbox = sb.state_path().join("outbox");
+    fs::create_dir_all(&outbox).unwrap();
+    for (name, text) in [
+        ("00000000000000000001-0000-7.json", "old one"),
+        ("00000000000000000002-0000-7.json", "old two"),
+    ] {
+        let body = json!({"created": "2026-11-24T23:22:23-03:00", "text": text, "attempts": 3});
+        fs::write(outbox.join(name), body.to_string()).unwrap();
+    }
+    fs::write(
+        sb.log_path(),
+        "2026-11-24T23:00:00-03:00 ONLINE web HTTP 200 in 3 ms\n",
+    )
+    .unwrap();
+    sb.run(&["check"]).expect(0);
+    assert_eq!(api.sent(), ["old one", "old two"]);
+    assert!(!outbox.exists());
+    sb.run(&["check"]).expect(0);
+    assert_eq!(api.sent().len(), 2);
+    assert_eq!(
+        sb.log_lines().len(),
+        1,
+        "the log's state was taken over: no new line"
+    );
+}
+
+/// A small tmpfs mounted for one test, unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(at: std::path::PathBuf, size: &str) -> SmallDisk {
+        fs::create_dir_all(&at).unwrap();
+        let status = std::process::Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0755"),
+                "tmpfs",
+            ])
+            .arg(&at)
+            .status()
+            .unwrap();
+        assert!(status.success(), "mount a tmpfs at {}", at.display());
+        SmallDisk(at)
+    }
+
+    /// Fills the disk to the last byte; returns the filler to remove.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let filler = self.0.join("filler");
+        let mut file = fs::File::create(&filler).unwrap();
+        let chunk = vec![0u8; 4096];
+        while file.write_all(&chunk).is_ok() {}
+        while file.write_all(&chunk[..1]).is_ok() {}
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+#[ignore = "needs root (mounts a small tmpfs): CI runs it with --include-ignored"]
+fn a_full_disk_records_nothing_by_half_and_every_alert_goes_out_once_space_returns() {
+    crate::assert_root();
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    let disk = SmallDisk::mount(sb.path("disk"), "256k");
+    let (log, state) = (disk.0.join("vigia.log"), disk.0.join("state"));
+    let config = |log: &std::path::Path, state: &std::path::Path| {
+        format!(
+            "[telegram]\ntoken = \"{}\"\nchat_id = 42\napi_url = \"{}\"\ntimeout = \"500ms\"\n\
+             [check]\ntimeout = \"300ms\"\nattempts = 1\nlog_file = \"{}\"\nstate_dir = \"{}\"\n\
+             [[target]]\n{}\n[[target]]\n{}\n",
+            crate::TOKEN,
+            api.url(),
+            log.display(),
+            state.display(),
+            target("a", &site.url("/switch")),
+            target("b", &site.url("/switch"))
+        )
+    };
+    sb.write_raw_config(&config(&log, &state));
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    let (log_before, state_before) = (
+        fs::read(&log).unwrap(),
+        fs::read(state.join("state.json")).unwrap(),
+    );
+
+    // Log and state on the full disk: nothing is recorded, not even by half.
+    let filler = disk.fill();
+    site.set(503);
+    let run = sb.run(&["check"]).expect(74);
+    assert!(
+        run.stderr.contains(&format!(
+            "cannot write the state {}/state.json: No space left on device",
+            state.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read(&log).unwrap(), log_before);
+    assert_eq!(fs::read(state.join("state.json")).unwrap(), state_before);
+    let leftovers: Vec<_> = fs::read_dir(&state)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        !leftovers
+            .iter()
+            .any(|n| n.to_string_lossy().ends_with(".tmp")),
+        "{leftovers:?}"
+    );
+    assert!(api.sent().is_empty());
+    sb.run(&["status"]).expect(0);
+
+    // Space returns: both alerts, in one message, once.
+    fs::remove_file(filler).unwrap();
+    sb.run(&["check"]).expect(1);
+    sb.run(&["check"]).expect(1);
+    assert_eq!(api.sent().len(), 1);
+    assert!(
+        api.sent()[0].contains("<b>a</b> is DOWN") && api.sent()[0].contains("<b>b</b> is DOWN")
+    );
+    assert_eq!(fs::read_to_string(&log).unwrap().lines().count(), 4);
+
+    // Only the log's disk is full (the state is elsewhere): the alert is recorded and
+    // delivered, the run says 74, and the line is appended once space returns.
+    let state = sb.path("state-elsewhere");
+    sb.write_raw_config(&config(&log, &state));
+    site.set(200);
+    sb.run(&["check"]).expect(0); // takes the states over from the log
+    assert_eq!(api.sent().len(), 2);
+    // The log ends exactly at a page boundary: the next line needs a page of its own.
+    let size = fs::metadata(&log).unwrap().len();
+    let pad = 4096 - (size % 4096) - 1;
+    let mut padded = fs::read(&log).unwrap();
+    padded.extend(std::iter::repeat_n(b'#', pad as usize));
+    padded.push(b'\n');
+    fs::write(&log, padded).unwrap();
+    let filler = disk.fill();
+    site.set(503);
+    let run = sb.run(&["check"]).expect(74);
+    assert!(
+        run.stderr.contains(&format!(
+            "cannot write the log {}: No space left on device",
+            log.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        api.sent().len(),
+        3,
+        "the alert is delivered even though the log is full"
+    );
+    fs::remove_file(filler).unwrap();
+    sb.run(&["check"]).expect(1);
+    assert_eq!(api.sent().len(), 3);
+    let text = fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        text.lines().filter(|l| l.contains(" OFFLINE ")).count(),
+        4,
+        "{text}"
+    );
+}
