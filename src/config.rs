@@ -228,11 +228,17 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
+    /// Parses a target URL. Errors show the URL with its password masked.
     pub fn parse(url: &str) -> Result<Endpoint, String> {
+        let (real, shown) = (url, mask_password(url));
+        let url = shown.as_str();
         let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
         let host = parsed.host_str().filter(|h| !h.is_empty());
         match parsed.scheme() {
-            "http" | "https" if host.is_some() => Ok(Endpoint::Http(parsed)),
+            "http" | "https" if host.is_some() => real
+                .parse()
+                .map(Endpoint::Http)
+                .map_err(|e| format!("{url:?} is not a URL: {e}")),
             "tcp" => match (host, parsed.port()) {
                 (Some(host), Some(port)) => Ok(Endpoint::Tcp {
                     host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),

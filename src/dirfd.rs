@@ -108,15 +108,19 @@ impl DirHandle {
     /// renamed over `name`. With `durable`, the file and the directory are `fsync`ed too,
     /// so a crash or power cut leaves the old contents or the new, never half.
     pub fn replace(&self, name: &str, bytes: &[u8], mode: u32, durable: bool) -> io::Result<()> {
-        let temp = temp_name(name);
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW;
+        // Something planted at a temporary name is never opened: take another name.
+        let mut tries = 0;
+        let (temp, fd) = loop {
+            let temp = temp_name(name);
+            let mode = Mode::from_raw_mode(mode);
+            match rustix::fs::openat(&self.fd, &temp, flags | OFlags::CLOEXEC, mode) {
+                Ok(fd) => break (temp, fd),
+                Err(rustix::io::Errno::EXIST) if tries < 100 => tries += 1,
+                Err(e) => return Err(e.into()),
+            }
+        };
         let result = (|| {
-            let fd = rustix::fs::openat(
-                &self.fd,
-                &temp,
-                flags | OFlags::CLOEXEC,
-                Mode::from_raw_mode(mode),
-            )?;
             let mut file = File::from(fd);
             file.write_all(bytes)?;
             if durable {

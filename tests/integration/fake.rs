@@ -26,6 +26,8 @@ pub struct Request {
 struct Server {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
+    /// Connections accepted and not yet answered.
+    busy: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Server {
@@ -36,26 +38,40 @@ impl Server {
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
+        let busy = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let handler = Arc::new(handler);
-        let flag = stop.clone();
+        let (flag, counter) = (stop.clone(), busy.clone());
         thread::spawn(move || {
             while !flag.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((mut stream, _)) => {
-                        let (handler, flag) = (handler.clone(), flag.clone());
+                        let (handler, flag, counter) =
+                            (handler.clone(), flag.clone(), counter.clone());
+                        counter.fetch_add(1, Ordering::SeqCst);
                         thread::spawn(move || {
                             stream.set_nonblocking(false).unwrap();
                             stream.set_read_timeout(Some(MAX_HOLD)).unwrap();
                             if let Some(request) = read_request(&mut stream) {
                                 handler(request, &mut stream, &flag);
                             }
+                            counter.fetch_sub(1, Ordering::SeqCst);
                         });
                     }
                     Err(_) => thread::sleep(Duration::from_millis(2)),
                 }
             }
         });
-        Server { addr, stop }
+        Server { addr, stop, busy }
+    }
+
+    /// Waits (bounded) until every connection made so far has been answered: the accept
+    /// loop polls every 2 ms, so a connection still in the backlog is picked up first.
+    fn settle(&self) {
+        let until = Instant::now() + Duration::from_secs(2);
+        thread::sleep(Duration::from_millis(10));
+        while self.busy.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+            thread::sleep(Duration::from_millis(2));
+        }
     }
 }
 
@@ -125,13 +141,25 @@ fn endless(stream: &mut TcpStream, stop: &AtomicBool) {
 pub struct Site {
     server: Server,
     switch: Arc<AtomicU16>,
+    /// Connections held by `/slow` now, and the most ever at once.
+    held: Arc<(AtomicU16, AtomicU16)>,
 }
 
 impl Site {
     pub fn start() -> Site {
         let switch = Arc::new(AtomicU16::new(200));
         let status = switch.clone();
+        let held = Arc::new((AtomicU16::new(0), AtomicU16::new(0)));
+        let counter = held.clone();
         let server = Server::start(move |req, stream, stop| match req.path.as_str() {
+            // /slow/...: answers 200 after 30 ms, counting connections held at once.
+            path if path.starts_with("/slow") => {
+                let now = counter.0.fetch_add(1, Ordering::SeqCst) + 1;
+                counter.1.fetch_max(now, Ordering::SeqCst);
+                thread::sleep(Duration::from_millis(30));
+                counter.0.fetch_sub(1, Ordering::SeqCst);
+                respond(stream, 200, "", b"slow")
+            }
             "/ok" | "/ok?a=1&b=%3C2%3E" => {
                 respond(stream, 200, "", b"<html>Welcome to <b>site</b></html>")
             }
@@ -150,7 +178,16 @@ impl Site {
                 None => respond(stream, 404, "", b"no such path"),
             },
         });
-        Site { server, switch }
+        Site {
+            server,
+            switch,
+            held,
+        }
+    }
+
+    /// The most connections `/slow` held at once.
+    pub fn most_held_at_once(&self) -> u16 {
+        self.held.1.load(Ordering::SeqCst)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -182,6 +219,9 @@ pub enum Reply {
     Hang,
     /// Answer 200 with a body that never ends (until the client goes or MAX_HOLD).
     Endless,
+    /// A proxy's HTML error page with this status that echoes the request path (and
+    /// so the token in it), as some reverse proxies do.
+    EchoPath(u16),
 }
 
 /// One call the fake received.
@@ -227,6 +267,15 @@ impl BotApi {
             let (status, body) = answer(&shared, &req, stop);
             if status == 0 && body == Some(Value::Null) {
                 endless(stream, stop);
+                return;
+            }
+            if let Some(Value::String(page)) = &body {
+                respond(
+                    stream,
+                    status,
+                    "content-type: text/html\r\n",
+                    page.as_bytes(),
+                );
                 return;
             }
             if let Some(body) = body {
@@ -275,8 +324,10 @@ impl BotApi {
             .collect()
     }
 
-    /// Marks the calls that arrive from now on (e.g. with the number of the run).
+    /// Marks the calls that arrive from now on (e.g. with the number of the run), once
+    /// every call made so far is answered (and so marked with the epoch before).
     pub fn set_epoch(&self, epoch: u64) {
+        self.server.settle();
         self.state.0.lock().unwrap().epoch = epoch;
     }
 
@@ -430,6 +481,13 @@ fn answer(
             (0, None)
         }
         Reply::Endless => (0, Some(Value::Null)),
+        Reply::EchoPath(code) => (
+            code,
+            Some(Value::String(format!(
+                "<html><body>Error: the upstream for {} is unavailable</body></html>",
+                req.path
+            ))),
+        ),
     }
 }
 

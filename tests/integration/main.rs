@@ -6,6 +6,7 @@ mod check;
 mod delivery;
 mod fake;
 mod init;
+mod security;
 mod send;
 mod status;
 
