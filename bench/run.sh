@@ -13,7 +13,9 @@ done
 work=$(mktemp -d)
 coproc SERVERS { exec python3 bench/servers.py; }
 trap 'exec {SERVERS[1]}>&-; kill $SERVERS_PID 2>/dev/null; rm -rf "$work"' EXIT
-read -r site_port hang_port <&"${SERVERS[0]}"
+read -r site_port hang_port site_ports hang_ports <&"${SERVERS[0]}"
+IFS=, read -r -a site_list <<<"$site_ports"
+IFS=, read -r -a hang_list <<<"$hang_ports"
 url="http://127.0.0.1:$site_port/ok"
 
 # One config per scenario; no Telegram (alerts would go to stdout, there are none).
@@ -33,6 +35,14 @@ for i in $(seq 1 60); do
 url = \"http://127.0.0.1:$port/\"")
 done
 mkconf many "$work/many.log" "${targets[@]}"
+# 1000 healthy targets on 20 sites and 100 that never answer on 25 ports.
+targets=()
+for i in $(seq 0 1099); do
+    if [ "$i" -lt 1000 ]; then port=${site_list[$((i % ${#site_list[@]}))]}; else port=${hang_list[$((i % ${#hang_list[@]}))]}; fi
+    targets+=("name = \"s$i\"
+url = \"http://127.0.0.1:$port/p$i\"")
+done
+mkconf scale "$work/scale.log" "${targets[@]}"
 
 # A 512 MiB log of other targets' transitions, then web's last line at the very end.
 python3 - "$work/big.log" <<'PY'
@@ -73,6 +83,12 @@ big_rss=$(rss "$BIN" -c "$work/big.toml" check --quiet)
 start=$(date +%s.%N); "$BIN" -c "$work/many.toml" check --quiet >/dev/null || true; end=$(date +%s.%N)
 many=$(python3 -c "print(f'{$end-$start:.2f}')")
 down=$(grep -c ' OFFLINE ' "$work/many.log" || true)
+# Under the common soft and hard limit of 1024 open files, in a shell of its own.
+/usr/bin/time -o "$work/scale.rss" -f '%e %M' bash -c "ulimit -n 1024; exec $BIN -c $work/scale.toml check --quiet" >/dev/null 2>"$work/scale.err" || true
+read -r scale_wall scale_rss < "$work/scale.rss"
+scale_false=$(grep ' OFFLINE s' "$work/scale.log" | awk '{print $3}' | sed 's/^s//' | awk '$1 < 1000' | wc -l)
+scale_down=$(grep -c ' OFFLINE ' "$work/scale.log" || true)
+scale_faults=$(grep -c 'could not check' "$work/scale.err" || true)
 
 printf '\nvigia benchmark, %s, %s, %s cores, %s\n' "$(date -u +%Y-%m-%d)" "$(uname -m)" "$(nproc)" "$(hyperfine --version)"
 printf 'hyperfine -N, %s runs after 3 warm-ups; peak RSS = max of 10 runs (/usr/bin/time %%M)\n\n' "$RUNS"
@@ -93,6 +109,7 @@ else
     row "cron recipe: skipped (python3 requests missing)" "-" "-" "-" "apt-get install python3-requests"
 fi
 printf '| %-46s | %10s | %9s | %9s | %-34s |\n' "vigia check, 60 targets, 20 hang, timeout 2s" "$(ms "$many")" "-" "-" "$(ratio "$many" 2)x timeout (goal <= 2), $down down"
+printf '| %-46s | %10s | %9s | %6s KiB | %-34s |\n' "vigia check, 1000 up + 100 hang, ulimit -n 1024" "$(python3 -c "print(f'{float(\"$scale_wall\")*1000:.0f}')")" "-" "$scale_rss" "$scale_down down, $scale_false false OFFLINE, $scale_faults faults"
 size=$(stat -c %s "$BIN")
 printf '\nbinary: %s bytes (%.1f MiB), release profile: %s\n' "$size" "$(python3 -c "print($size/1048576)")" \
     "$(sed -n '/^\[profile.release\]/,/^\[/p' Cargo.toml | grep = | tr '\n' ' ')"

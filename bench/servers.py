@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Loopback servers for the benchmark: an HTTP site answering 200 on every path, and a
-port that accepts connections (kernel backlog) but never answers. Prints both ports."""
+"""Loopback servers for the benchmark: HTTP sites answering 200 on every path, and ports
+that accept connections (kernel backlog) but never answer. Prints the first site's port,
+the first hanging port, then the lists of all site ports and all hanging ports (comma
+separated): many targets spread over many hosts, as they are in life."""
 import http.server
 import socket
 import sys
@@ -29,10 +31,17 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
 
-site = Server(("127.0.0.1", 0), Quiet)
-hang = socket.socket()
-hang.bind(("127.0.0.1", 0))
-hang.listen(256)  # never accepted: connects succeed, nothing is ever answered
-print(site.server_address[1], hang.getsockname()[1], flush=True)
-threading.Thread(target=site.serve_forever, daemon=True).start()
+SITES, HANGS = 20, 25
+sites = [Server(("127.0.0.1", 0), Quiet) for _ in range(SITES)]
+hangs = []
+for _ in range(HANGS):
+    hang = socket.socket()
+    hang.bind(("127.0.0.1", 0))
+    hang.listen(256)  # never accepted: connects succeed, nothing is ever answered
+    hangs.append(hang)
+site_ports = [s.server_address[1] for s in sites]
+hang_ports = [h.getsockname()[1] for h in hangs]
+print(site_ports[0], hang_ports[0], ",".join(map(str, site_ports)), ",".join(map(str, hang_ports)), flush=True)
+for site in sites:
+    threading.Thread(target=site.serve_forever, daemon=True).start()
 sys.stdin.read()  # until the benchmark closes our stdin

@@ -140,8 +140,15 @@ struct Failure {
 
 impl Failure {
     fn of(err: &(dyn StdError + 'static)) -> Failure {
+        let why = describe_error(err);
+        if why.starts_with("DNS failure") && no_resolver_configured() {
+            return Failure {
+                why: "no DNS resolver configured (/etc/resolv.conf names no nameserver)".into(),
+                checker_fault: true,
+            };
+        }
         Failure {
-            why: describe_error(err),
+            why,
             checker_fault: is_checker_fault(err),
         }
     }
@@ -321,6 +328,22 @@ pub fn is_checker_fault(err: &(dyn StdError + 'static)) -> bool {
         current = e.source();
     }
     false
+}
+
+/// This machine has no name server to ask: `/etc/resolv.conf` names none and NSS has no
+/// other DNS source (systemd-resolved's `resolve`). Asked only after a DNS failure,
+/// which then says nothing about the target.
+fn no_resolver_configured() -> bool {
+    let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+    let nameserver = resolv
+        .lines()
+        .any(|l| l.trim_start().starts_with("nameserver"));
+    let nss = std::fs::read_to_string("/etc/nsswitch.conf").unwrap_or_default();
+    let resolve = nss
+        .lines()
+        .filter(|l| l.trim_start().starts_with("hosts:"))
+        .any(|l| l.split_whitespace().any(|w| w == "resolve"));
+    !nameserver && !resolve
 }
 
 /// A short human reason for a failed request, from the innermost causes.

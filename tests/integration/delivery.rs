@@ -639,3 +639,68 @@ fn a_full_disk_records_nothing_by_half_and_every_alert_goes_out_once_space_retur
         "{text}"
     );
 }
+
+/// Runs `vigia --config <sandbox config> ARGS` in a mount namespace of its own where
+/// /etc/resolv.conf says `resolv_conf`.
+fn with_resolv_conf(sb: &Sandbox, resolv_conf: &str, args: &str) -> crate::Run {
+    let resolv = sb.path("resolv.conf");
+    fs::write(&resolv, resolv_conf).unwrap();
+    let inner = format!(
+        "mount --bind {} /etc/resolv.conf && exec {} --config {} {args}",
+        resolv.display(),
+        env!("CARGO_BIN_EXE_vigia"),
+        sb.config_path().display()
+    );
+    let mut isolated = std::process::Command::new("unshare");
+    isolated.args(["--mount", "sh", "-c", &inner]).env_clear();
+    for (k, v) in sb.command_bare(&[]).get_envs() {
+        if let Some(v) = v {
+            isolated.env(k, v);
+        }
+    }
+    isolated
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null());
+    crate::run(isolated)
+}
+
+#[test]
+#[ignore = "needs root (a mount namespace with its own resolv.conf): CI runs it with --include-ignored"]
+fn a_resolver_that_never_answers_keeps_neither_the_process_nor_the_lock() {
+    crate::assert_root();
+    // A name server on loopback that reads nothing and answers nothing.
+    let _silent = std::net::UdpSocket::bind("127.0.0.77:53").unwrap();
+    let sb = Sandbox::new();
+    sb.write_config(None, &[target("web", "http://never-answered.example/")]);
+    let conf = "nameserver 127.0.0.77\noptions timeout:5 attempts:2\n";
+    let run = with_resolv_conf(&sb, conf, "check").expect(1);
+    assert!(
+        run.stdout.contains("timed out after 300ms"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    // The resolver would hold the lookup (and the run, and its lock) for 10s; the run
+    // ends with its probe.
+    assert!(
+        run.elapsed < Duration::from_secs(3),
+        "took {:?}",
+        run.elapsed
+    );
+}
+
+#[test]
+#[ignore = "needs root (a mount namespace with its own resolv.conf): CI runs it with --include-ignored"]
+fn no_resolver_configured_is_the_checkers_fault_not_an_outage() {
+    crate::assert_root();
+    let sb = Sandbox::new();
+    sb.write_config(None, &[target("web", "http://some-site.example/")]);
+    let run = with_resolv_conf(&sb, "# no nameserver here\n", "check").expect(75);
+    assert!(
+        run.stderr.contains("no DNS resolver configured"),
+        "{}",
+        run.stderr
+    );
+    assert!(sb.log_lines().is_empty(), "{:?}", sb.log_lines());
+}
