@@ -85,7 +85,7 @@ many=$(python3 -c "print(f'{$end-$start:.2f}')")
 down=$(grep -c ' OFFLINE ' "$work/many.log" || true)
 # Under the common soft and hard limit of 1024 open files, in a shell of its own.
 /usr/bin/time -o "$work/scale.rss" -f '%e %M' bash -c "ulimit -n 1024; exec $BIN -c $work/scale.toml check --quiet" >/dev/null 2>"$work/scale.err" || true
-read -r scale_wall scale_rss < "$work/scale.rss"
+read -r scale_wall scale_rss < <(tail -1 "$work/scale.rss")
 scale_false=$(grep ' OFFLINE s' "$work/scale.log" | awk '{print $3}' | sed 's/^s//' | awk '$1 < 1000' | wc -l)
 scale_down=$(grep -c ' OFFLINE ' "$work/scale.log" || true)
 scale_faults=$(grep -c 'could not check' "$work/scale.err" || true)

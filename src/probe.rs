@@ -45,7 +45,8 @@ impl Outcome {
     }
 }
 
-/// How many probes may be in flight, in all and per host and port.
+/// How many probes may be in flight: in all (a hard limit: it keeps the process inside
+/// its open-file limit) and per host and port (a soft one, see [`host_wait`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub parallel: usize,
@@ -132,6 +133,14 @@ struct Gates {
     host: Arc<Semaphore>,
 }
 
+/// The longest a probe waits for its host's turn: then it goes anyway. The per-host
+/// limit spreads the connections to a healthy host; a host that holds every connection
+/// without answering must not make its other targets wait a timeout each, or a hung
+/// server with many targets would outlast the run.
+fn host_wait(timeout: Duration) -> Duration {
+    (timeout / 4).min(Duration::from_secs(1))
+}
+
 /// Why an attempt failed, and whether the failure is this machine's own.
 struct Failure {
     why: String,
@@ -170,8 +179,11 @@ async fn probe(
     let started = Instant::now();
     let mut reason = String::new();
     for attempt in 1..=target.attempts {
-        // Semaphores are never closed, so acquiring cannot fail.
-        let _host = gates.host.acquire().await;
+        // Semaphores are never closed, so acquiring cannot fail; a host's turn that does
+        // not come in time is not waited for (see host_wait).
+        let _host = tokio::time::timeout(host_wait(target.timeout), gates.host.acquire())
+            .await
+            .ok();
         let _all = gates.all.acquire().await;
         let begun = Instant::now();
         let result = tokio::time::timeout(target.timeout, once(target, client)).await;

@@ -127,8 +127,12 @@ fn neither_the_token_nor_a_url_password_appears_anywhere() {
 fn probes_in_flight_are_bounded_in_all_and_per_host() {
     let site = Site::start();
     let sb = Sandbox::new();
+    // A timeout of 8s: a probe waits up to 1s for its host's turn, more than enough here.
     let targets: Vec<String> = (0..24)
-        .map(|i| target(&format!("t{i}"), &site.url(&format!("/slow/{i}"))))
+        .map(|i| {
+            let t = target(&format!("t{i}"), &site.url(&format!("/slow/{i}")));
+            format!("{t}\ntimeout = \"8s\"")
+        })
         .collect();
     sb.write_config(None, &targets);
     sb.run(&["check"]).expect(0);
@@ -153,6 +157,37 @@ fn probes_in_flight_are_bounded_in_all_and_per_host() {
     sb.write_raw_config(&text);
     sb.run(&["check"]).expect(0);
     assert_eq!(site.most_held_at_once(), 1);
+}
+
+#[test]
+fn a_hung_host_with_many_targets_costs_about_one_timeout() {
+    // Twenty targets on one host that accepts and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sb = Sandbox::new();
+    let targets: Vec<String> = (0..20)
+        .map(|i| {
+            format!(
+                "{}\ntimeout = \"400ms\"",
+                target(&format!("t{i}"), &format!("http://{addr}/p{i}"))
+            )
+        })
+        .collect();
+    sb.write_config(None, &targets);
+    let run = sb.run(&["check"]).expect(1);
+    assert_eq!(
+        run.stdout.matches("  DOWN  timed out after 400ms").count(),
+        20,
+        "{}",
+        run.stdout
+    );
+    // 100ms waiting for the host's turn, then one timeout: not five in a row.
+    assert!(
+        run.elapsed < std::time::Duration::from_millis(1200),
+        "{:?}",
+        run.elapsed
+    );
+    drop(listener);
 }
 
 #[test]
