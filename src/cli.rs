@@ -106,6 +106,9 @@ pub struct InitArgs {
     /// A URL to watch (repeat for several)
     #[arg(long = "url", value_name = "URL")]
     pub urls: Vec<String>,
+    /// An "is it me?" canary (repeat for several); without a terminal, none unless given
+    #[arg(long = "canary", value_name = "URL")]
+    pub canaries: Vec<String>,
     /// Bot API endpoint (a local Bot API server or a proxy)
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,

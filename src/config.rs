@@ -165,8 +165,33 @@ pub struct Config {
     pub targets: Vec<Target>,
     pub log_file: PathBuf,
     pub state_dir: PathBuf,
+    /// "Is it me?" probes (`check.canary`): when every one fails together with targets,
+    /// this machine has lost its own connectivity and the targets are not judged.
+    pub canaries: Vec<Target>,
+    /// The dead man's switch pinged after every completed run.
+    pub heartbeat: Option<Heartbeat>,
+    /// node_exporter's textfile collector: where the metrics are written.
+    pub metrics: Option<PathBuf>,
     /// Things worth saying that do not stop the program (e.g. a readable token file).
     pub warnings: Vec<String>,
+}
+
+/// `[heartbeat]`: a URL to GET after every completed run.
+#[derive(Debug, Clone)]
+pub struct Heartbeat {
+    pub url: reqwest::Url,
+    pub timeout: Duration,
+}
+
+impl Heartbeat {
+    /// The URL as shown: scheme and host only, since the path is the check's secret.
+    pub fn shown(&self) -> String {
+        format!(
+            "{}://{}/…",
+            self.url.scheme(),
+            self.url.host_str().unwrap_or("?")
+        )
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -330,6 +355,9 @@ impl Config {
             targets: Vec::new(),
             log_file: env.log_file(None),
             state_dir: env.state_dir(None),
+            canaries: Vec::new(),
+            heartbeat: None,
+            metrics: None,
             warnings: Vec::new(),
         }
     }
@@ -389,6 +417,21 @@ struct RawConfig {
     check: Option<RawCheck>,
     #[serde(default)]
     target: Vec<Spanned<RawTarget>>,
+    heartbeat: Option<Spanned<RawHeartbeat>>,
+    metrics: Option<Spanned<RawMetrics>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeartbeat {
+    url: Option<Spanned<String>>,
+    timeout: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    textfile: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -413,6 +456,7 @@ struct RawCheck {
     state_dir: Option<Spanned<String>>,
     parallel: Option<Spanned<i64>>,
     parallel_per_host: Option<Spanned<i64>>,
+    canary: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -453,6 +497,7 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
         state_dir: None,
         parallel: None,
         parallel_per_host: None,
+        canary: None,
     });
     let defaults = CheckDefaults {
         timeout: duration_or(
@@ -614,6 +659,38 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
         targets.push(target);
     }
 
+    let mut canaries = Vec::new();
+    for (i, url) in check
+        .canary
+        .map(Spanned::into_inner)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let mut canary = Target::adhoc(url.get_ref(), &defaults)
+            .map_err(|m| err(url.span(), "check.canary", m))?;
+        canary.name = format!("canary-{}", i + 1);
+        canaries.push(canary);
+    }
+    let heartbeat = match raw.heartbeat {
+        None => None,
+        Some(section) => Some(heartbeat(section, &err)?),
+    };
+    let metrics = match raw
+        .metrics
+        .map(Spanned::into_inner)
+        .and_then(|m| m.textfile)
+    {
+        None => None,
+        Some(file) if !Path::new(file.get_ref()).is_absolute() => {
+            return Err(err(
+                file.span(),
+                "metrics.textfile",
+                format!("{:?} must be an absolute path", file.get_ref()),
+            ))
+        }
+        Some(file) => Some(PathBuf::from(file.into_inner())),
+    };
     let config = Config {
         path: Some(path.to_owned()),
         telegram,
@@ -621,12 +698,60 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
         targets,
         log_file,
         state_dir,
+        canaries,
+        heartbeat,
+        metrics,
         warnings,
     };
     Ok((config, token_inline))
 }
 
 type Span = std::ops::Range<usize>;
+
+/// The default time a heartbeat ping may take.
+pub const DEFAULT_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Validates `[heartbeat]`.
+fn heartbeat(
+    section: Spanned<RawHeartbeat>,
+    err: &impl Fn(Span, &str, String) -> ConfigError,
+) -> Result<Heartbeat, ConfigError> {
+    let span = section.span();
+    let raw = section.into_inner();
+    let url = raw.url.ok_or_else(|| {
+        err(
+            span,
+            "heartbeat.url",
+            "missing: the URL to ping after every run".into(),
+        )
+    })?;
+    let parsed = reqwest::Url::parse(url.get_ref())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .ok_or_else(|| err(url.span(), "heartbeat.url", "is not an http(s) URL".into()))?;
+    let timeout = duration_or(
+        &raw.timeout,
+        "heartbeat.timeout",
+        DEFAULT_HEARTBEAT_TIMEOUT,
+        err,
+        false,
+    )?;
+    if timeout > budget::MAX_API_TIMEOUT {
+        let span = raw.timeout.as_ref().map_or(url.span(), Spanned::span);
+        return Err(err(
+            span,
+            "heartbeat.timeout",
+            format!(
+                "must be at most {}",
+                format_duration(budget::MAX_API_TIMEOUT)
+            ),
+        ));
+    }
+    Ok(Heartbeat {
+        url: parsed,
+        timeout,
+    })
+}
 
 /// Validates the `[telegram]` table; says whether the token is inline.
 fn telegram(

@@ -111,6 +111,11 @@ pub struct Summary {
     pub history: Vec<Transition>,
 }
 
+/// A name vigia keeps for itself in the log (`@connectivity`), never a target's.
+fn is_reserved(name: &str) -> bool {
+    name.starts_with('@')
+}
+
 /// Summarizes `entries` (oldest first) for the configured `targets` (name, url) at `now`.
 pub fn summarize(
     entries: &[Entry],
@@ -143,7 +148,7 @@ pub fn summarize(
         .collect();
     let mut removed: Vec<Entry> = by_target
         .iter()
-        .filter(|(name, _)| !configured.contains(*name))
+        .filter(|(name, _)| !configured.contains(*name) && !is_reserved(name))
         .filter_map(|(_, own)| own.last().map(|e| (*e).clone()))
         .collect();
     removed.sort_by(|a, b| a.target.cmp(&b.target));
@@ -153,7 +158,7 @@ pub fn summarize(
     for entry in entries
         .iter()
         .rev()
-        .filter(|e| configured.contains(e.target.as_str()))
+        .filter(|e| configured.contains(e.target.as_str()) || is_reserved(&e.target))
     {
         let until = next_change.insert(entry.target.as_str(), entry.at);
         if recent.len() < history {

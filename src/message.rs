@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::config::format_duration;
 use crate::probe::truncate;
 use crate::statelog::State;
-use crate::transition::Change;
+use crate::transition::{Change, CONNECTIVITY};
 
 /// Telegram's limit is 4096 characters after entity parsing; staying under it counted on
 /// the raw HTML leaves a margin whatever the markup.
@@ -64,6 +64,21 @@ fn render(changes: &[&Change], host: &str, bold: Style, code: Style, text: Style
     let blocks: Vec<String> = changes
         .iter()
         .map(|c| {
+            if c.target == CONNECTIVITY {
+                let headline = match c.state {
+                    State::Offline => format!(
+                        "⚠️ {} has lost its own connectivity since {}: targets not judged",
+                        bold(&host),
+                        text(&when(c.at))
+                    ),
+                    State::Online => format!(
+                        "✅ {} is back online after {}: targets are judged again",
+                        bold(&host),
+                        format_duration(c.down_for.unwrap_or_default())
+                    ),
+                };
+                return format!("{headline}\n{}\n{}", text(&c.reason), code(&c.url));
+            }
             let headline = match (c.state, c.down_for) {
                 (State::Offline, _) => {
                     format!("🔴 {} is DOWN: {}", bold(&c.target), text(&c.reason))
@@ -216,6 +231,31 @@ mod tests {
         let plain = render_plain(&[&down], "srv");
         assert!(plain
             .starts_with("🔴 web is DOWN: text \"<ok>\" not found\nhttp://a.example/?x=1&y=<2>\n"));
+    }
+
+    #[test]
+    fn the_machines_own_connectivity_reads_as_such() {
+        let mut lost = change(
+            CONNECTIVITY,
+            State::Offline,
+            "every canary failed (connection refused), and targets with them",
+            None,
+        );
+        lost.url = "tcp://192.0.2.53:53".into();
+        assert_eq!(
+            render_html(&[&lost], "srv"),
+            "⚠️ <b>srv</b> has lost its own connectivity since 2026-11-24 23:22:23 -03:00: targets not judged\n\
+             every canary failed (connection refused), and targets with them\n\
+             <code>tcp://192.0.2.53:53</code>"
+        );
+        let back = change(
+            CONNECTIVITY,
+            State::Online,
+            "tcp://192.0.2.53:53 answered: TCP connect in 3 ms",
+            Some(Duration::from_secs(300)),
+        );
+        assert!(render_plain(&[&back], "srv")
+            .starts_with("✅ srv is back online after 5m: targets are judged again\n"));
     }
 
     #[test]

@@ -19,7 +19,13 @@ pub struct Answers {
     pub chat_note: Option<String>,
     /// (name, url)
     pub targets: Vec<(String, String)>,
+    /// "Is it me?" canaries (`check.canary`), empty when declined.
+    pub canaries: Vec<String>,
 }
+
+/// The canaries `init` offers: two public DNS services of two operators, reached by a
+/// TCP connect only (no query is sent).
+pub const PUBLIC_CANARIES: [&str; 2] = ["tcp://1.1.1.1:53", "tcp://9.9.9.9:53"];
 
 /// The config file for `answers`: every optional key present as a comment.
 pub fn config_text(answers: &Answers) -> String {
@@ -47,13 +53,33 @@ pub fn config_text(answers: &Answers) -> String {
     }
     text.push_str(
         "# proxy = \"socks5h://127.0.0.1:1080\"     # else HTTPS_PROXY / ALL_PROXY are honoured\n\
-         # timeout = \"10s\"                 # per Bot API request\n\n\
+         # timeout = \"10s\"                 # per Bot API request, at most 10s\n\n\
          [check]                           # defaults for every target\n\
          # timeout = \"10s\"                 # whole request, per attempt\n\
          # attempts = 3                    # a target is down only when every attempt fails\n\
-         # retry_delay = \"5s\"\n\
-         # log_file = \"/var/log/vigia/vigia.log\"\n\
-         # state_dir = \"/var/lib/vigia\"    # $STATE_DIRECTORY wins when systemd sets it\n",
+         # retry_delay = \"5s\"               # attempts x timeout + delays: at most 40s\n\
+         # log_file = \"/var/log/vigia/vigia.log\"  # default; $LOGS_DIRECTORY under systemd\n\
+         # state_dir = \"/var/lib/vigia\"    # default; $STATE_DIRECTORY under systemd\n\
+         # parallel = 128                  # probes in flight at once, in all\n\
+         # parallel_per_host = 4           # probes in flight at once to one host:port\n",
+    );
+    if answers.canaries.is_empty() {
+        text.push_str(
+            "# canary = [\"tcp://1.1.1.1:53\"]   # \"is it me?\": every canary failing = this machine is offline\n",
+        );
+    } else {
+        let list: Vec<String> = answers.canaries.iter().map(|c| quote(c)).collect();
+        text.push_str(&format!(
+            "canary = [{}]   # \"is it me?\": every canary failing = this machine is offline\n",
+            list.join(", ")
+        ));
+    }
+    text.push_str(
+        "\n# [heartbeat]                     # dead man's switch, pinged after every run\n\
+         # url = \"https://hc-ping.com/<uuid>\"\n\
+         # timeout = \"5s\"\n\
+         \n# [metrics]                       # for node_exporter's textfile collector\n\
+         # textfile = \"/var/lib/prometheus/node-exporter/vigia.prom\"\n",
     );
     for (name, url) in &answers.targets {
         text.push_str(&format!(
@@ -178,6 +204,7 @@ mod tests {
                 ("web".into(), "http://203.0.113.10/".into()),
                 ("api".into(), "https://x.example/a?b=\"c\"".into()),
             ],
+            canaries: PUBLIC_CANARIES.map(str::to_owned).to_vec(),
         }
     }
 
@@ -195,6 +222,8 @@ mod tests {
             (-1001234567890, Some(7))
         );
         assert_eq!(telegram.api_url, "http://127.0.0.1:8081");
+        let canaries: Vec<&str> = config.canaries.iter().map(|c| c.url.as_str()).collect();
+        assert_eq!(canaries, PUBLIC_CANARIES);
         let targets: Vec<(&str, &str)> = config
             .targets
             .iter()

@@ -46,6 +46,81 @@ impl Change {
     }
 }
 
+/// The name under which the log and the checkpoint keep this machine's own connectivity,
+/// as judged by the canaries. `@` is not allowed in a target's name, so no target can
+/// take it (README "Canaries").
+pub const CONNECTIVITY: &str = "@connectivity";
+
+/// What the canaries say about this machine in one run.
+#[derive(Debug, PartialEq)]
+pub struct Connectivity {
+    /// This machine is judged offline: targets that failed are not judged.
+    pub offline: bool,
+    /// A change of the machine's connectivity, to record and announce.
+    pub change: Option<Change>,
+    /// Every canary failed although every target answered: the canaries are suspect.
+    pub canaries_suspect: bool,
+}
+
+/// Judges this machine's connectivity: offline when targets fail *and* every canary
+/// fails in the same run; back online as soon as a canary answers. With no canaries,
+/// always online. A canary failing for the checker's own fault judges nothing.
+pub fn judge_connectivity(
+    canaries: &[(&Target, &Outcome)],
+    targets_failing: bool,
+    last: Option<&Entry>,
+    now: DateTime<FixedOffset>,
+) -> Connectivity {
+    let was_offline = last.is_some_and(|e| e.state == State::Offline);
+    let judged: Vec<&(&Target, &Outcome)> =
+        canaries.iter().filter(|(_, o)| !o.checker_fault).collect();
+    let all_fail =
+        !judged.is_empty() && judged.len() == canaries.len() && judged.iter().all(|(_, o)| !o.up);
+    let offline = all_fail && (targets_failing || was_offline);
+    let urls = || {
+        canaries
+            .iter()
+            .map(|(t, _)| t.url.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let change = match (was_offline, offline) {
+        (false, true) => Some(Change {
+            target: CONNECTIVITY.into(),
+            url: urls(),
+            state: State::Offline,
+            reason: format!(
+                "every canary failed ({}), and targets with them",
+                judged[0].1.summary()
+            ),
+            at: now,
+            down_for: None,
+            alert: true,
+        }),
+        (true, false) => {
+            let answered = judged.iter().find(|(_, o)| o.up);
+            Some(Change {
+                target: CONNECTIVITY.into(),
+                url: urls(),
+                state: State::Online,
+                reason: match answered {
+                    Some((t, o)) => format!("{} answered: {}", t.url, o.summary()),
+                    None => "canaries answer again".into(),
+                },
+                at: now,
+                down_for: last.and_then(|l| (now - l.at).to_std().ok()),
+                alert: true,
+            })
+        }
+        _ => None,
+    };
+    Connectivity {
+        offline,
+        change,
+        canaries_suspect: all_fail && !offline,
+    }
+}
+
 /// Compares each outcome with the target's last logged state. An outcome that is the
 /// checker's own fault judges nothing: the target keeps its state.
 pub fn decide(
@@ -179,6 +254,44 @@ mod tests {
             changes[0].entry().to_line(),
             "2026-11-24T23:35:02-03:00 ONLINE web HTTP 200 in 41 ms after 12m39s down\n"
         );
+    }
+
+    fn canary(up: bool) -> (Target, Outcome) {
+        let mut t = target("canary-1");
+        t.url = "tcp://192.0.2.53:53".into();
+        (t, if up { self::up() } else { down() })
+    }
+
+    #[test]
+    fn every_canary_failing_with_targets_means_this_machine_is_offline() {
+        let (t, o) = canary(false);
+        let canaries = [(&t, &o)];
+        let offline = judge_connectivity(&canaries, true, None, now());
+        assert!(offline.offline && !offline.canaries_suspect);
+        let change = offline.change.unwrap();
+        assert_eq!(
+            (change.target.as_str(), change.state),
+            (CONNECTIVITY, State::Offline)
+        );
+        let entry = change.entry();
+        // Still offline: no second change, even when no target fails now.
+        let still = judge_connectivity(&canaries, false, Some(&entry), now());
+        assert!(still.offline && still.change.is_none());
+        // A canary answers: back online, with how long it lasted.
+        let (t, o) = canary(true);
+        let back = judge_connectivity(&[(&t, &o)], true, Some(&entry), now());
+        assert!(!back.offline);
+        let change = back.change.unwrap();
+        assert_eq!(change.state, State::Online);
+        assert_eq!(change.down_for, Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn canaries_alone_failing_judge_nothing_but_are_suspect() {
+        let (t, o) = canary(false);
+        let judged = judge_connectivity(&[(&t, &o)], false, None, now());
+        assert!(!judged.offline && judged.change.is_none() && judged.canaries_suspect);
+        assert!(!judge_connectivity(&[], true, None, now()).offline);
     }
 
     #[test]

@@ -14,11 +14,12 @@ use crate::config::{Config, Env, Target};
 use crate::delivery::{deliver, Destination, Report};
 use crate::error::{CantWrite, ConfigError, Exit, UsageError};
 use crate::message::{render_fault, render_html, render_plain, split, LIMIT};
+use crate::metrics::{render as render_metrics, Snapshot};
 use crate::probe::{probe_all, Limits, Outcome};
 use crate::state::Checkpoint;
 use crate::statelog::{Entry, Log, State};
 use crate::telegram::Bot;
-use crate::transition::{decide, Change};
+use crate::transition::{decide, judge_connectivity, Change, CONNECTIVITY};
 use crate::util::hostname;
 
 pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::Result<Exit> {
@@ -68,14 +69,34 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         deadline: started + PROBE_DEADLINE,
         ..Limits::for_check(&config.check)
     };
-    let outcomes = rt.block_on(probe_all(&targets, limits));
+    let canaries = canaries_for(&config, args);
+    let probed: Vec<Target> = targets.iter().chain(&canaries).cloned().collect();
+    let all_outcomes = rt.block_on(probe_all(&probed, limits));
+    let (outcomes, canary_outcomes) = all_outcomes.split_at(targets.len());
     let now = crate::util::now();
-    let results: Vec<(&Target, &Outcome)> = targets.iter().zip(&outcomes).collect();
+    let results: Vec<(&Target, &Outcome)> = targets.iter().zip(outcomes).collect();
+    let canary_results: Vec<(&Target, &Outcome)> = canaries.iter().zip(canary_outcomes).collect();
+    let targets_failing = outcomes.iter().any(|o| !o.up && !o.checker_fault);
+    let connectivity = judge_connectivity(
+        &canary_results,
+        targets_failing,
+        checkpoint.targets.get(CONNECTIVITY),
+        now,
+    );
+    // While this machine is offline, a failing target says nothing about the target.
+    let judged: Vec<(&Target, &Outcome)> = results
+        .iter()
+        .filter(|(_, o)| !connectivity.offline || o.up)
+        .copied()
+        .collect();
     let last: HashMap<String, Entry> = targets
         .iter()
         .filter_map(|t| Some((t.name.clone(), checkpoint.targets.get(&t.name)?.clone())))
         .collect();
-    let changes = decide(&last, &results, now);
+    let mut changes = decide(&last, &judged, now);
+    if let Some(change) = connectivity.change.clone() {
+        changes.insert(0, change);
+    }
     let faults: Vec<(&Target, &Outcome)> = results
         .iter()
         .filter(|(_, o)| o.checker_fault)
@@ -131,17 +152,47 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         }
         _ => None,
     };
-    drop(rt);
     let up = outcomes.iter().filter(|o| o.up).count();
+    let exit = if !faults.is_empty() || connectivity.offline {
+        Exit::NotChecked
+    } else if up == outcomes.len() {
+        Exit::Up
+    } else {
+        Exit::Down
+    };
+    // The dead man's switch: only a run that made its check says it is alive.
+    if let (Some(heartbeat), Exit::Up | Exit::Down) = (&config.heartbeat, exit) {
+        let left = (started + RUN_BUDGET).saturating_duration_since(Instant::now());
+        if let Err(why) = rt.block_on(crate::heartbeat::ping(heartbeat, left)) {
+            warnings.push(format!(
+                "heartbeat ping to {} failed: {why}",
+                heartbeat.shown()
+            ));
+        }
+    }
+    drop(rt);
     let summary = format!("{up}/{} up", outcomes.len());
     if let Err(e) = files.state.stamp(now, &summary) {
         warnings.push(e.to_string());
+    }
+    if let Some(path) = &config.metrics {
+        let snapshot = Snapshot {
+            targets: &targets,
+            outcomes,
+            checkpoint: &checkpoint,
+            now,
+            checker_online: !connectivity.offline,
+        };
+        if let Err(e) = crate::metrics::write(path, &render_metrics(&snapshot)) {
+            warnings.push(format!("cannot write the metrics {}: {e}", path.display()));
+        }
     }
 
     // Only now speak: nothing printed can change what was recorded or sent.
     let mut out = Output::new();
     if !args.quiet {
         report_targets(&mut out, &ui, &results);
+        report_targets(&mut out, &ui, &canary_results);
     }
     for change in &changes {
         let entry = change.entry();
@@ -162,18 +213,31 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     if !faults.is_empty() {
         ui.error(&describe_faults(&faults));
     }
+    if connectivity.offline {
+        ui.error(&format!(
+            "this machine has lost its own connectivity: every canary failed ({}); the {} failing target(s) are not judged",
+            canaries.iter().map(|c| c.url.as_str()).collect::<Vec<_>>().join(", "),
+            outcomes.iter().filter(|o| !o.up).count()
+        ));
+    } else if connectivity.canaries_suspect {
+        ui.warn(
+            "every canary failed while the targets answer: check the canary list (check.canary)",
+        );
+    }
     out.finish(&ui);
 
     if let Some(error) = log_error {
         return Err(error.into());
     }
-    Ok(if !faults.is_empty() {
-        Exit::NotChecked
-    } else if up == outcomes.len() {
-        Exit::Up
-    } else {
-        Exit::Down
-    })
+    Ok(exit)
+}
+
+/// The canaries of this run: none for a quick `check --url`.
+fn canaries_for(config: &Config, args: &CheckArgs) -> Vec<Target> {
+    match args.url {
+        Some(_) => Vec::new(),
+        None => config.canaries.clone(),
+    }
 }
 
 /// Targets the checkpoint does not know yet (a fresh install, an upgrade from a version

@@ -16,6 +16,7 @@ use crate::probe::{probe_all, Limits};
 use crate::secret::Token;
 use crate::setup::{
     config_text, default_url, find_code, name_for, one_time_code, primary_address, Answers, Found,
+    PUBLIC_CANARIES,
 };
 use crate::telegram::{ApiError, Bot, BotUser};
 use crate::util::{hostname, write_atomic};
@@ -103,6 +104,7 @@ impl Wizard<'_> {
             }
         };
         let targets = self.targets()?;
+        let canaries = self.canaries()?;
         let answers = Answers {
             token: bot.token().clone(),
             chat_id,
@@ -110,6 +112,7 @@ impl Wizard<'_> {
             api_url: self.args.api_url.clone(),
             chat_note,
             targets,
+            canaries,
         };
         write_config(path, &config_text(&answers), self.args.force)?;
         say(&format!("\nWrote {} (mode 0600).", path.display()));
@@ -310,6 +313,32 @@ impl Wizard<'_> {
             self.probe_once(&targets)?;
         }
         Ok(targets)
+    }
+
+    /// "Is it me?" canaries: the ones given with `--canary`, or, at a terminal, two
+    /// public ones if the person wants them. Never added unasked without a terminal.
+    fn canaries(&self) -> anyhow::Result<Vec<String>> {
+        for url in &self.args.canaries {
+            Target::adhoc(url, &CheckDefaults::default())
+                .map_err(|why| UsageError(format!("--canary: {why}")))?;
+        }
+        if !self.args.canaries.is_empty() || !self.interactive {
+            return Ok(self.args.canaries.clone());
+        }
+        say(&format!(
+            "\nIf this machine loses its own connection, every site looks down. Two public canaries\n\
+             ({}) tell that apart: when they fail too, vigia says so once instead.",
+            PUBLIC_CANARIES.join(", ")
+        ));
+        let wanted = Confirm::new()
+            .with_prompt("Add these canaries?")
+            .default(true)
+            .interact()?;
+        Ok(if wanted {
+            PUBLIC_CANARIES.map(str::to_owned).to_vec()
+        } else {
+            Vec::new()
+        })
     }
 
     fn probe_once(&self, targets: &[(String, String)]) -> anyhow::Result<()> {

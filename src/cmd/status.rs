@@ -15,11 +15,21 @@ use crate::error::{CantWrite, Exit};
 use crate::history::{read_tail, summarize, Summary, WINDOWS};
 use crate::state::Checkpoint;
 use crate::statelog::{Entry, State};
+use crate::transition::CONNECTIVITY;
 
 /// What the state directory told: the checkpoint, or why it could not be read.
 struct Waiting {
     checkpoint: Checkpoint,
     unreadable: Option<String>,
+    /// How many canaries the config lists.
+    canaries: usize,
+}
+
+impl Waiting {
+    /// This machine's own connectivity as last judged: `None` while it never went offline.
+    fn connectivity(&self) -> Option<&Entry> {
+        self.checkpoint.targets.get(CONNECTIVITY)
+    }
 }
 
 /// The timer runs every minute and a run lasts under one: older than this, the checker
@@ -43,10 +53,12 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
         None | Some(Ok(None)) => Waiting {
             checkpoint: Checkpoint::default(),
             unreadable: None,
+            canaries: config.canaries.len(),
         },
         Some(Ok(Some(checkpoint))) => Waiting {
             checkpoint,
             unreadable: None,
+            canaries: config.canaries.len(),
         },
         Some(Err(e)) => Waiting {
             checkpoint: Checkpoint::default(),
@@ -54,6 +66,7 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
                 "the state in {} cannot be read: {e}",
                 config.state_dir.display()
             )),
+            canaries: config.canaries.len(),
         },
     };
     with_checkpoint(&mut entries, &waiting.checkpoint, &names);
@@ -172,6 +185,23 @@ fn print_human(
     }
     if summary.targets.is_empty() {
         writeln!(out, "(no targets configured)")?;
+    }
+    match waiting.connectivity() {
+        Some(e) if e.state == State::Offline => {
+            let line = format!(
+                "Connectivity: OFFLINE since {} ({}): every canary fails; failing targets are not judged.",
+                stamp(e.at),
+                age(now - e.at)
+            );
+            writeln!(out, "\n{}", ui.paint(&line, false))?;
+        }
+        _ if waiting.canaries > 0 => writeln!(
+            out,
+            "\nConnectivity: online (judged by {} canar{}).",
+            waiting.canaries,
+            if waiting.canaries == 1 { "y" } else { "ies" }
+        )?,
+        _ => {}
     }
     if !summary.removed.is_empty() {
         let names: Vec<String> = summary
@@ -325,6 +355,14 @@ fn to_json(
             "last_error": queue.iter().find_map(|q| q.last_error.clone()),
             "set_aside": waiting.checkpoint.set_aside.len(),
             "unreadable": waiting.unreadable,
+        },
+        "connectivity": {
+            "canaries": waiting.canaries,
+            "state": match waiting.connectivity() {
+                Some(e) => e.state.as_str(),
+                None => "ONLINE",
+            },
+            "since": waiting.connectivity().map(|e| e.at.to_rfc3339()),
         },
         "last_check": last_check.map(|(at, what)| json!({
             "at": at.to_rfc3339(),

@@ -141,17 +141,22 @@ fn endless(stream: &mut TcpStream, stop: &AtomicBool) {
 pub struct Site {
     server: Server,
     switch: Arc<AtomicU16>,
-    /// Connections held by `/slow` now, and the most ever at once.
-    held: Arc<(AtomicU16, AtomicU16)>,
+    /// Connections held by `/slow` now, the most ever at once, and `/hb` pings.
+    held: Arc<(AtomicU16, AtomicU16, AtomicU16)>,
 }
 
 impl Site {
     pub fn start() -> Site {
         let switch = Arc::new(AtomicU16::new(200));
         let status = switch.clone();
-        let held = Arc::new((AtomicU16::new(0), AtomicU16::new(0)));
+        let held = Arc::new((AtomicU16::new(0), AtomicU16::new(0), AtomicU16::new(0)));
         let counter = held.clone();
         let server = Server::start(move |req, stream, stop| match req.path.as_str() {
+            // /hb/...: a heartbeat endpoint; counts the pings.
+            path if path.starts_with("/hb") => {
+                counter.2.fetch_add(1, Ordering::SeqCst);
+                respond(stream, 200, "", b"OK")
+            }
             // /slow/...: answers 200 after 30 ms, counting connections held at once.
             path if path.starts_with("/slow") => {
                 let now = counter.0.fetch_add(1, Ordering::SeqCst) + 1;
@@ -183,6 +188,11 @@ impl Site {
             switch,
             held,
         }
+    }
+
+    /// How many heartbeat pings `/hb` received.
+    pub fn pings(&self) -> u16 {
+        self.held.2.load(Ordering::SeqCst)
     }
 
     /// The most connections `/slow` held at once.

@@ -71,10 +71,19 @@ impl Tty {
         self.session.flush().unwrap();
     }
 
-    /// Waits for the end; the exit code.
+    /// Waits (bounded) for the end; the exit code. A wizard still waiting is killed and
+    /// the test fails with what it showed.
     fn finish(mut self) -> (i32, String) {
-        let rest = self.session.exp_eof().unwrap_or_default();
-        self.screen.push_str(&rest);
+        match self.session.exp_eof() {
+            Ok(rest) => self.screen.push_str(&rest),
+            Err(e) => {
+                let _ = self
+                    .session
+                    .process
+                    .kill(rexpect::process::signal::Signal::SIGKILL);
+                panic!("the wizard did not end ({e}); it showed:\n{}", self.screen);
+            }
+        }
         let status = self.session.process.wait().unwrap();
         let code = match status {
             rexpect::process::wait::WaitStatus::Exited(_, code) => code,
@@ -124,6 +133,9 @@ fn wizard_proves_the_chat_and_writes_a_working_config() {
     tty.expect("web (");
     tty.expect("is up: HTTP 200 in");
     tty.expect("Add another URL?");
+    tty.key("n");
+    tty.expect("Two public canaries");
+    tty.expect("Add these canaries?");
     tty.key("n");
     tty.expect("Wrote");
     let (code, screen) = tty.finish();
@@ -222,9 +234,15 @@ fn a_group_is_found_by_start_addressed_to_the_bot() {
     tty.expect("Did it arrive?");
     tty.key("y");
     tty.expect("is up");
+    tty.expect("Add these canaries?");
+    tty.key("y");
     let (code, screen) = tty.finish();
     assert_eq!(code, 0, "{screen}");
     let text = fs::read_to_string(sb.config_path()).unwrap();
+    assert!(
+        text.contains("canary = [\"tcp://1.1.1.1:53\", \"tcp://9.9.9.9:53\"]"),
+        "{text}"
+    );
     assert!(
         text.contains("chat_id = -1001234  # supergroup \"Ops\""),
         "{text}"

@@ -9,6 +9,7 @@ mod init;
 mod security;
 mod send;
 mod status;
+mod watcher;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -1,0 +1,170 @@
+//! Prometheus metrics for node_exporter's textfile collector
+//! (https://github.com/prometheus/node_exporter#textfile-collector): the text exposition
+//! format with HELP and TYPE lines, written atomically after every run (README
+//! "Metrics"). URL passwords never reach a label: targets carry their masked URL.
+
+use std::fmt::Write;
+use std::io;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::config::Target;
+use crate::dirfd::DirHandle;
+use crate::probe::Outcome;
+use crate::state::Checkpoint;
+use crate::statelog::State;
+
+/// What one run knows, for the metrics.
+pub struct Snapshot<'a> {
+    pub targets: &'a [Target],
+    /// This run's outcomes, in the targets' order.
+    pub outcomes: &'a [Outcome],
+    /// The state after this run: each target's current state and since when.
+    pub checkpoint: &'a Checkpoint,
+    pub now: DateTime<FixedOffset>,
+    /// Whether the canaries judge this machine online (always, without canaries).
+    pub checker_online: bool,
+}
+
+/// The metrics in the text exposition format.
+pub fn render(s: &Snapshot) -> String {
+    let mut out = String::new();
+    let mut family = |name: &str, help: &str, samples: &[(String, String)]| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for (labels, value) in samples {
+            let _ = writeln!(out, "{name}{labels} {value}");
+        }
+    };
+    let known: Vec<(&Target, &crate::statelog::Entry)> = s
+        .targets
+        .iter()
+        .filter_map(|t| Some((t, s.checkpoint.targets.get(&t.name)?)))
+        .collect();
+    family(
+        "vigia_target_up",
+        "Whether the target's current state is up (1) or down (0).",
+        &known
+            .iter()
+            .map(|(t, e)| {
+                let labels = format!(
+                    "{{target=\"{}\",url=\"{}\"}}",
+                    escape(&t.name),
+                    escape(&t.url)
+                );
+                (labels, u8::from(e.state == State::Online).to_string())
+            })
+            .collect::<Vec<_>>(),
+    );
+    family(
+        "vigia_probe_duration_seconds",
+        "How long the target's probe took in the last run, all attempts included.",
+        &s.targets
+            .iter()
+            .zip(s.outcomes)
+            .map(|(t, o)| (target_label(t), format!("{:.3}", o.elapsed.as_secs_f64())))
+            .collect::<Vec<_>>(),
+    );
+    family(
+        "vigia_target_state_since_timestamp_seconds",
+        "When the target's current state began, in seconds since the epoch.",
+        &known
+            .iter()
+            .map(|(t, e)| (target_label(t), e.at.timestamp().to_string()))
+            .collect::<Vec<_>>(),
+    );
+    family(
+        "vigia_outbox_messages",
+        "Messages waiting for Telegram.",
+        &[(String::new(), s.checkpoint.queue.len().to_string())],
+    );
+    family(
+        "vigia_last_run_timestamp_seconds",
+        "When vigia last ran a check, in seconds since the epoch.",
+        &[(String::new(), s.now.timestamp().to_string())],
+    );
+    family(
+        "vigia_checker_online",
+        "Whether this machine's own connectivity is judged online (1) by its canaries, or offline (0).",
+        &[(String::new(), u8::from(s.checker_online).to_string())],
+    );
+    out
+}
+
+fn target_label(t: &Target) -> String {
+    format!("{{target=\"{}\"}}", escape(&t.name))
+}
+
+/// A label value: backslash, double quote and newline escaped.
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Writes `text` to `path` atomically (a temporary file in the same directory, renamed),
+/// so the collector never reads half a file. The directory must exist.
+pub fn write(path: &Path, text: &str) -> io::Result<()> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return Err(io::Error::other("not a file path"));
+    };
+    let dir = DirHandle::open(dir)?.ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("no directory {}", dir.display()),
+        )
+    })?;
+    dir.replace(name, text.as_bytes(), 0o644, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CheckDefaults;
+    use crate::statelog::Entry;
+    use std::time::Duration;
+
+    #[test]
+    fn renders_every_family_with_help_and_type() {
+        let now = DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z").unwrap();
+        let mut web = Target::adhoc("http://admin:x@h/\"q\"", &CheckDefaults::default()).unwrap();
+        web.name = "web".into();
+        let outcomes = [Outcome {
+            up: true,
+            detail: "HTTP 200".into(),
+            elapsed: Duration::from_millis(41),
+            checker_fault: false,
+        }];
+        let mut checkpoint = Checkpoint::default();
+        checkpoint.targets.insert(
+            "web".into(),
+            Entry {
+                at: now,
+                state: State::Online,
+                target: "web".into(),
+                text: String::new(),
+            },
+        );
+        let text = render(&Snapshot {
+            targets: std::slice::from_ref(&web),
+            outcomes: &outcomes,
+            checkpoint: &checkpoint,
+            now,
+            checker_online: true,
+        });
+        assert!(
+            text.contains(
+                "vigia_target_up{target=\"web\",url=\"http://admin:***@h/\\\"q\\\"\"} 1\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("vigia_probe_duration_seconds{target=\"web\"} 0.041\n"));
+        assert!(text
+            .contains("vigia_target_state_since_timestamp_seconds{target=\"web\"} 1795608000\n"));
+        assert!(text.contains("# TYPE vigia_outbox_messages gauge\nvigia_outbox_messages 0\n"));
+        assert!(text.contains("vigia_checker_online 1\n"));
+        assert_eq!(text.matches("# HELP ").count(), 6);
+        assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    }
+}
