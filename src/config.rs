@@ -19,7 +19,7 @@ pub const DEFAULT_API_URL: &str = "https://api.telegram.org";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_ATTEMPTS: u32 = 3;
 const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(5);
-const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_NAME_LEN: usize = 64;
 pub const DEFAULT_PARALLEL: usize = 128;
 pub const DEFAULT_PARALLEL_PER_HOST: usize = 4;
@@ -257,7 +257,18 @@ impl Endpoint {
     pub fn parse(url: &str) -> Result<Endpoint, String> {
         let (real, shown) = (url, mask_password(url));
         let url = shown.as_str();
-        let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+        let parsed = reqwest::Url::parse(url).map_err(|e| {
+            // url's RelativeUrlWithoutBase: "example.org" typed without http://.
+            let slash = if url.contains('/') { "" } else { "/" };
+            let guess = format!("http://{url}{slash}");
+            let host_like =
+                !url.contains(char::is_whitespace) && reqwest::Url::parse(&guess).is_ok();
+            if e.to_string() == "relative URL without a base" && host_like {
+                format!("{url:?} has no scheme: did you mean \"{guess}\"?")
+            } else {
+                format!("{url:?} is not a URL: {e}")
+            }
+        })?;
         let host = parsed.host_str().filter(|h| !h.is_empty());
         match parsed.scheme() {
             "http" | "https" if host.is_some() => real
@@ -379,7 +390,7 @@ impl Config {
         if text.trim().is_empty() {
             return Err(ConfigError::new(
                 path,
-                "is empty: run 'vigia init' to write one",
+                "is empty: run 'vigia init --force' to write one",
             ));
         }
         let (mut config, token_inline) = parse(path, &text, env)?;
@@ -566,19 +577,7 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
             )
         })?;
         let key = |field: &str| format!("target {:?}: {field}", name.get_ref());
-        if name.get_ref().is_empty()
-            || name.get_ref().len() > MAX_NAME_LEN
-            || !name.get_ref().chars().all(is_name_char)
-        {
-            return Err(err(
-                name.span(),
-                "target.name",
-                format!(
-                    "{:?} is not a valid name: use 1 to {MAX_NAME_LEN} of A-Z a-z 0-9 . _ -",
-                    name.get_ref()
-                ),
-            ));
-        }
+        validate_name(name.get_ref()).map_err(|why| err(name.span(), "target.name", why))?;
         if !names.insert(name.get_ref().clone()) {
             return Err(err(
                 name.span(),
@@ -985,6 +984,16 @@ pub fn format_duration(d: Duration) -> String {
     out
 }
 
+/// The rule for a target's name, for the config and the wizard alike.
+pub fn validate_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > MAX_NAME_LEN || !name.chars().all(is_name_char) {
+        return Err(format!(
+            "{name:?} is not a valid name: use 1 to {MAX_NAME_LEN} of A-Z a-z 0-9 . _ -"
+        ));
+    }
+    Ok(())
+}
+
 fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
 }
@@ -1136,6 +1145,25 @@ mod tests {
             err.contains("telegram.timeout: must be at most 10s"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_url_without_scheme_gets_a_suggestion() {
+        assert_eq!(
+            Endpoint::parse("example.org").unwrap_err(),
+            "\"example.org\" has no scheme: did you mean \"http://example.org/\"?"
+        );
+        assert_eq!(
+            Endpoint::parse("example.org/health").unwrap_err(),
+            "\"example.org/health\" has no scheme: did you mean \"http://example.org/health\"?"
+        );
+        assert!(Endpoint::parse("not a url")
+            .unwrap_err()
+            .ends_with("is not a URL: relative URL without a base"));
+        assert!(validate_name(&"x".repeat(65))
+            .unwrap_err()
+            .contains("1 to 64"));
+        assert!(validate_name("web-1.a_b").is_ok());
     }
 
     #[test]

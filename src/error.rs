@@ -20,6 +20,8 @@ pub enum Exit {
     NotChecked = 75,
     /// Configuration missing or invalid (EX_CONFIG).
     Config = 78,
+    /// The person pressed Ctrl-C (128 + SIGINT, as a shell reports it).
+    Cancelled = 130,
 }
 
 impl Exit {
@@ -34,6 +36,9 @@ impl Exit {
             }
             if cause.is::<UsageError>() {
                 return Exit::Usage;
+            }
+            if cause.is::<Cancelled>() {
+                return Exit::Cancelled;
             }
         }
         Exit::Down
@@ -131,6 +136,18 @@ impl fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// The person pressed Ctrl-C at a prompt. Says what was left behind.
+#[derive(Debug)]
+pub struct Cancelled(pub &'static str);
+
+impl fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +161,7 @@ mod tests {
         assert_eq!(Exit::CantWrite.code(), 74);
         assert_eq!(Exit::NotChecked.code(), 75);
         assert_eq!(Exit::Config.code(), 78);
+        assert_eq!(Exit::Cancelled.code(), 130);
     }
 
     #[test]

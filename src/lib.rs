@@ -14,6 +14,7 @@ pub mod history;
 pub mod message;
 pub mod metrics;
 pub mod probe;
+pub mod prompt;
 pub mod root;
 pub mod secret;
 pub mod setup;

@@ -4,6 +4,8 @@
 use std::io::Read;
 use std::net::{IpAddr, UdpSocket};
 
+use crate::budget;
+use crate::config::{format_duration, CheckDefaults, DEFAULT_API_TIMEOUT, DEFAULT_API_URL};
 use crate::secret::Token;
 use crate::telegram::{Chat, Update};
 
@@ -47,22 +49,35 @@ pub fn config_text(answers: &Answers) -> String {
         Some(thread) => text.push_str(&format!("message_thread_id = {thread}  # forum topic\n")),
         None => text.push_str("# message_thread_id = 7            # forum topic\n"),
     }
+    let d = CheckDefaults::default();
+    let secs = |t| quote(&format_duration(t));
     match &answers.api_url {
         Some(url) => text.push_str(&format!("api_url = {}\n", quote(url))),
-        None => text.push_str("# api_url = \"https://api.telegram.org\"   # local Bot API server or a reverse proxy\n"),
+        None => text.push_str(&format!(
+            "# api_url = {}   # local Bot API server or a reverse proxy\n",
+            quote(DEFAULT_API_URL)
+        )),
     }
-    text.push_str(
+    text.push_str(&format!(
         "# proxy = \"socks5h://127.0.0.1:1080\"     # else HTTPS_PROXY / ALL_PROXY are honoured\n\
-         # timeout = \"10s\"                 # per Bot API request, at most 10s\n\n\
+         # timeout = {api}                 # per Bot API request, at most {api_max}\n\n\
          [check]                           # defaults for every target\n\
-         # timeout = \"10s\"                 # whole request, per attempt\n\
-         # attempts = 3                    # a target is down only when every attempt fails\n\
-         # retry_delay = \"5s\"               # attempts x timeout + delays: at most 40s\n\
+         # timeout = {timeout}                 # whole request, per attempt\n\
+         # attempts = {attempts}                    # a target is down only when every attempt fails\n\
+         # retry_delay = {delay}              # attempts x timeout + delays: at most {probe}\n\
          # log_file = \"/var/log/vigia/vigia.log\"  # default; $LOGS_DIRECTORY under systemd\n\
          # state_dir = \"/var/lib/vigia\"    # default; $STATE_DIRECTORY under systemd\n\
-         # parallel = 128                  # probes in flight at once, in all\n\
-         # parallel_per_host = 4           # probes in flight at once to one host:port\n",
-    );
+         # parallel = {parallel}                  # probes in flight at once, in all\n\
+         # parallel_per_host = {per_host}           # probes in flight at once to one host:port\n",
+        api = secs(DEFAULT_API_TIMEOUT),
+        api_max = format_duration(budget::MAX_API_TIMEOUT),
+        timeout = secs(d.timeout),
+        attempts = d.attempts,
+        delay = secs(d.retry_delay),
+        probe = format_duration(budget::MAX_PROBE),
+        parallel = d.parallel,
+        per_host = d.parallel_per_host,
+    ));
     if answers.canaries.is_empty() {
         text.push_str(
             "# canary = [\"tcp://1.1.1.1:53\"]   # \"is it me?\": every canary failing = this machine is offline\n",
@@ -74,13 +89,14 @@ pub fn config_text(answers: &Answers) -> String {
             list.join(", ")
         ));
     }
-    text.push_str(
+    text.push_str(&format!(
         "\n# [heartbeat]                     # dead man's switch, pinged after every run\n\
          # url = \"https://hc-ping.com/<uuid>\"\n\
-         # timeout = \"5s\"\n\
+         # timeout = {hb}\n\
          \n# [metrics]                       # for node_exporter's textfile collector\n\
          # textfile = \"/var/lib/prometheus/node-exporter/vigia.prom\"\n",
-    );
+        hb = secs(crate::config::DEFAULT_HEARTBEAT_TIMEOUT),
+    ));
     for (name, url) in &answers.targets {
         text.push_str(&format!(
             "\n[[target]]\nname = {}\nurl = {}\n\

@@ -101,7 +101,7 @@ impl fmt::Display for ApiError {
         match code {
             400 if lower.contains("chat not found") => write!(
                 f,
-                "chat not found (400): the chat id is wrong, or nobody pressed Start in the bot's chat; run 'vigia init' to prove the chat"
+                "chat not found (400): the chat id is wrong, or nobody pressed Start in the bot's chat; run 'vigia init --force' to prove the chat again"
             ),
             400 if lower.contains("thread not found") => {
                 write!(f, "topic not found (400): check telegram.message_thread_id")
@@ -115,7 +115,7 @@ impl fmt::Display for ApiError {
             ),
             401 => write!(
                 f,
-                "the bot token is wrong or was revoked (401 Unauthorized): get the current one from @BotFather (/token) and run 'vigia init'"
+                "the bot token is wrong or was revoked (401 Unauthorized): get the current one from @BotFather (/token) and run 'vigia init --force'"
             ),
             403 if lower.contains("blocked by the user") => {
                 write!(f, "the bot was blocked by the user (403): unblock it in Telegram")
@@ -241,9 +241,22 @@ impl Bot {
         proxy: Option<&str>,
         timeout: Duration,
     ) -> anyhow::Result<Bot> {
+        Bot::build(api_url, token, proxy, timeout, true)
+    }
+
+    fn build(
+        api_url: &str,
+        token: Token,
+        proxy: Option<&str>,
+        timeout: Duration,
+        pooled: bool,
+    ) -> anyhow::Result<Bot> {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("vigia/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none());
+        if !pooled {
+            builder = builder.pool_max_idle_per_host(0);
+        }
         if let Some(proxy) = proxy {
             let proxy = reqwest::Proxy::all(proxy)
                 .map_err(|e| anyhow::anyhow!("telegram.proxy: {}", redact(&e.to_string())))?;
@@ -266,6 +279,13 @@ impl Bot {
             timeout,
             via,
         })
+    }
+
+    /// A bot for the wizard: no connection is kept between calls, since a person may
+    /// pause at a prompt longer than a server keeps an idle connection open, and a
+    /// connection closed meanwhile would fail the next call.
+    pub fn for_wizard(api_url: &str, token: Token, timeout: Duration) -> anyhow::Result<Bot> {
+        Bot::build(api_url, token, None, timeout, false)
     }
 
     /// The bot of a configuration's `[telegram]` section.

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use dialoguer::{Confirm, Input, Password};
 
 use crate::cli::InitArgs;
-use crate::config::{CheckDefaults, Env, Target, DEFAULT_API_URL};
+use crate::config::{validate_name, CheckDefaults, Env, Target, DEFAULT_API_URL};
 use crate::error::{Exit, UsageError};
 use crate::probe::{probe_all, Limits};
+use crate::prompt;
 use crate::secret::Token;
 use crate::setup::{
     config_text, default_url, find_code, name_for, one_time_code, primary_address, Answers, Found,
@@ -21,6 +21,11 @@ use crate::setup::{
 use crate::telegram::{ApiError, Bot, BotUser};
 use crate::util::{hostname, write_atomic};
 
+/// The config vigia.service reads (its `LoadCredential=`).
+const UNIT_CONFIG: &str = "/etc/vigia/config.toml";
+/// The least time between two getUpdates: a server that answers at once instead of
+/// holding the long poll (some proxies and emulators) must not make a busy loop.
+const MIN_POLL_GAP: Duration = Duration::from_millis(500);
 /// How long the wizard waits for the code to arrive, in all.
 const CODE_WAIT: Duration = Duration::from_secs(600);
 /// Long-poll length of each getUpdates (the server clamps to 50).
@@ -37,6 +42,7 @@ struct Wizard<'a> {
 }
 
 pub fn run(config_path: Option<&Path>, args: &InitArgs, env: &Env) -> anyhow::Result<Exit> {
+    prompt::install_interrupt_handler();
     let path = config_path.map_or_else(|| env.init_config_path(), Path::to_owned);
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !interactive {
@@ -114,22 +120,25 @@ impl Wizard<'_> {
             targets,
             canaries,
         };
-        write_config(path, &config_text(&answers), self.args.force)?;
-        say(&format!("\nWrote {} (mode 0600).", path.display()));
-        self.enable_timer()?;
+        prompt::uninterrupted(|| write_config(path, &config_text(&answers), self.args.force))?;
+        say(&format!(
+            "\nStep 7 of 8: wrote {} (mode 0600).",
+            path.display()
+        ));
+        self.enable_timer(path)?;
         Ok(Exit::Up)
     }
 
     /// Step 1: the token, checked by shape and by getMe.
     fn bot(&self) -> anyhow::Result<(Bot, BotUser)> {
         if self.interactive && self.args.token_file.is_none() && self.env.token.is_none() {
-            say("Step 1: the bot. In Telegram, open https://t.me/BotFather and send /newbot.\n\
+            say("Step 1 of 8: the bot. In Telegram, open https://t.me/BotFather and send /newbot.\n\
                  Give it a display name, then a username ending in 'bot' (e.g. myserver_alerts_bot).\n\
                  BotFather answers with a token like 123456789:AAH...; copy it.");
         }
         loop {
             let token = self.token()?;
-            let bot = Bot::new(&self.api_url, token, None, API_TIMEOUT)?;
+            let bot = Bot::for_wizard(&self.api_url, token, API_TIMEOUT)?;
             match self.rt.block_on(bot.get_me()) {
                 Ok(me) => {
                     say(&format!(
@@ -173,9 +182,7 @@ impl Wizard<'_> {
                 .with_context(|| format!("cannot read the token file {}", file.display()))?,
             (None, Some(token)) => token.clone(),
             (None, None) => loop {
-                let typed = Password::new()
-                    .with_prompt("Paste the bot token (hidden)")
-                    .interact()?;
+                let typed = prompt::secret("Paste the bot token (hidden)")?;
                 match Token::parse(&typed) {
                     Ok(_) => break typed,
                     Err(why) => say(&format!("✗ That is not a bot token: {why}.")),
@@ -186,12 +193,18 @@ impl Wizard<'_> {
             .map_err(|why| UsageError(format!("that is not a bot token: {why}")).into())
     }
 
-    /// Steps 2-3: no webhook in the way, then wait for the code in some chat.
+    /// Steps 2 and 3: no webhook in the way, then wait for the code in some chat.
     fn prove_chat(&self, bot: &Bot, username: &str) -> anyhow::Result<Found> {
-        let webhook = self
-            .rt
-            .block_on(bot.webhook_url())
-            .map_err(|e| anyhow::anyhow!("getWebhookInfo: {e}"))?;
+        // Only a hint: a webhook also shows as 409 from getUpdates, which stays the signal.
+        let webhook = match self.rt.block_on(bot.webhook_url()) {
+            Ok(url) => url,
+            Err(e) => {
+                say(&format!(
+                    "! Could not ask whether the bot has a webhook ({e}); going on."
+                ));
+                String::new()
+            }
+        };
         if !webhook.is_empty() {
             say(&format!(
                 "\nThe bot has a webhook ({webhook}): Telegram sends its updates there, so vigia cannot\n\
@@ -205,17 +218,24 @@ impl Wizard<'_> {
                 .map_err(|e| anyhow::anyhow!("deleteWebhook: {e}"))?;
             say("✓ Webhook deleted.");
         }
+        // Old updates are skipped (and confirmed) before the code is shown: a code sent in
+        // answer to the link can then never be thrown away with them.
+        let offset = self.rt.block_on(skip_old_updates(bot))?;
         let code = one_time_code().context("cannot make a one-time code")?;
         say(&format!(
-            "\nStep 2: prove the chat that gets the alerts.\n\
+            "\nStep 3 of 8: prove the chat that gets the alerts.\n\
              - For yourself: open https://t.me/{username}?start={code} and press Start.\n\
              - For a group: add @{username} to it, then send there:  /start@{username} {code}\n\
              Waiting for the code (up to {} minutes)...",
             CODE_WAIT.as_secs() / 60
         ));
-        let found = self
-            .rt
-            .block_on(wait_for_code(bot, &code, username, self.interactive))?;
+        let found = self.rt.block_on(wait_for_code(
+            bot,
+            offset,
+            &code,
+            username,
+            self.interactive,
+        ))?;
         say(&format!(
             "✓ Found: {} (chat id {}{}).",
             found.chat.description,
@@ -257,55 +277,56 @@ impl Wizard<'_> {
         Ok(false)
     }
 
-    /// Step 5: what to watch, each probed once.
+    /// Step 5: what to watch, each probed once. `--url NAME=URL` names a target.
     fn targets(&self) -> anyhow::Result<Vec<(String, String)>> {
         let mut urls: Vec<String> = self.args.urls.clone();
         let suggested = default_url(primary_address());
         if urls.is_empty() && !self.interactive {
             urls.push(suggested.clone());
         }
-        let mut targets = Vec::new();
-        for url in &urls {
+        let mut targets: Vec<(String, String)> = Vec::new();
+        for given in &urls {
+            let (name, url) = named_url(given);
             Target::adhoc(url, &CheckDefaults::default())
                 .map_err(|why| UsageError(format!("--url: {why}")))?;
-            targets.push((unique_name(&targets, &name_for(url)), url.clone()));
+            let name = match name {
+                Some(name) => {
+                    validate_name(name).map_err(|why| UsageError(format!("--url: {why}")))?;
+                    if targets.iter().any(|(t, _)| t == name) {
+                        return Err(
+                            UsageError(format!("--url: the name {name:?} is given twice")).into(),
+                        );
+                    }
+                    name.to_owned()
+                }
+                None => unique_name(&targets, &name_for(url)),
+            };
+            targets.push((name, url.to_owned()));
         }
         if urls.is_empty() {
-            say("\nStep 3: what to watch.");
+            say("\nStep 5 of 8: what to watch.");
             loop {
-                let mut input =
-                    Input::new().with_prompt("URL to watch (http://, https:// or tcp://host:port)");
-                if targets.is_empty() {
-                    input = input.default(suggested.clone());
-                }
-                let url: String = input
-                    .validate_with(|u: &String| {
-                        Target::adhoc(u, &CheckDefaults::default()).map(drop)
-                    })
-                    .interact_text()?;
-                let name: String = Input::new()
-                    .with_prompt("Name for it")
-                    .default(unique_name(&targets, &name_for(&url)))
-                    .validate_with(|n: &String| {
-                        let ok = !n.is_empty()
-                            && n.chars()
-                                .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c));
-                        if !ok {
-                            Err("use A-Z a-z 0-9 . _ -")
-                        } else if targets.iter().any(|(t, _)| t == n) {
-                            Err("that name is taken")
-                        } else {
-                            Ok(())
+                let default = targets.is_empty().then(|| suggested.clone());
+                let url = prompt::text(
+                    "URL to watch (http://, https:// or tcp://host:port)",
+                    default,
+                    |u| Target::adhoc(u, &CheckDefaults::default()).map(drop),
+                )?;
+                let taken = targets.clone();
+                let name = prompt::text(
+                    "Name for it",
+                    Some(unique_name(&targets, &name_for(&url))),
+                    move |n| {
+                        validate_name(n)?;
+                        match taken.iter().any(|(t, _)| t == n) {
+                            true => Err(format!("the name {n:?} is taken by another target")),
+                            false => Ok(()),
                         }
-                    })
-                    .interact_text()?;
+                    },
+                )?;
                 targets.push((name, url));
                 self.probe_once(&targets[targets.len() - 1..])?;
-                if !Confirm::new()
-                    .with_prompt("Add another URL?")
-                    .default(false)
-                    .interact()?
-                {
+                if !prompt::yes_no("Add another URL?", false)? {
                     break;
                 }
             }
@@ -326,14 +347,12 @@ impl Wizard<'_> {
             return Ok(self.args.canaries.clone());
         }
         say(&format!(
-            "\nIf this machine loses its own connection, every site looks down. Two public canaries\n\
-             ({}) tell that apart: when they fail too, vigia says so once instead.",
+            "\nStep 6 of 8: canaries. If this machine loses its own connection, every site looks down.\n\
+             Two public canaries ({}) tell that apart:\n\
+             when they fail too, vigia says so once instead of alerting on every site.",
             PUBLIC_CANARIES.join(", ")
         ));
-        let wanted = Confirm::new()
-            .with_prompt("Add these canaries?")
-            .default(true)
-            .interact()?;
+        let wanted = prompt::yes_no("Add these canaries?", true)?;
         Ok(if wanted {
             PUBLIC_CANARIES.map(str::to_owned).to_vec()
         } else {
@@ -367,9 +386,18 @@ impl Wizard<'_> {
         Ok(())
     }
 
-    /// Step 7: start the timer, when that is ours to do.
-    fn enable_timer(&self) -> anyhow::Result<()> {
+    /// Step 8: start the timer, when that is ours to do.
+    fn enable_timer(&self, path: &Path) -> anyhow::Result<()> {
         let command = "systemctl enable --now vigia.timer";
+        let unit_reads = Path::new(UNIT_CONFIG);
+        if path != unit_reads {
+            say(&format!(
+                "The timer's service reads {UNIT_CONFIG}, not this file: run `vigia --config {} check`\n\
+                 from a timer or cron job of your own, or write the config there (as root, without --config).",
+                path.display()
+            ));
+            return Ok(());
+        }
         let can = self.env.is_root && self.env.systemd_running() && !self.args.no_enable;
         if !can {
             let why = if self.args.no_enable {
@@ -405,31 +433,28 @@ impl Wizard<'_> {
         if !self.interactive {
             return Ok(default);
         }
-        Ok(Confirm::new()
-            .with_prompt(prompt)
-            .default(default)
-            .interact()?)
+        prompt::yes_no(prompt, default)
     }
 }
 
-/// Long-polls getUpdates until a message carries the code, with a spinner; old updates
-/// are skipped and confirmed first. Ctrl-C and the overall limit end it cleanly.
+/// Skips and confirms every pending update: `offset -1` returns only the newest, and
+/// asking from after it confirms everything before. Returns the offset to poll from.
+async fn skip_old_updates(bot: &Bot) -> anyhow::Result<Option<i64>> {
+    match bot.get_updates(Some(-1), Duration::ZERO).await {
+        Ok(updates) => Ok(updates.last().map(|u| u.update_id + 1)),
+        Err(e) => anyhow::bail!("getUpdates: {e}"),
+    }
+}
+
+/// Long-polls getUpdates from `offset` until a message carries the code, with a
+/// spinner. Ctrl-C ends the wizard (see [`prompt::install_interrupt_handler`]).
 async fn wait_for_code(
     bot: &Bot,
+    mut offset: Option<i64>,
     code: &str,
     username: &str,
     spinner: bool,
 ) -> anyhow::Result<Found> {
-    // Subscribed now and kept for the whole wait: a Ctrl-C that lands between two polls
-    // is still seen (a fresh `ctrl_c()` per poll would miss it).
-    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-        .context("cannot watch for Ctrl-C")?;
-    // offset -1 returns only the newest pending update: everything before it is
-    // confirmed, so a /start sent before this run cannot be mistaken for ours.
-    let mut offset = match bot.get_updates(Some(-1), Duration::ZERO).await {
-        Ok(updates) => updates.last().map(|u| u.update_id + 1),
-        Err(e) => anyhow::bail!("getUpdates: {e}"),
-    };
     let deadline = Instant::now() + CODE_WAIT;
     let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
     let mut tick = tokio::time::interval(Duration::from_millis(120));
@@ -443,15 +468,12 @@ async fn wait_for_code(
                 CODE_WAIT.as_secs() / 60
             );
         }
+        let asked = Instant::now();
         let poll = bot.get_updates(offset, POLL.min(remaining));
         tokio::pin!(poll);
         let updates = loop {
             tokio::select! {
                 result = &mut poll => break result,
-                _ = interrupt.recv() => {
-                    eprintln!();
-                    anyhow::bail!("cancelled; nothing was written");
-                }
                 _ = tick.tick(), if spinner => {
                     frame = (frame + 1) % frames.len();
                     let extra = if ignored > 0 { format!(" ({ignored} other message(s) ignored)") } else { String::new() };
@@ -481,21 +503,62 @@ async fn wait_for_code(
             return Ok(found);
         }
         ignored += updates.len();
+        if updates.is_empty() {
+            // An empty answer came back at once: the server does not hold the poll.
+            tokio::time::sleep(MIN_POLL_GAP.saturating_sub(asked.elapsed())).await;
+        }
+    }
+}
+
+/// `--url NAME=URL` or `--url URL`: the name, when the part before `=` is one and the
+/// rest has a scheme (a URL's own `=`, in its query, is never taken for it).
+fn named_url(given: &str) -> (Option<&str>, &str) {
+    match given.split_once('=') {
+        Some((name, url))
+            if url.contains("://") && !name.contains("://") && !name.contains('/') =>
+        {
+            (Some(name), url)
+        }
+        _ => (None, given),
     }
 }
 
 fn explain_token_error(e: &ApiError, api_url: &str) -> String {
+    let custom = api_url != DEFAULT_API_URL;
     match e {
         ApiError::Api { code: 401, .. } => "Telegram does not know this token (401): it is wrong or was revoked. \
              Copy it again from @BotFather (/token shows the current one)."
             .to_owned(),
+        ApiError::Api { code: 404, .. } if custom => format!(
+            "the Bot API at {api_url} answered 404 Not Found: either --api-url is wrong (it is the \
+             server's base URL, without /bot..., e.g. http://127.0.0.1:8081) or the token is malformed"
+        ),
         ApiError::Api { code: 404, .. } => "Telegram rejects this token as malformed (404). Copy it again from @BotFather.".to_owned(),
+        ApiError::Network(why) if api_url.starts_with("https://") && speaks_no_tls(why) => format!(
+            "{api_url} does not answer in TLS: if that server speaks plain HTTP (a local Bot API server \
+             does, on port 8081), use --api-url {}",
+            api_url.replacen("https://", "http://", 1)
+        ),
         ApiError::Network(_) | ApiError::Timeout(_) => format!(
             "{e}. Check DNS and the firewall; where {api_url} is blocked, set HTTPS_PROXY \
              (e.g. socks5h://127.0.0.1:1080) or use --api-url with a reverse proxy or a local Bot API server."
         ),
         other => other.to_string(),
     }
+}
+
+/// A TLS client's words for a server that answered in plain HTTP.
+fn speaks_no_tls(why: &str) -> bool {
+    let lower = why.to_lowercase();
+    [
+        "corrupt message",
+        "invalidcontenttype",
+        "wrong version number",
+        "invalid content type",
+        "tls handshake eof",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 fn unique_name(taken: &[(String, String)], wanted: &str) -> String {

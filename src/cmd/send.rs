@@ -21,7 +21,7 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
         let path = config.path.as_deref().unwrap_or(Path::new("?"));
         return Err(ConfigError::new(
             path,
-            "no [telegram] section: run 'vigia init' to set up the bot",
+            "no [telegram] section: run 'vigia init --force' to set up the bot (the old config is kept as a backup)",
         )
         .into());
     };

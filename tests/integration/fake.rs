@@ -30,9 +30,23 @@ struct Server {
     busy: Arc<std::sync::atomic::AtomicUsize>,
 }
 
+thread_local! {
+    /// This connection is kept open after an answer (see [`Server::start_with`]).
+    static KEEP_ALIVE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 impl Server {
     fn start(
         handler: impl Fn(Request, &mut TcpStream, &AtomicBool) + Send + Sync + 'static,
+    ) -> Server {
+        Server::start_with(handler, None)
+    }
+
+    /// With `keep_alive`, a connection stays open after each answer and is closed by the
+    /// server once idle that long, as real servers do.
+    fn start_with(
+        handler: impl Fn(Request, &mut TcpStream, &AtomicBool) + Send + Sync + 'static,
+        keep_alive: Option<Duration>,
     ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -51,9 +65,13 @@ impl Server {
                         thread::spawn(move || {
                             stream.set_nonblocking(false).unwrap();
                             stream.set_read_timeout(Some(MAX_HOLD)).unwrap();
-                            if let Some(request) = read_request(&mut stream) {
+                            KEEP_ALIVE.with(|k| k.set(keep_alive.is_some()));
+                            while let Some(request) = read_request(&mut stream) {
                                 handler(request, &mut stream, &flag);
+                                let Some(idle) = keep_alive else { break };
+                                stream.set_read_timeout(Some(idle)).unwrap();
                             }
+                            let _ = stream.shutdown(std::net::Shutdown::Both);
                             counter.fetch_sub(1, Ordering::SeqCst);
                         });
                     }
@@ -107,8 +125,13 @@ fn read_request(stream: &mut TcpStream) -> Option<Request> {
 }
 
 fn respond(stream: &mut TcpStream, status: u16, headers: &str, body: &[u8]) {
+    let connection = if KEEP_ALIVE.with(|k| k.get()) {
+        "keep-alive"
+    } else {
+        "close"
+    };
     let head = format!(
-        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n{headers}\r\n",
+        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: {connection}\r\n{headers}\r\n",
         body.len()
     );
     let _ = stream.write_all(head.as_bytes());
@@ -254,6 +277,8 @@ struct BotState {
     next_update_id: i64,
     webhook: String,
     epoch: u64,
+    /// getUpdates answers at once instead of holding the long poll.
+    instant_updates: bool,
 }
 
 /// The fake Bot API. Checks the token (401 for a wrong one, 404 for a malformed path)
@@ -265,6 +290,21 @@ pub struct BotApi {
 
 impl BotApi {
     pub fn start() -> BotApi {
+        BotApi::start_with(None)
+    }
+
+    /// A Bot API that keeps connections open and closes them once idle for `idle`.
+    pub fn start_keep_alive(idle: Duration) -> BotApi {
+        BotApi::start_with(Some(idle))
+    }
+
+    /// getUpdates from now on answers at once, whatever its timeout (some proxies and
+    /// emulators do).
+    pub fn answer_updates_at_once(&self) {
+        self.state.0.lock().unwrap().instant_updates = true;
+    }
+
+    fn start_with(keep_alive: Option<Duration>) -> BotApi {
         let state = Arc::new((
             Mutex::new(BotState {
                 next_update_id: 100,
@@ -273,35 +313,38 @@ impl BotApi {
             Condvar::new(),
         ));
         let shared = state.clone();
-        let server = Server::start(move |req, stream, stop| {
-            let (status, body) = answer(&shared, &req, stop);
-            if status == 0 && body == Some(Value::Null) {
-                endless(stream, stop);
-                return;
-            }
-            if let Some(Value::String(page)) = &body {
-                respond(
-                    stream,
-                    status,
-                    "content-type: text/html\r\n",
-                    page.as_bytes(),
-                );
-                return;
-            }
-            if let Some(body) = body {
-                let headers = if status == 429 {
-                    "retry-after: 1\r\n"
-                } else {
-                    ""
-                };
-                respond(
-                    stream,
-                    status,
-                    &format!("content-type: application/json\r\n{headers}"),
-                    body.to_string().as_bytes(),
-                );
-            }
-        });
+        let server = Server::start_with(
+            move |req, stream, stop| {
+                let (status, body) = answer(&shared, &req, stop);
+                if status == 0 && body == Some(Value::Null) {
+                    endless(stream, stop);
+                    return;
+                }
+                if let Some(Value::String(page)) = &body {
+                    respond(
+                        stream,
+                        status,
+                        "content-type: text/html\r\n",
+                        page.as_bytes(),
+                    );
+                    return;
+                }
+                if let Some(body) = body {
+                    let headers = if status == 429 {
+                        "retry-after: 1\r\n"
+                    } else {
+                        ""
+                    };
+                    respond(
+                        stream,
+                        status,
+                        &format!("content-type: application/json\r\n{headers}"),
+                        body.to_string().as_bytes(),
+                    );
+                }
+            },
+            keep_alive,
+        );
         BotApi { server, state }
     }
 
@@ -451,8 +494,12 @@ fn answer(
                     state
                         .updates
                         .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
-                    let wait = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0))
-                        .min(Duration::from_secs(2));
+                    let asked = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0));
+                    let wait = if state.instant_updates {
+                        Duration::ZERO
+                    } else {
+                        asked.min(Duration::from_secs(2))
+                    };
                     let until = Instant::now() + wait;
                     while state.updates.is_empty()
                         && Instant::now() < until

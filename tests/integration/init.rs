@@ -5,6 +5,7 @@ use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
+use std::time::Duration;
 
 use rexpect::session::PtySession;
 use serde_json::json;
@@ -13,10 +14,25 @@ use crate::{BotApi, Sandbox, Site, TOKEN};
 
 const WRONG_TOKEN: &str = "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
+/// `✗` as rexpect shows it: it reads the pty's bytes one by one, as Latin-1.
+const CROSS: &str = "\u{e2}\u{9c}\u{97}";
+
 /// A wizard in a pty, keeping everything it printed.
 struct Tty {
     session: PtySession,
     screen: String,
+}
+
+/// The local modes of the terminal behind a pty's master.
+fn local_modes(session: &PtySession) -> libc::tcflag_t {
+    let pty = session.process.get_file_handle().unwrap();
+    // SAFETY: tcgetattr on the pty's master reads the terminal's settings into `t`.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    assert_eq!(
+        unsafe { libc::tcgetattr(std::os::fd::AsRawFd::as_raw_fd(&pty), &mut t) },
+        0
+    );
+    t.c_lflag & (libc::ECHO | libc::ICANON)
 }
 
 impl Tty {
@@ -24,8 +40,15 @@ impl Tty {
         let api_url = api.url();
         let mut args = vec!["init", "--api-url", api_url.as_str()];
         args.extend_from_slice(extra);
-        let mut command = sb.command(&args);
+        // From a terminal as a person's is: echo and line editing on.
+        let vigia = sb.command(&args);
+        let mut command = std::process::Command::new("sh");
         command
+            .args(["-c", "stty echo icanon && exec \"$0\" \"$@\""])
+            .arg(vigia.get_program())
+            .args(vigia.get_args())
+            .env_clear()
+            .envs(vigia.get_envs().filter_map(|(k, v)| Some((k, v?))))
             .env("TERM", "dumb")
             .stdin(Stdio::inherit())
             .stdout(Stdio::inherit())
@@ -61,14 +84,44 @@ impl Tty {
         found.trim_start_matches("start=").to_owned()
     }
 
+    /// Types a line as a person does: a moment after the prompt appeared.
     fn line(&mut self, text: &str) {
+        std::thread::sleep(Duration::from_millis(150));
         self.session.send_line(text).unwrap();
     }
 
-    /// One key, for the y/n questions (they do not wait for Enter).
-    fn key(&mut self, key: &str) {
-        self.session.send(key).unwrap();
+    /// Answers as a person types: the letters, then Enter a moment later.
+    fn answer(&mut self, text: &str) {
+        self.answer_after(text, Duration::from_millis(300));
+    }
+
+    fn answer_after(&mut self, text: &str, enter_after: Duration) {
+        self.session.send(text).unwrap();
         self.session.flush().unwrap();
+        std::thread::sleep(enter_after);
+        self.session.send("\r").unwrap();
+        self.session.flush().unwrap();
+    }
+
+    /// Ctrl-C, then the end: exit 130, the one line, and the terminal as it was (echo
+    /// and line editing on, cursor shown).
+    #[track_caller]
+    fn interrupt(mut self, sb: &Sandbox) {
+        self.session.send_control('c').unwrap();
+        self.expect("cancelled; nothing was written");
+        let after = local_modes(&self.session);
+        let (code, screen) = self.finish();
+        assert_eq!(code, 130, "{screen}");
+        assert_eq!(
+            after,
+            libc::ECHO | libc::ICANON,
+            "echo or line editing not restored\n{screen}"
+        );
+        assert!(
+            !screen.contains("\x1b[?25l") || screen.rfind("\x1b[?25h") > screen.rfind("\x1b[?25l"),
+            "cursor left hidden"
+        );
+        assert!(!sb.config_path().exists(), "something was written");
     }
 
     /// Waits (bounded) for the end; the exit code. A wizard still waiting is killed and
@@ -125,7 +178,7 @@ fn wizard_proves_the_chat_and_writes_a_working_config() {
     );
     tty.expect("Found: private chat with Ann (chat id 42)");
     tty.expect("Did it arrive?");
-    tty.key("y");
+    tty.answer("y");
     tty.expect("URL to watch");
     tty.line(&site.url("/ok"));
     tty.expect("Name for it");
@@ -133,17 +186,19 @@ fn wizard_proves_the_chat_and_writes_a_working_config() {
     tty.expect("web (");
     tty.expect("is up: HTTP 200 in");
     tty.expect("Add another URL?");
-    tty.key("n");
+    tty.answer("n");
     tty.expect("Two public canaries");
     tty.expect("Add these canaries?");
-    tty.key("n");
-    tty.expect("Wrote");
+    tty.answer("n");
+    tty.expect("Step 7 of 8: wrote");
     let (code, screen) = tty.finish();
     // Shown with --nocapture: what a newcomer sees.
     eprintln!("wizard transcript:\n{screen}");
     assert_eq!(code, 0, "{screen}");
+    // --config names a file the unit never reads: no advice to enable the timer.
+    assert!(!screen.contains("systemctl enable"), "{screen}");
     assert!(
-        screen.contains("systemctl enable --now vigia.timer"),
+        screen.contains("The timer's service reads /etc/vigia/config.toml, not this file"),
         "{screen}"
     );
     assert_no_token(&screen);
@@ -189,13 +244,9 @@ fn a_wrong_token_is_explained_and_asked_again_and_ctrl_c_writes_nothing() {
     tty.code();
     tty.expect("Waiting for the code");
     assert!(api.wait_for("getUpdates", 2, std::time::Duration::from_secs(5)));
-    tty.session.send_control('c').unwrap();
-    tty.expect("cancelled; nothing was written");
-    let (code, screen) = tty.finish();
-    assert_eq!(code, 1, "{screen}");
-    assert_no_token(&screen);
-    assert!(!screen.contains(&WRONG_TOKEN[10..]), "{screen}");
-    assert!(!sb.config_path().exists());
+    assert_no_token(&tty.screen);
+    assert!(!tty.screen.contains(&WRONG_TOKEN[10..]), "{}", tty.screen);
+    tty.interrupt(&sb);
 }
 
 #[test]
@@ -207,16 +258,12 @@ fn a_webhook_is_deleted_after_confirmation() {
     tty.line(TOKEN);
     tty.expect("The bot has a webhook (https://hooks.example/bot)");
     tty.expect("Delete the webhook?");
-    tty.key("y");
+    tty.answer("y");
     tty.expect("Webhook deleted.");
     tty.code();
     assert_eq!(api.webhook(), "");
-    // The first getUpdates is answered once Ctrl-C is being watched.
-    assert!(api.wait_for("getUpdates", 1, std::time::Duration::from_secs(5)));
-    tty.session.send_control('c').unwrap();
-    let (code, _) = tty.finish();
-    assert_eq!(code, 1);
     assert!(api.calls().iter().any(|c| c.method == "deleteWebhook"));
+    tty.interrupt(&sb);
 }
 
 #[test]
@@ -232,10 +279,10 @@ fn a_group_is_found_by_start_addressed_to_the_bot() {
     api.push_message(group, &format!("/start@vigia_test_bot {code}"));
     tty.expect("Found: supergroup \"Ops\" (chat id -1001234)");
     tty.expect("Did it arrive?");
-    tty.key("y");
+    tty.answer("y");
     tty.expect("is up");
     tty.expect("Add these canaries?");
-    tty.key("y");
+    tty.answer("y");
     let (code, screen) = tty.finish();
     assert_eq!(code, 0, "{screen}");
     let text = fs::read_to_string(sb.config_path()).unwrap();
@@ -409,4 +456,300 @@ fn a_revoked_token_fails_unattended_in_plain_words() {
     );
     assert!(!run.stderr.contains(&WRONG_TOKEN[10..]));
     assert!(!sb.config_path().exists());
+}
+
+#[test]
+fn ctrl_c_at_every_kind_of_prompt_ends_cleanly() {
+    // The hidden token prompt.
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    let mut tty = Tty::start(&sb, &api, &[]);
+    tty.expect("Paste the bot token (hidden)");
+    tty.interrupt(&sb);
+
+    // A yes/no question.
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    let mut tty = Tty::start(&sb, &api, &[]);
+    tty.expect("Paste the bot token (hidden)");
+    tty.line(TOKEN);
+    let code = tty.code();
+    api.push_message(
+        json!({"id": 42, "type": "private", "first_name": "Ann"}),
+        &format!("/start {code}"),
+    );
+    tty.expect("Did it arrive?");
+    tty.interrupt(&sb);
+
+    // A text prompt with a default.
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    let mut tty = Tty::start(&sb, &api, &["--chat-id", "42"]);
+    tty.expect("Paste the bot token (hidden)");
+    tty.line(TOKEN);
+    tty.expect("Did it arrive?");
+    tty.answer("y");
+    tty.expect("URL to watch");
+    tty.session.send("http://half-typed").unwrap();
+    tty.interrupt(&sb);
+}
+
+#[test]
+fn y_then_enter_answers_one_question_only() {
+    let (api, site, sb) = (BotApi::start(), Site::start(), Sandbox::new());
+    let mut tty = Tty::start(&sb, &api, &["--chat-id", "42"]);
+    tty.expect("Paste the bot token (hidden)");
+    tty.line(TOKEN);
+    tty.expect("Did it arrive? [Y/n]");
+    // A slow person: the Enter a second after the letter.
+    tty.answer_after("y", Duration::from_secs(1));
+    tty.expect("URL to watch");
+    // Nothing was taken for the URL: the prompt still waits for it.
+    std::thread::sleep(Duration::from_millis(300));
+    tty.line(&site.url("/ok"));
+    tty.expect("Name for it");
+    tty.line("web");
+    tty.expect("is up");
+    tty.expect("Add another URL? [y/N]");
+    tty.answer("maybe");
+    tty.expect(&format!("{CROSS} answer y or n"));
+    tty.answer("n");
+    tty.expect("Add these canaries? [Y/n]");
+    tty.answer("no");
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        !screen.contains("error:"),
+        "prompts speak with ✗ only:\n{screen}"
+    );
+    let text = fs::read_to_string(sb.config_path()).unwrap();
+    assert!(
+        text.contains(&format!("url = \"{}\"", site.url("/ok"))),
+        "{text}"
+    );
+    assert!(!text.contains("\ncanary ="), "{text}");
+}
+
+#[test]
+fn a_taken_name_is_named_and_the_name_rule_is_the_configs() {
+    let (api, site, sb) = (BotApi::start(), Site::start(), Sandbox::new());
+    let mut tty = Tty::start(&sb, &api, &["--chat-id", "42"]);
+    tty.expect("Paste the bot token (hidden)");
+    tty.line(TOKEN);
+    tty.expect("Did it arrive?");
+    tty.answer("y");
+    tty.expect("URL to watch");
+    tty.line(&site.url("/ok"));
+    tty.expect("Name for it");
+    tty.line("web");
+    tty.expect("Add another URL?");
+    tty.answer("y");
+    tty.expect("URL to watch");
+    tty.line(&site.url("/redirect"));
+    tty.expect("Name for it");
+    tty.line("web");
+    tty.expect(&format!(
+        "{CROSS} the name \"web\" is taken by another target"
+    ));
+    tty.line(&"x".repeat(65));
+    tty.expect("is not a valid name: use 1 to 64 of");
+    tty.line("web2");
+    tty.expect("Add another URL?");
+    tty.answer("n");
+    tty.expect("Add these canaries?");
+    tty.answer("n");
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 0, "{screen}");
+    sb.run(&["check"]).expect(0);
+}
+
+#[test]
+fn a_pause_at_a_prompt_never_breaks_the_next_call() {
+    // The server closes idle connections after 2s, as real ones do; the person pauses 4s.
+    let (api, sb) = (
+        BotApi::start_keep_alive(Duration::from_secs(2)),
+        Sandbox::new(),
+    );
+    api.set_webhook("https://hooks.example/bot");
+    let mut tty = Tty::start(&sb, &api, &[]);
+    tty.expect("Paste the bot token (hidden)");
+    tty.line(TOKEN);
+    tty.expect("Delete the webhook?");
+    std::thread::sleep(Duration::from_secs(4));
+    tty.answer("y");
+    tty.expect("Webhook deleted.");
+    let code = tty.code();
+    api.push_message(
+        json!({"id": 42, "type": "private", "first_name": "Ann"}),
+        &format!("/start {code}"),
+    );
+    tty.expect("Did it arrive?");
+    tty.answer("n");
+    tty.expect("Start over with a new code?");
+    std::thread::sleep(Duration::from_secs(4));
+    tty.answer("y");
+    let again = tty.code();
+    assert_ne!(again, code);
+    api.push_message(
+        json!({"id": 42, "type": "private", "first_name": "Ann"}),
+        &format!("/start {again}"),
+    );
+    tty.expect("Did it arrive?");
+    tty.interrupt(&sb);
+}
+
+#[test]
+fn a_server_that_answers_getupdates_at_once_is_not_hammered() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    api.answer_updates_at_once();
+    // getWebhookInfo is missing on this server: a warning, not the end.
+    api.script(
+        "getWebhookInfo",
+        [crate::Reply::Error(
+            404,
+            "Not Found: method not found",
+            json!({}),
+        )],
+    );
+    let mut tty = Tty::start(&sb, &api, &[]);
+    tty.expect("Paste the bot token (hidden)");
+    tty.line(TOKEN);
+    tty.expect("Could not ask whether the bot has a webhook");
+    tty.code();
+    let before = api
+        .calls()
+        .iter()
+        .filter(|c| c.method == "getUpdates")
+        .count();
+    std::thread::sleep(Duration::from_secs(2));
+    let polls = api
+        .calls()
+        .iter()
+        .filter(|c| c.method == "getUpdates")
+        .count()
+        - before;
+    assert!(polls <= 6, "{polls} getUpdates in 2s");
+    tty.interrupt(&sb);
+}
+
+#[test]
+fn old_updates_are_skipped_before_the_code_is_shown() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    let mut tty = Tty::start(&sb, &api, &[]);
+    tty.expect("Paste the bot token (hidden)");
+    tty.line(TOKEN);
+    let code = tty.code();
+    // The offset -1 call came first: the code shown was never at risk of being skipped.
+    let calls = api.calls();
+    let first = calls.iter().position(|c| c.method == "getUpdates").unwrap();
+    assert_eq!(calls[first].body["offset"], -1);
+    api.push_message(
+        json!({"id": 42, "type": "private", "first_name": "Ann"}),
+        &format!("/start {code}"),
+    );
+    tty.expect("Found: private chat with Ann");
+    tty.interrupt(&sb);
+}
+
+#[test]
+fn unattended_targets_can_be_named_and_bad_urls_get_a_hint() {
+    let (api, site, sb) = (BotApi::start(), Site::start(), Sandbox::new());
+    let token_file = sb.path("token");
+    fs::write(&token_file, TOKEN).unwrap();
+    let init = |extra: &[&str]| {
+        let mut args = vec![
+            "init",
+            "--token-file",
+            token_file.to_str().unwrap(),
+            "--chat-id",
+            "42",
+            "--api-url",
+        ];
+        let api_url = api.url();
+        args.push(&api_url);
+        args.extend_from_slice(extra);
+        sb.run(&args)
+    };
+    let bare = init(&["--url", "example.org"]).expect(2);
+    assert!(
+        bare.stderr
+            .contains("did you mean \"http://example.org/\"?"),
+        "{}",
+        bare.stderr
+    );
+    let query = site.url("/ok?a=1&b=%3C2%3E");
+    init(&[
+        "--url",
+        &format!("front={}", site.url("/ok")),
+        "--url",
+        &query,
+    ])
+    .expect(0);
+    let text = fs::read_to_string(sb.config_path()).unwrap();
+    assert!(text.contains("name = \"front\""), "{text}");
+    assert!(
+        text.contains(&format!("url = \"{query}\"")),
+        "a URL's own = is not a name: {text}"
+    );
+    let twice = init(&[
+        "--force",
+        "--url",
+        &format!("a={}", site.url("/ok")),
+        "--url",
+        &format!("a={}", site.url("/ok")),
+    ])
+    .expect(2);
+    assert!(
+        twice.stderr.contains("the name \"a\" is given twice"),
+        "{}",
+        twice.stderr
+    );
+}
+
+#[test]
+fn a_wrong_api_url_is_named_not_blamed_on_the_token() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    let token_file = sb.path("token");
+    fs::write(&token_file, TOKEN).unwrap();
+    let wrong = format!("{}/wrong/path", api.url());
+    let run = sb
+        .run(&[
+            "init",
+            "--token-file",
+            token_file.to_str().unwrap(),
+            "--chat-id",
+            "42",
+            "--yes",
+            "--api-url",
+            &wrong,
+        ])
+        .expect(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "the Bot API at {wrong} answered 404 Not Found: either --api-url is wrong"
+        )),
+        "{}",
+        run.stderr
+    );
+    // https:// to a server that speaks plain HTTP.
+    let tls = api.url().replace("http://", "https://");
+    let run = sb
+        .run(&[
+            "init",
+            "--token-file",
+            token_file.to_str().unwrap(),
+            "--chat-id",
+            "42",
+            "--yes",
+            "--api-url",
+            &tls,
+        ])
+        .expect(1);
+    assert!(
+        run.stderr.contains("does not answer in TLS"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("use --api-url {}", api.url())),
+        "{}",
+        run.stderr
+    );
 }

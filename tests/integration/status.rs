@@ -224,3 +224,47 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     assert!(coloured.contains("\x1b[1;31mOFFLINE"), "{coloured:?}");
     assert!(!on_tty(true).contains('\x1b'));
 }
+
+#[test]
+fn json_keys_come_in_the_documented_order() {
+    let sb = Sandbox::new();
+    fixture(&sb);
+    let text = sb.run(&["status", "--json"]).expect(0).stdout;
+    // Top-level keys, in the order the README documents them.
+    let top: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  \"") && !l.starts_with("   "))
+        .map(|l| l.trim().split('"').nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        top,
+        [
+            "now",
+            "targets",
+            "removed",
+            "history",
+            "outbox",
+            "connectivity",
+            "last_check"
+        ]
+    );
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let target: Vec<&String> = doc["targets"][0].as_object().unwrap().keys().collect();
+    assert_eq!(
+        target,
+        [
+            "name",
+            "url",
+            "state",
+            "since",
+            "for_seconds",
+            "reason",
+            "uptime_percent"
+        ]
+    );
+    let outbox: Vec<&String> = doc["outbox"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        outbox,
+        ["waiting", "oldest", "last_error", "set_aside", "unreadable"]
+    );
+}
