@@ -1,0 +1,135 @@
+//! The process environment as vigia sees it, read once by `main` into an [`Env`], and
+//! the default paths that follow from it: the config, the state and the log.
+
+use std::path::{Path, PathBuf};
+
+/// The parts of the process environment vigia looks at, read once by `main`.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    pub is_root: bool,
+    pub home: Option<PathBuf>,
+    pub xdg_config_home: Option<PathBuf>,
+    pub xdg_state_home: Option<PathBuf>,
+    /// Set by systemd for `StateDirectory=`, `LogsDirectory=` and `LoadCredential=`.
+    pub state_directory: Option<PathBuf>,
+    pub logs_directory: Option<PathBuf>,
+    pub credentials_directory: Option<PathBuf>,
+    /// Set by systemd when standard output goes to the journal.
+    pub journal: bool,
+    /// Started by systemd as a unit (`$INVOCATION_ID`): its start timeout applies.
+    pub under_systemd: bool,
+    pub no_color: bool,
+    /// `VIGIA_TOKEN`, for `init` without a terminal.
+    pub token: Option<String>,
+    /// The systemctl `init` runs (`VIGIA_SYSTEMCTL`, for tests and unusual systems).
+    pub systemctl: PathBuf,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        let path = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        // systemd may list several directories separated by ':'; the first is ours.
+        let first = |name: &str| {
+            path(name).map(|p| {
+                let s = p.to_string_lossy().into_owned();
+                PathBuf::from(s.split(':').next().unwrap_or_default())
+            })
+        };
+        Env {
+            // SAFETY: geteuid has no preconditions and cannot fail.
+            is_root: unsafe { libc::geteuid() } == 0,
+            home: path("HOME"),
+            xdg_config_home: path("XDG_CONFIG_HOME").filter(|p| p.is_absolute()),
+            xdg_state_home: path("XDG_STATE_HOME").filter(|p| p.is_absolute()),
+            state_directory: first("STATE_DIRECTORY"),
+            logs_directory: first("LOGS_DIRECTORY"),
+            credentials_directory: path("CREDENTIALS_DIRECTORY"),
+            journal: std::env::var_os("JOURNAL_STREAM").is_some(),
+            under_systemd: std::env::var_os("INVOCATION_ID").is_some(),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            token: std::env::var("VIGIA_TOKEN")
+                .ok()
+                .filter(|t| !t.trim().is_empty()),
+            systemctl: path("VIGIA_SYSTEMCTL").unwrap_or_else(|| PathBuf::from("systemctl")),
+        }
+    }
+
+    fn user_dir(&self, xdg: &Option<PathBuf>, fallback: &str) -> PathBuf {
+        match (xdg, &self.home) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(home)) => home.join(fallback),
+            (None, None) => PathBuf::from("/tmp"),
+        }
+    }
+
+    /// The configuration file used when `--config`/`VIGIA_CONFIG` is not given: the
+    /// credential systemd passed in, else /etc/vigia for root, else the XDG config dir.
+    pub fn default_config_path(&self) -> PathBuf {
+        if let Some(creds) = &self.credentials_directory {
+            let credential = creds.join("config");
+            if credential.exists() {
+                return credential;
+            }
+        }
+        if self.is_root {
+            PathBuf::from("/etc/vigia/config.toml")
+        } else {
+            self.user_dir(&self.xdg_config_home, ".config")
+                .join("vigia/config.toml")
+        }
+    }
+
+    /// systemd is PID 1 here (sd_booted(3): `/run/systemd/system` exists). Asked only by
+    /// `init`, so that `check` does not pay for it every minute.
+    pub fn systemd_running(&self) -> bool {
+        Path::new("/run/systemd/system").is_dir()
+    }
+
+    /// Where `init` writes when no path is given: /etc/vigia for root, else the XDG
+    /// config dir (never the read-only credential).
+    pub fn init_config_path(&self) -> PathBuf {
+        Env {
+            credentials_directory: None,
+            ..self.clone()
+        }
+        .default_config_path()
+    }
+
+    /// The state directory, by the one rule for both paths (README "Files"): the
+    /// config's key wins, then the directory systemd passes, then the default. A timer
+    /// run and a run by hand thus always share one state, one lock and one log.
+    pub fn state_dir(&self, configured: Option<PathBuf>) -> PathBuf {
+        configured
+            .or_else(|| self.state_directory.clone())
+            .unwrap_or_else(|| self.default_state_dir())
+    }
+
+    /// The log, by the same rule as [`Env::state_dir`].
+    pub fn log_file(&self, configured: Option<PathBuf>) -> PathBuf {
+        configured
+            .or_else(|| self.logs_directory.as_ref().map(|d| d.join("vigia.log")))
+            .unwrap_or_else(|| self.default_log_file())
+    }
+
+    pub(super) fn default_state_dir(&self) -> PathBuf {
+        if self.is_root {
+            PathBuf::from("/var/lib/vigia")
+        } else {
+            self.user_dir(&self.xdg_state_home, ".local/state")
+                .join("vigia")
+        }
+    }
+
+    pub(super) fn default_log_file(&self) -> PathBuf {
+        if self.is_root {
+            PathBuf::from("/var/log/vigia/vigia.log")
+        } else {
+            self.user_dir(&self.xdg_state_home, ".local/state")
+                .join("vigia/vigia.log")
+        }
+    }
+}

@@ -1,0 +1,568 @@
+//! The configuration: the one place that reads TOML and the environment, turning them
+//! into the typed [`Config`] the rest of the program sees. Its parts, each in a file
+//! named for what it owns: the process environment and default paths (`env`), the raw
+//! TOML (`raw`), one validation function per section (`sections`), targets and their
+//! names (`target`), and durations (`duration`).
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::ConfigError;
+use crate::secret::Token;
+
+mod duration;
+mod env;
+mod raw;
+mod sections;
+mod target;
+
+pub use duration::{format_duration, parse_duration};
+pub use env::Env;
+pub use target::{mask_password, validate_name, Endpoint, Target};
+
+use raw::RawConfig;
+
+pub const DEFAULT_API_URL: &str = "https://api.telegram.org";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_ATTEMPTS: u32 = 3;
+pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(5);
+pub const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_PARALLEL: usize = 128;
+pub const DEFAULT_PARALLEL_PER_HOST: usize = 4;
+/// The default time a heartbeat ping may take.
+pub const DEFAULT_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A place in the config file's text.
+type Span = std::ops::Range<usize>;
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from; `None` for the built-in default of `check --url`.
+    pub path: Option<PathBuf>,
+    pub telegram: Option<Telegram>,
+    pub check: CheckDefaults,
+    pub targets: Vec<Target>,
+    pub log_file: PathBuf,
+    pub state_dir: PathBuf,
+    /// "Is it me?" probes (`check.canary`): when every one fails together with targets,
+    /// this machine has lost its own connectivity and the targets are not judged.
+    pub canaries: Vec<Target>,
+    /// The dead man's switch pinged after every completed run.
+    pub heartbeat: Option<Heartbeat>,
+    /// node_exporter's textfile collector: where the metrics are written.
+    pub metrics: Option<PathBuf>,
+    /// Things worth saying that do not stop the program (e.g. a readable token file).
+    pub warnings: Vec<String>,
+}
+
+/// `[heartbeat]`: a URL to GET after every completed run.
+#[derive(Debug, Clone)]
+pub struct Heartbeat {
+    pub url: reqwest::Url,
+    pub timeout: Duration,
+}
+
+impl Heartbeat {
+    /// The URL as shown: scheme and host only, since the path is the check's secret.
+    pub fn shown(&self) -> String {
+        format!(
+            "{}://{}/…",
+            self.url.scheme(),
+            self.url.host_str().unwrap_or("?")
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Telegram {
+    pub token: Token,
+    pub chat_id: i64,
+    pub message_thread_id: Option<i64>,
+    /// Without a trailing slash.
+    pub api_url: String,
+    pub proxy: Option<String>,
+    /// Per Bot API request.
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckDefaults {
+    pub timeout: Duration,
+    pub attempts: u32,
+    pub retry_delay: Duration,
+    /// Probes in flight at once, in all.
+    pub parallel: usize,
+    /// Probes in flight at once to one host and port.
+    pub parallel_per_host: usize,
+}
+
+impl Default for CheckDefaults {
+    fn default() -> Self {
+        CheckDefaults {
+            timeout: DEFAULT_TIMEOUT,
+            attempts: DEFAULT_ATTEMPTS,
+            retry_delay: DEFAULT_RETRY_DELAY,
+            parallel: DEFAULT_PARALLEL,
+            parallel_per_host: DEFAULT_PARALLEL_PER_HOST,
+        }
+    }
+}
+
+impl Config {
+    /// The configuration of `check --url` when there is no file: no Telegram (alerts go
+    /// to standard output), default paths.
+    pub fn builtin(env: &Env) -> Config {
+        Config {
+            path: None,
+            telegram: None,
+            check: CheckDefaults::default(),
+            targets: Vec::new(),
+            log_file: env.log_file(None),
+            state_dir: env.state_dir(None),
+            canaries: Vec::new(),
+            heartbeat: None,
+            metrics: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Reads and validates the file. Every problem is a [`ConfigError`] (exit 78).
+    pub fn load(path: &Path, env: &Env) -> Result<Config, ConfigError> {
+        let bytes = fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                ConfigError::new(path, "not found: run 'vigia init' first, or pass --config")
+            }
+            _ => ConfigError::new(path, format!("cannot be read: {e}")),
+        })?;
+        let text = String::from_utf8(bytes)
+            .ok()
+            .filter(|t| !t.contains('\0'))
+            .ok_or_else(|| {
+                ConfigError::new(path, "is not a text file (binary data or not UTF-8)")
+            })?;
+        if text.trim().is_empty() {
+            return Err(ConfigError::new(
+                path,
+                "is empty: run 'vigia init --force' to write one",
+            ));
+        }
+        let (mut config, token_inline) = parse(path, &text, env)?;
+        if token_inline {
+            config.warnings.extend(readable_by_others(path));
+        }
+        Ok(config)
+    }
+
+    /// The config file path for messages.
+    pub fn describe_path(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| "(built-in)".to_owned(), |p| p.display().to_string())
+    }
+}
+
+fn readable_by_others(path: &Path) -> Option<String> {
+    let mode = fs::metadata(path).ok()?.permissions().mode();
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "{} holds the bot token and is readable by group or others (mode {:o}): chmod 600 it",
+            path.display(),
+            mode & 0o777
+        )
+    })
+}
+
+/// Validates `text` (the contents of `path`) into a config, one section at a time.
+/// Also says whether the token is written in the file itself.
+fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigError> {
+    let line_of = |span: Span| Some(text[..span.start.min(text.len())].matches('\n').count() + 1);
+    let err =
+        |span: Span, key: &str, msg: String| ConfigError::new(path, msg).at(line_of(span), key);
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let line = e.span().and_then(line_of);
+        let message = e.message().trim().replace('`', "\"");
+        let mut error = ConfigError::new(path, describe_toml_error(&message));
+        error.line = line;
+        error
+    })?;
+    let check = raw.check.unwrap_or_default();
+    let defaults = sections::check(&check, &err)?;
+    let base = path.parent().unwrap_or(Path::new("/"));
+    let state_dir = env.state_dir(sections::path(
+        &check.state_dir,
+        "check.state_dir",
+        base,
+        &err,
+    )?);
+    let log_file = env.log_file(sections::path(
+        &check.log_file,
+        "check.log_file",
+        base,
+        &err,
+    )?);
+    let mut warnings = Vec::new();
+    let (telegram, token_inline) = match raw.telegram {
+        None => (None, false),
+        Some(section) => {
+            let (telegram, inline) = sections::telegram(section, base, &err, &mut warnings)?;
+            (Some(telegram), inline)
+        }
+    };
+    let config = Config {
+        path: Some(path.to_owned()),
+        telegram,
+        targets: sections::targets(raw.target, &defaults, &err)?,
+        canaries: sections::canaries(check.canary, &defaults, &err)?,
+        heartbeat: raw
+            .heartbeat
+            .map(|h| sections::heartbeat(h, &err))
+            .transpose()?,
+        metrics: sections::metrics(raw.metrics, &err)?,
+        check: defaults,
+        log_file,
+        state_dir,
+        warnings,
+    };
+    Ok((config, token_inline))
+}
+
+/// Turns serde's wording into the user's: "unknown field" becomes "unknown key".
+fn describe_toml_error(message: &str) -> String {
+    let first = message.lines().next().unwrap_or(message);
+    if let Some(rest) = first.strip_prefix("unknown field ") {
+        let key = rest.split(',').next().unwrap_or(rest);
+        return format!("unknown key {key} (see the README for the keys)");
+    }
+    if first.starts_with("invalid type") && first.contains("expected i64") {
+        return format!("{first} (an integer is needed)");
+    }
+    first.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+
+    fn env(dir: &Path) -> Env {
+        Env {
+            home: Some(dir.to_owned()),
+            ..Env::default()
+        }
+    }
+
+    /// Loads `text` from a file in a temp dir; the error as its message.
+    fn load(text: &str) -> Result<Config, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        fs::write(&path, text).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        Config::load(&path, &env(dir.path())).map_err(|e| {
+            let shown = e.to_string();
+            shown.replace(&path.display().to_string(), "FILE")
+        })
+    }
+
+    fn minimal(extra_target: &str) -> String {
+        format!("[telegram]\ntoken = \"{TOKEN}\"\nchat_id = 42\n\n[[target]]\nname = \"web\"\nurl = \"http://127.0.0.1/\"\n{extra_target}")
+    }
+
+    #[test]
+    fn minimal_config_gets_the_defaults() {
+        let c = load(&minimal("")).unwrap();
+        let t = &c.targets[0];
+        assert_eq!(
+            (t.timeout, t.attempts, t.retry_delay),
+            (DEFAULT_TIMEOUT, DEFAULT_ATTEMPTS, DEFAULT_RETRY_DELAY)
+        );
+        assert_eq!(t.expect_status, None);
+        let tg = c.telegram.unwrap();
+        assert_eq!((tg.chat_id, tg.api_url.as_str()), (42, DEFAULT_API_URL));
+        assert!(c.warnings.is_empty());
+        assert!(c.log_file.ends_with(".local/state/vigia/vigia.log"));
+    }
+
+    #[test]
+    fn full_config_is_read() {
+        let text = format!(
+            "[telegram]\ntoken = \"{TOKEN}\"\nchat_id = -1001234567890\nmessage_thread_id = 7\n\
+             api_url = \"http://127.0.0.1:8081/\"\nproxy = \"socks5h://127.0.0.1:1080\"\ntimeout = \"3s\"\n\
+             [check]\ntimeout = \"2s\"\nattempts = 2\nretry_delay = \"500ms\"\nlog_file = \"log/v.log\"\nstate_dir = \"/srv/state\"\nparallel = 32\nparallel_per_host = 2\n\
+             [[target]]\nname = \"a.b_c-1\"\nurl = \"https://example.org/x\"\nexpect_status = [200, 204]\ncontains = \"Welcome\"\ntimeout = \"0m30s\"\nattempts = 1\nretry_delay = \"0s\"\n\
+             [[target]]\nname = \"db\"\nurl = \"tcp://[::1]:5432\"\n"
+        );
+        let c = load(&text).unwrap();
+        let tg = c.telegram.as_ref().unwrap();
+        assert_eq!(
+            (tg.chat_id, tg.message_thread_id, tg.api_url.as_str()),
+            (-1001234567890, Some(7), "http://127.0.0.1:8081")
+        );
+        assert_eq!(tg.timeout, Duration::from_secs(3));
+        assert_eq!(
+            c.check,
+            CheckDefaults {
+                timeout: Duration::from_secs(2),
+                attempts: 2,
+                retry_delay: Duration::from_millis(500),
+                parallel: 32,
+                parallel_per_host: 2,
+            }
+        );
+        assert!(c.log_file.ends_with("log/v.log") && c.log_file.is_absolute());
+        assert_eq!(c.state_dir, PathBuf::from("/srv/state"));
+        let a = &c.targets[0];
+        assert_eq!(
+            (a.timeout, a.attempts, a.retry_delay),
+            (Duration::from_secs(30), 1, Duration::ZERO)
+        );
+        assert_eq!(a.expect_status, Some(vec![200, 204]));
+        assert_eq!(a.contains.as_deref(), Some("Welcome"));
+        assert_eq!(
+            c.targets[1].endpoint,
+            Endpoint::Tcp {
+                host: "::1".into(),
+                port: 5432
+            }
+        );
+        assert_eq!(c.targets[1].timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn one_rule_for_both_paths_config_then_systemd_then_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        let env = Env {
+            state_directory: Some("/run/s".into()),
+            logs_directory: Some("/run/l".into()),
+            ..env(dir.path())
+        };
+        fs::write(&path, minimal("")).unwrap();
+        let c = Config::load(&path, &env).unwrap();
+        assert_eq!(
+            (c.state_dir.as_path(), c.log_file.as_path()),
+            (Path::new("/run/s"), Path::new("/run/l/vigia.log"))
+        );
+        let keys = "[check]\nstate_dir = \"/srv/s\"\nlog_file = \"/srv/l/v.log\"\n";
+        fs::write(&path, format!("{keys}{}", minimal(""))).unwrap();
+        let c = Config::load(&path, &env).unwrap();
+        assert_eq!(
+            (c.state_dir.as_path(), c.log_file.as_path()),
+            (Path::new("/srv/s"), Path::new("/srv/l/v.log"))
+        );
+    }
+
+    #[test]
+    fn a_target_that_cannot_fit_the_run_is_refused_naming_the_keys() {
+        let err = load(&minimal("timeout = \"20s\"\nattempts = 3")).unwrap_err();
+        assert!(
+            err.contains("line 6: target \"web\": timeout, attempts, retry_delay"),
+            "{err}"
+        );
+        assert!(
+            err.contains("1m10s in the worst case, over the 40s"),
+            "{err}"
+        );
+        assert!(load(&minimal(
+            "timeout = \"15s\"\nattempts = 2\nretry_delay = \"10s\""
+        ))
+        .is_ok());
+        let slow_api = minimal("").replace("chat_id = 42", "chat_id = 42\ntimeout = \"30s\"");
+        let err = load(&slow_api).unwrap_err();
+        assert!(
+            err.contains("telegram.timeout: must be at most 10s"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_url_without_scheme_gets_a_suggestion() {
+        assert_eq!(
+            Endpoint::parse("example.org").unwrap_err(),
+            "\"example.org\" has no scheme: did you mean \"http://example.org/\"?"
+        );
+        assert_eq!(
+            Endpoint::parse("example.org/health").unwrap_err(),
+            "\"example.org/health\" has no scheme: did you mean \"http://example.org/health\"?"
+        );
+        assert!(Endpoint::parse("not a url")
+            .unwrap_err()
+            .ends_with("is not a URL: relative URL without a base"));
+        assert!(validate_name(&"x".repeat(65))
+            .unwrap_err()
+            .contains("1 to 64"));
+        assert!(validate_name("web-1.a_b").is_ok());
+    }
+
+    #[test]
+    fn url_passwords_are_masked() {
+        assert_eq!(
+            mask_password("http://admin:S3cret@host:8/p?q#f"),
+            "http://admin:***@host:8/p?q#f"
+        );
+        assert_eq!(mask_password("https://user@host/"), "https://user@host/");
+        assert_eq!(mask_password("http://host/a@b"), "http://host/a@b");
+        assert_eq!(mask_password("http://a:b:c@host/"), "http://a:***@host/");
+        let c = load(&minimal("").replace("http://127.0.0.1/", "http://admin:p%40ss@127.0.0.1/"))
+            .unwrap();
+        let t = &c.targets[0];
+        assert_eq!(t.url, "http://admin:***@127.0.0.1/");
+        assert_eq!(
+            t.scrub("failed for http://admin:p%40ss@127.0.0.1/"),
+            "failed for http://admin:***@127.0.0.1/"
+        );
+    }
+
+    #[test]
+    fn default_paths_for_root_and_users() {
+        let root = Env {
+            is_root: true,
+            ..Env::default()
+        };
+        assert_eq!(
+            root.default_config_path(),
+            PathBuf::from("/etc/vigia/config.toml")
+        );
+        assert_eq!(
+            root.default_log_file(),
+            PathBuf::from("/var/log/vigia/vigia.log")
+        );
+        assert_eq!(root.default_state_dir(), PathBuf::from("/var/lib/vigia"));
+        let user = Env {
+            home: Some("/home/ann".into()),
+            xdg_config_home: Some("/x/conf".into()),
+            ..Env::default()
+        };
+        assert_eq!(
+            user.default_config_path(),
+            PathBuf::from("/x/conf/vigia/config.toml")
+        );
+        assert_eq!(
+            user.default_state_dir(),
+            PathBuf::from("/home/ann/.local/state/vigia")
+        );
+    }
+
+    #[test]
+    fn credential_from_systemd_is_the_default_config() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("config"), "x").unwrap();
+        let env = Env {
+            is_root: true,
+            credentials_directory: Some(dir.path().to_owned()),
+            ..Env::default()
+        };
+        assert_eq!(env.default_config_path(), dir.path().join("config"));
+    }
+
+    #[test]
+    fn every_problem_names_file_line_and_key() {
+        let cases: &[(&str, &str)] = &[
+            ("[check]\ntimout = \"1s\"\n", "FILE: line 2: unknown key \"timout\""),
+            ("[telegram\n", "FILE: line 1: "),
+            (&minimal("timeout = \"ten\"\n"), "FILE: line 8: target \"web\": timeout: \"ten\" is not a duration"),
+            (&minimal("timeout = \"0s\"\n"), "FILE: line 8: target \"web\": timeout: must be more than zero"),
+            (&minimal("attempts = 0\n"), "FILE: line 8: target \"web\": attempts: 0 is not between 1 and 10"),
+            (&minimal("expect_status = [99]\n"), "FILE: line 8: target \"web\": expect_status: must be a list"),
+            (&minimal("[[target]]\nname = \"web\"\nurl = \"http://b/\"\n"), "FILE: line 9: target.name: \"web\" is used by two targets"),
+            (&minimal("[[target]]\nname = \"bad name\"\nurl = \"http://b/\"\n"), "FILE: line 9: target.name: \"bad name\" is not a valid name"),
+            (&minimal("[[target]]\nname = \"x\"\nurl = \"ftp://b/\"\n"), "FILE: line 10: target \"x\": url: \"ftp://b/\": scheme \"ftp\" is not supported"),
+            (&minimal("[[target]]\nname = \"x\"\nurl = \"not a url\"\n"), "FILE: line 10: target \"x\": url: \"not a url\" is not a URL"),
+            (&minimal("[[target]]\nname = \"x\"\nurl = \"tcp://host\"\n"), "FILE: line 10: target \"x\": url: \"tcp://host\": a tcp target needs a host and a port"),
+            (&minimal("[[target]]\nname = \"x\"\n"), "FILE: line 8: target \"x\": url: missing"),
+            ("[telegram]\ntoken = \"abc\"\nchat_id = 1\n", "FILE: line 2: telegram.token: is not a bot token"),
+            (&format!("[telegram]\ntoken = \"{TOKEN}\"\nchat_id = \"me\"\n"), "FILE: line 3: invalid type: string \"me\", expected i64 (an integer is needed)"),
+            (&format!("[telegram]\ntoken = \"{TOKEN}\"\n"), "FILE: line 1: telegram.chat_id: missing"),
+            (&format!("[telegram]\ntoken = \"{TOKEN}\"\nchat_id = 1\napi_url = \"ftp://x\"\n"), "FILE: line 4: telegram.api_url: \"ftp://x\" is not an http(s) URL"),
+            (&format!("[telegram]\ntoken = \"{TOKEN}\"\nchat_id = 1\nproxy = \"nope\"\n"), "FILE: line 4: telegram.proxy:"),
+            ("[telegram]\nchat_id = 1\ntoken_file = \"/nonexistent/token\"\n", "FILE: line 3: telegram.token_file: cannot read /nonexistent/token"),
+            ("   \n", "FILE: is empty"),
+        ];
+        for (text, want) in cases {
+            let got = load(text).expect_err(text);
+            assert!(
+                got.starts_with(&format!("config {want}")),
+                "for {text:?}\n got: {got}\nwant: config {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_and_binary_files_are_config_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = Config::load(&dir.path().join("nope.toml"), &Env::default()).unwrap_err();
+        assert!(
+            missing.to_string().contains("run 'vigia init'"),
+            "{missing}"
+        );
+        let binary = dir.path().join("bin.toml");
+        fs::write(&binary, b"\x7fELF\x00\x01\xff").unwrap();
+        assert!(Config::load(&binary, &Env::default())
+            .unwrap_err()
+            .to_string()
+            .contains("not a text file"));
+    }
+
+    #[test]
+    fn token_files_and_readable_configs_warn() {
+        let dir = tempfile::tempdir().unwrap();
+        let token = dir.path().join("token");
+        fs::write(&token, format!("{TOKEN}\n")).unwrap();
+        fs::set_permissions(&token, fs::Permissions::from_mode(0o644)).unwrap();
+        let path = dir.path().join("c.toml");
+        fs::write(&path, "[telegram]\ntoken_file = \"token\"\nchat_id = 1\n").unwrap();
+        let c = Config::load(&path, &env(dir.path())).unwrap();
+        assert_eq!(c.telegram.unwrap().token.expose(), TOKEN);
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(c.warnings[0].contains("readable by group or others"));
+        fs::write(&path, minimal("")).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        assert_eq!(
+            Config::load(&path, &env(dir.path()))
+                .unwrap()
+                .warnings
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn durations_parse_and_print() {
+        for (text, ms) in [
+            ("500ms", 500),
+            ("10s", 10_000),
+            ("2m", 120_000),
+            ("1m30s", 90_000),
+            ("1h", 3_600_000),
+        ] {
+            assert_eq!(
+                parse_duration(text),
+                Some(Duration::from_millis(ms)),
+                "{text}"
+            );
+        }
+        for bad in ["", "10", "s", "1x", "-1s", "1.5s", "10 s"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        assert_eq!(format_duration(Duration::from_secs(759)), "12m39s");
+        assert_eq!(format_duration(Duration::from_secs(90_061)), "1d1h1m1s");
+        assert_eq!(format_duration(Duration::from_millis(250)), "250ms");
+    }
+
+    #[test]
+    fn adhoc_targets_are_named_after_the_host() {
+        let t =
+            Target::adhoc("http://203.0.113.10:8080/health", &CheckDefaults::default()).unwrap();
+        assert_eq!(t.name, "203.0.113.10");
+        assert_eq!(
+            Target::adhoc("tcp://db:5432", &CheckDefaults::default())
+                .unwrap()
+                .name,
+            "db_5432"
+        );
+        assert!(Target::adhoc("gopher://x", &CheckDefaults::default()).is_err());
+    }
+}

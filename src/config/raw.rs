@@ -1,0 +1,66 @@
+//! The config file as TOML holds it: serde structs that mirror the file, every value
+//! `Spanned` so that an error can name its line. Validated in `sections`.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    pub(super) telegram: Option<Spanned<RawTelegram>>,
+    pub(super) check: Option<RawCheck>,
+    #[serde(default)]
+    pub(super) target: Vec<Spanned<RawTarget>>,
+    pub(super) heartbeat: Option<Spanned<RawHeartbeat>>,
+    pub(super) metrics: Option<Spanned<RawMetrics>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHeartbeat {
+    pub(super) url: Option<Spanned<String>>,
+    pub(super) timeout: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMetrics {
+    pub(super) textfile: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTelegram {
+    pub(super) token: Option<Spanned<String>>,
+    pub(super) token_file: Option<Spanned<String>>,
+    pub(super) chat_id: Option<Spanned<i64>>,
+    pub(super) message_thread_id: Option<Spanned<i64>>,
+    pub(super) api_url: Option<Spanned<String>>,
+    pub(super) proxy: Option<Spanned<String>>,
+    pub(super) timeout: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCheck {
+    pub(super) timeout: Option<Spanned<String>>,
+    pub(super) attempts: Option<Spanned<i64>>,
+    pub(super) retry_delay: Option<Spanned<String>>,
+    pub(super) log_file: Option<Spanned<String>>,
+    pub(super) state_dir: Option<Spanned<String>>,
+    pub(super) parallel: Option<Spanned<i64>>,
+    pub(super) parallel_per_host: Option<Spanned<i64>>,
+    pub(super) canary: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTarget {
+    pub(super) name: Option<Spanned<String>>,
+    pub(super) url: Option<Spanned<String>>,
+    pub(super) expect_status: Option<Spanned<Vec<i64>>>,
+    pub(super) contains: Option<Spanned<String>>,
+    pub(super) timeout: Option<Spanned<String>>,
+    pub(super) attempts: Option<Spanned<i64>>,
+    pub(super) retry_delay: Option<Spanned<String>>,
+}

@@ -1,0 +1,420 @@
+//! One function per section of the config file, each turning its raw TOML into the
+//! typed values (tealdeer's `From<RawX>` habit): `[check]`, the paths, every
+//! `[[target]]`, the canaries, `[telegram]`, `[heartbeat]` and `[metrics]`. Every problem
+//! is a [`ConfigError`] naming the key and its line.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+
+use super::duration::{duration_or, format_duration};
+use super::raw::{RawCheck, RawHeartbeat, RawMetrics, RawTarget, RawTelegram};
+use super::target::{mask_password, password_of, validate_name};
+use super::{
+    readable_by_others, CheckDefaults, ConfigError, Endpoint, Heartbeat, Span, Target, Telegram,
+};
+use super::{DEFAULT_API_TIMEOUT, DEFAULT_API_URL, DEFAULT_ATTEMPTS, DEFAULT_PARALLEL};
+use super::{
+    DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_PARALLEL_PER_HOST, DEFAULT_RETRY_DELAY, DEFAULT_TIMEOUT,
+};
+use crate::budget;
+use crate::secret::Token;
+
+/// Builds the error for a key at a place in the file.
+pub(super) trait Err: Fn(Span, &str, String) -> ConfigError {}
+impl<F: Fn(Span, &str, String) -> ConfigError> Err for F {}
+
+/// `[check]`: the defaults every target starts from.
+pub(super) fn check(raw: &RawCheck, err: &impl Err) -> Result<CheckDefaults, ConfigError> {
+    Ok(CheckDefaults {
+        timeout: duration_or(&raw.timeout, "check.timeout", DEFAULT_TIMEOUT, err, false)?,
+        attempts: attempts_or(&raw.attempts, "check.attempts", DEFAULT_ATTEMPTS, err)?,
+        retry_delay: duration_or(
+            &raw.retry_delay,
+            "check.retry_delay",
+            DEFAULT_RETRY_DELAY,
+            err,
+            true,
+        )?,
+        parallel: count_or(&raw.parallel, "check.parallel", DEFAULT_PARALLEL, 4096, err)?,
+        parallel_per_host: count_or(
+            &raw.parallel_per_host,
+            "check.parallel_per_host",
+            DEFAULT_PARALLEL_PER_HOST,
+            64,
+            err,
+        )?,
+    })
+}
+
+/// `check.log_file` or `check.state_dir`: relative to the config file's directory.
+pub(super) fn path(
+    value: &Option<Spanned<String>>,
+    key: &str,
+    base: &Path,
+    err: &impl Err,
+) -> Result<Option<PathBuf>, ConfigError> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.get_ref().trim().is_empty() => {
+            Err(err(v.span(), key, "must not be empty".into()))
+        }
+        Some(v) => Ok(Some(base.join(v.get_ref()))),
+    }
+}
+
+/// Every `[[target]]`: names unique, each one valid and fitting the run's budget.
+pub(super) fn targets(
+    raw: Vec<Spanned<RawTarget>>,
+    defaults: &CheckDefaults,
+    err: &impl Err,
+) -> Result<Vec<Target>, ConfigError> {
+    let mut targets = Vec::with_capacity(raw.len());
+    let mut names = HashSet::new();
+    for spanned in raw {
+        let (target, name_span) = target(spanned, defaults, err)?;
+        if !names.insert(target.name.clone()) {
+            return Err(err(
+                name_span,
+                "target.name",
+                format!("{:?} is used by two targets", target.name),
+            ));
+        }
+        targets.push(target);
+    }
+    Ok(targets)
+}
+
+/// One `[[target]]`, and where its name stands (for a duplicate).
+fn target(
+    spanned: Spanned<RawTarget>,
+    defaults: &CheckDefaults,
+    err: &impl Err,
+) -> Result<(Target, Span), ConfigError> {
+    let table_span = spanned.span();
+    let t = spanned.into_inner();
+    let name = t.name.ok_or_else(|| {
+        err(
+            table_span.clone(),
+            "target.name",
+            "missing: every [[target]] needs a name".into(),
+        )
+    })?;
+    let key = |field: &str| format!("target {:?}: {field}", name.get_ref());
+    validate_name(name.get_ref()).map_err(|why| err(name.span(), "target.name", why))?;
+    let url = t
+        .url
+        .ok_or_else(|| err(table_span.clone(), &key("url"), "missing".into()))?;
+    let endpoint = Endpoint::parse(url.get_ref()).map_err(|m| err(url.span(), &key("url"), m))?;
+    let expect_status = match t.expect_status {
+        None => None,
+        Some(list) => {
+            if list.get_ref().is_empty() || list.get_ref().iter().any(|s| !(100..=599).contains(s))
+            {
+                return Err(err(
+                    list.span(),
+                    &key("expect_status"),
+                    "must be a list of HTTP status codes (100-599)".into(),
+                ));
+            }
+            if matches!(endpoint, Endpoint::Tcp { .. }) {
+                return Err(err(
+                    list.span(),
+                    &key("expect_status"),
+                    "does not apply to a tcp:// target".into(),
+                ));
+            }
+            Some(list.get_ref().iter().map(|&s| s as u16).collect())
+        }
+    };
+    let contains = match t.contains {
+        None => None,
+        Some(c) if c.get_ref().is_empty() => {
+            return Err(err(c.span(), &key("contains"), "must not be empty".into()))
+        }
+        Some(c) if matches!(endpoint, Endpoint::Tcp { .. }) => {
+            return Err(err(
+                c.span(),
+                &key("contains"),
+                "does not apply to a tcp:// target".into(),
+            ))
+        }
+        Some(c) => Some(c.into_inner()),
+    };
+    let target = Target {
+        timeout: duration_or(&t.timeout, &key("timeout"), defaults.timeout, err, false)?,
+        attempts: attempts_or(&t.attempts, &key("attempts"), defaults.attempts, err)?,
+        retry_delay: duration_or(
+            &t.retry_delay,
+            &key("retry_delay"),
+            defaults.retry_delay,
+            err,
+            true,
+        )?,
+        name: name.get_ref().clone(),
+        url: mask_password(url.get_ref()),
+        secret: password_of(&endpoint),
+        endpoint,
+        expect_status,
+        contains,
+    };
+    let worst = budget::worst_case(target.timeout, target.attempts, target.retry_delay);
+    if worst > budget::MAX_PROBE {
+        return Err(err(
+            name.span(),
+            &key("timeout, attempts, retry_delay"),
+            format!(
+                "attempts × timeout + (attempts − 1) × retry_delay = {} in the worst case, over the {} a check may spend on one target (a run must end inside the timer's minute): lower timeout or attempts",
+                format_duration(worst),
+                format_duration(budget::MAX_PROBE)
+            ),
+        ));
+    }
+    Ok((target, name.span()))
+}
+
+/// `check.canary`: "is it me?" probes, with the targets' defaults.
+pub(super) fn canaries(
+    raw: Option<Spanned<Vec<Spanned<String>>>>,
+    defaults: &CheckDefaults,
+    err: &impl Err,
+) -> Result<Vec<Target>, ConfigError> {
+    let urls = raw.map(Spanned::into_inner).unwrap_or_default();
+    urls.into_iter()
+        .enumerate()
+        .map(|(i, url)| {
+            let mut canary = Target::adhoc(url.get_ref(), defaults)
+                .map_err(|m| err(url.span(), "check.canary", m))?;
+            canary.name = format!("canary-{}", i + 1);
+            Ok(canary)
+        })
+        .collect()
+}
+
+/// `[metrics]`: where the textfile goes (an absolute path).
+pub(super) fn metrics(
+    raw: Option<Spanned<RawMetrics>>,
+    err: &impl Err,
+) -> Result<Option<PathBuf>, ConfigError> {
+    match raw.map(Spanned::into_inner).and_then(|m| m.textfile) {
+        None => Ok(None),
+        Some(file) if !Path::new(file.get_ref()).is_absolute() => Err(err(
+            file.span(),
+            "metrics.textfile",
+            format!("{:?} must be an absolute path", file.get_ref()),
+        )),
+        Some(file) => Ok(Some(PathBuf::from(file.into_inner()))),
+    }
+}
+
+/// The token, written in the file or in `token_file`; says whether it is inline.
+fn token(
+    token: Option<Spanned<String>>,
+    token_file: Option<Spanned<String>>,
+    span: Span,
+    base: &Path,
+    err: &impl Err,
+    warnings: &mut Vec<String>,
+) -> Result<(Token, bool), ConfigError> {
+    match (token, token_file) {
+        (Some(_), Some(file)) => Err(err(
+            file.span(),
+            "telegram.token_file",
+            "give either token or token_file, not both".into(),
+        )),
+        (None, None) => Err(err(
+            span,
+            "telegram.token",
+            "missing: set token (or token_file); 'vigia init' writes it".into(),
+        )),
+        (Some(token), None) => {
+            let parsed = Token::parse(token.get_ref()).map_err(|why| {
+                err(
+                    token.span(),
+                    "telegram.token",
+                    format!("is not a bot token: {why}"),
+                )
+            })?;
+            Ok((parsed, true))
+        }
+        (None, Some(file)) => {
+            let file_path = base.join(file.get_ref());
+            let text = fs::read_to_string(&file_path).map_err(|e| {
+                err(
+                    file.span(),
+                    "telegram.token_file",
+                    format!("cannot read {}: {e}", file_path.display()),
+                )
+            })?;
+            let parsed = Token::parse(&text).map_err(|why| {
+                err(
+                    file.span(),
+                    "telegram.token_file",
+                    format!("{} does not hold a bot token: {why}", file_path.display()),
+                )
+            })?;
+            warnings.extend(readable_by_others(&file_path));
+            Ok((parsed, false))
+        }
+    }
+}
+
+/// Validates `[heartbeat]`.
+pub(super) fn heartbeat(
+    section: Spanned<RawHeartbeat>,
+    err: &impl Err,
+) -> Result<Heartbeat, ConfigError> {
+    let span = section.span();
+    let raw = section.into_inner();
+    let url = raw.url.ok_or_else(|| {
+        err(
+            span,
+            "heartbeat.url",
+            "missing: the URL to ping after every run".into(),
+        )
+    })?;
+    let parsed = reqwest::Url::parse(url.get_ref())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .ok_or_else(|| err(url.span(), "heartbeat.url", "is not an http(s) URL".into()))?;
+    let timeout = duration_or(
+        &raw.timeout,
+        "heartbeat.timeout",
+        DEFAULT_HEARTBEAT_TIMEOUT,
+        err,
+        false,
+    )?;
+    if timeout > budget::MAX_API_TIMEOUT {
+        let span = raw.timeout.as_ref().map_or(url.span(), Spanned::span);
+        return Err(err(
+            span,
+            "heartbeat.timeout",
+            format!(
+                "must be at most {}",
+                format_duration(budget::MAX_API_TIMEOUT)
+            ),
+        ));
+    }
+    Ok(Heartbeat {
+        url: parsed,
+        timeout,
+    })
+}
+
+/// Validates the `[telegram]` table; says whether the token is inline.
+pub(super) fn telegram(
+    section: Spanned<RawTelegram>,
+    base: &Path,
+    err: &impl Err,
+    warnings: &mut Vec<String>,
+) -> Result<(Telegram, bool), ConfigError> {
+    let span = section.span();
+    let raw = section.into_inner();
+    let (token, inline) = token(raw.token, raw.token_file, span.clone(), base, err, warnings)?;
+    let chat_id = raw.chat_id.ok_or_else(|| {
+        err(
+            span.clone(),
+            "telegram.chat_id",
+            "missing: 'vigia init' finds it for you".into(),
+        )
+    })?;
+    let api_url = match raw.api_url {
+        None => DEFAULT_API_URL.to_owned(),
+        Some(url) => {
+            let ok = reqwest::Url::parse(url.get_ref())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+            if ok.is_none() {
+                return Err(err(
+                    url.span(),
+                    "telegram.api_url",
+                    format!("{:?} is not an http(s) URL", url.get_ref()),
+                ));
+            }
+            url.get_ref().trim_end_matches('/').to_owned()
+        }
+    };
+    let proxy = match raw.proxy {
+        None => None,
+        Some(proxy) => {
+            let ok = reqwest::Url::parse(proxy.get_ref()).ok().filter(|u| {
+                matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h")
+                    && u.host_str().is_some()
+            });
+            if ok.is_none() {
+                return Err(err(
+                    proxy.span(),
+                    "telegram.proxy",
+                    format!(
+                        "{:?} is not a proxy URL (http://, https://, socks5:// or socks5h://)",
+                        proxy.get_ref()
+                    ),
+                ));
+            }
+            Some(proxy.into_inner())
+        }
+    };
+    let telegram = Telegram {
+        token,
+        chat_id: *chat_id.get_ref(),
+        message_thread_id: raw.message_thread_id.map(Spanned::into_inner),
+        api_url,
+        proxy,
+        timeout: duration_or(
+            &raw.timeout,
+            "telegram.timeout",
+            DEFAULT_API_TIMEOUT,
+            err,
+            false,
+        )?,
+    };
+    if telegram.timeout > budget::MAX_API_TIMEOUT {
+        let span = raw.timeout.as_ref().map(Spanned::span).unwrap_or(span);
+        return Err(err(
+            span,
+            "telegram.timeout",
+            format!(
+                "must be at most {}: a run keeps that much of its minute for Telegram",
+                format_duration(budget::MAX_API_TIMEOUT)
+            ),
+        ));
+    }
+    Ok((telegram, inline))
+}
+
+fn count_or(
+    value: &Option<Spanned<i64>>,
+    key: &str,
+    default: usize,
+    max: i64,
+    err: &impl Err,
+) -> Result<usize, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) if (1..=max).contains(v.get_ref()) => Ok(*v.get_ref() as usize),
+        Some(v) => Err(err(
+            v.span(),
+            key,
+            format!("{} is not between 1 and {max}", v.get_ref()),
+        )),
+    }
+}
+
+fn attempts_or(
+    value: &Option<Spanned<i64>>,
+    key: &str,
+    default: u32,
+    err: &impl Err,
+) -> Result<u32, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) if (1..=10).contains(v.get_ref()) => Ok(*v.get_ref() as u32),
+        Some(v) => Err(err(
+            v.span(),
+            key,
+            format!("{} is not between 1 and 10", v.get_ref()),
+        )),
+    }
+}
