@@ -21,7 +21,7 @@ Environment:
 
 Exit codes: 0 all up, 1 a target is down (or a message was not sent), 2 usage,
 74 a file cannot be written, 75 the check could not be made (a fault of this
-machine's own), 78 configuration missing or invalid.")]
+machine's own), 78 configuration missing or invalid, 130 init cancelled (Ctrl-C).")]
 pub struct Cli {
     /// Configuration file [default: /etc/vigia/config.toml as root, else
     /// $XDG_CONFIG_HOME/vigia/config.toml]

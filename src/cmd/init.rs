@@ -207,8 +207,9 @@ impl Wizard<'_> {
         };
         if !webhook.is_empty() {
             say(&format!(
-                "\nThe bot has a webhook ({webhook}): Telegram sends its updates there, so vigia cannot\n\
-                 read them to find your chat. Deleting the webhook stops whatever uses it."
+                "\nStep 2 of 8: the webhook. The bot has a webhook ({webhook}): Telegram sends its\n\
+                 updates there, so vigia cannot read them to find your chat. Deleting the webhook\n\
+                 stops whatever uses it."
             ));
             if !self.confirm("Delete the webhook?", false)? {
                 anyhow::bail!("the webhook stays; give the chat with --chat-id instead");
@@ -264,7 +265,7 @@ impl Wizard<'_> {
             .block_on(bot.send_message(chat_id, thread_id, &text, true))
             .map_err(|e| anyhow::anyhow!("the test message was not sent: {e}"))?;
         let place = note.map_or_else(|| format!("chat {chat_id}"), str::to_owned);
-        say(&format!("✓ Sent a test message to {place}."));
+        say(&format!("\nStep 4 of 8: ✓ sent a test message to {place}."));
         if !self.interactive || self.args.yes {
             return Ok(true);
         }
@@ -407,9 +408,10 @@ impl Wizard<'_> {
             } else {
                 " (as root)"
             };
-            say(&format!("Next: run `{command}`{why} to check every minute; `vigia status` shows the results."));
+            say(&format!("Step 8 of 8: run `{command}`{why} to check every minute; `vigia status` shows the results."));
             return Ok(());
         }
+        say("\nStep 8 of 8: the timer.");
         if !self.confirm(
             "Enable and start vigia.timer now (checks every minute)?",
             true,
