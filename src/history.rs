@@ -1,8 +1,12 @@
-//! What the transition log says over time: the tail of the log that covers the uptime
-//! windows, each target's current state and uptime, and the recent transitions. Pure but
-//! for [`read_tail`], which reads only as far back as the oldest window needs.
+//! What the transition log says over time: each target's current state and uptime per
+//! window, and the recent transitions. Computed in one pass while the log is read
+//! backwards ([`Summarizer`]), keeping only what the output needs — one running sum per
+//! target and window, the last `--history` transitions, the newest line of each target
+//! no longer configured — so memory does not grow with the log: two million
+//! transitions in the window cost what a hundred do. Reading stops once every window
+//! of every target is covered and the history is full.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io;
 
@@ -17,69 +21,6 @@ pub const WINDOWS: [(&str, TimeDelta); 3] = [
     ("30d", TimeDelta::days(30)),
 ];
 
-/// The entries, oldest first, that `status` needs: everything since `since`, plus for
-/// each of `targets` its last entry before `since` (its state when the window opens),
-/// plus at least `history` entries of those targets. Reading stops there, so the cost
-/// is the size of the last 30 days of transitions, not of the file.
-pub fn read_tail(
-    log: Option<File>,
-    targets: &[&str],
-    since: DateTime<FixedOffset>,
-    history: usize,
-) -> io::Result<Vec<Entry>> {
-    let Some(mut file) = log else {
-        return Ok(Vec::new());
-    };
-    let wanted: HashSet<&str> = targets.iter().copied().collect();
-    let mut before_window: HashSet<String> = HashSet::new();
-    let mut ours = 0;
-    let mut entries = Vec::new();
-    scan_backwards(&mut file, |line| {
-        let Some(entry) = Entry::parse(line) else {
-            return true;
-        };
-        let is_ours = wanted.contains(entry.target.as_str());
-        if entry.at < since {
-            // Older than every window: only a target's first such line matters, or a
-            // line still needed for the history.
-            let first_before = is_ours && before_window.insert(entry.target.clone());
-            if first_before || (is_ours && ours < history) {
-                ours += usize::from(is_ours);
-                entries.push(entry);
-            }
-        } else {
-            ours += usize::from(is_ours);
-            entries.push(entry);
-        }
-        before_window.len() < wanted.len() || ours < history
-    })?;
-    entries.reverse();
-    Ok(entries)
-}
-
-/// The share of `[from, to]` that `target` was ONLINE, in percent, counting only time
-/// after its first entry. `None` when no time in the window is known.
-pub fn uptime(
-    entries: &[&Entry],
-    from: DateTime<FixedOffset>,
-    to: DateTime<FixedOffset>,
-) -> Option<f64> {
-    let mut known = TimeDelta::zero();
-    let mut up = TimeDelta::zero();
-    for (i, entry) in entries.iter().enumerate() {
-        let end = entries.get(i + 1).map_or(to, |next| next.at).min(to);
-        let start = entry.at.max(from);
-        if end > start {
-            known += end - start;
-            if entry.state == State::Online {
-                up += end - start;
-            }
-        }
-    }
-    let known_ms = known.num_milliseconds();
-    (known_ms > 0).then(|| up.num_milliseconds() as f64 * 100.0 / known_ms as f64)
-}
-
 /// One configured target as `status` shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetReport {
@@ -87,7 +28,8 @@ pub struct TargetReport {
     pub url: String,
     /// The last transition; `None` when the log has never seen the target.
     pub last: Option<Entry>,
-    /// Uptime per window of [`WINDOWS`], in percent.
+    /// Uptime per window of [`WINDOWS`], in percent; `None` when no time in the window
+    /// is known (before a target's first line nothing is).
     pub uptime: Vec<Option<f64>>,
 }
 
@@ -116,64 +58,208 @@ fn is_reserved(name: &str) -> bool {
     name.starts_with('@')
 }
 
-/// Summarizes `entries` (oldest first) for the configured `targets` (name, url) at `now`.
+/// What is known of one target (or reserved name) so far in the backward pass.
+#[derive(Default)]
+struct Running {
+    newest: Option<Entry>,
+    /// When the state of the line being read ended: the next newer line's time.
+    until: Option<DateTime<FixedOffset>>,
+    /// Milliseconds known, and up, per window.
+    known: [i64; WINDOWS.len()],
+    up: [i64; WINDOWS.len()],
+    /// A line older than every window was read: nothing older matters.
+    covered: bool,
+    /// The state the checkpoint kept, still to be met in the log (then skipped once).
+    kept: Option<Entry>,
+}
+
+/// The summary, fed the log's lines newest first.
+pub struct Summarizer<'a> {
+    targets: &'a [(&'a str, &'a str)],
+    now: DateTime<FixedOffset>,
+    history_len: usize,
+    running: HashMap<String, Running>,
+    removed: HashMap<String, Entry>,
+    history: Vec<Transition>,
+    /// The checkpoint's states, newest first, with how long each has lasted: merged into
+    /// the history in time order.
+    kept: Vec<(Entry, TimeDelta)>,
+}
+
+impl<'a> Summarizer<'a> {
+    /// `kept`: each target's last state from the checkpoint. One newer than anything the
+    /// log holds for the target (the log was rotated) counts as the newest line.
+    pub fn new(
+        targets: &'a [(&'a str, &'a str)],
+        kept: &[Entry],
+        now: DateTime<FixedOffset>,
+        history_len: usize,
+    ) -> Summarizer<'a> {
+        let mut s = Summarizer {
+            targets,
+            now,
+            history_len,
+            running: HashMap::new(),
+            removed: HashMap::new(),
+            history: Vec::new(),
+            kept: Vec::new(),
+        };
+        let mut kept: Vec<Entry> = kept.to_vec();
+        kept.sort_by(|a, b| b.at.cmp(&a.at));
+        for entry in kept {
+            let (lasted, _) = s.account(&entry);
+            if let Some(run) = s.running.get_mut(&entry.target) {
+                run.kept = Some(entry.clone());
+            }
+            s.kept.push((entry, lasted));
+        }
+        s
+    }
+
+    fn wanted(&self, name: &str) -> bool {
+        is_reserved(name) || self.targets.iter().any(|(n, _)| *n == name)
+    }
+
+    /// Adds the time `entry`'s state lasted to its target's sums; returns how long.
+    fn account(&mut self, entry: &Entry) -> (TimeDelta, bool) {
+        let now = self.now;
+        let run = self.running.entry(entry.target.clone()).or_default();
+        let end = run.until.unwrap_or(now).min(now);
+        for (i, (_, span)) in WINDOWS.iter().enumerate() {
+            let start = entry.at.max(now - *span);
+            if end > start {
+                let ms = (end - start).num_milliseconds();
+                run.known[i] += ms;
+                if entry.state == State::Online {
+                    run.up[i] += ms;
+                }
+            }
+        }
+        let current = run.until.is_none();
+        run.newest.get_or_insert_with(|| entry.clone());
+        run.until = Some(entry.at);
+        if entry.at < now - WINDOWS[WINDOWS.len() - 1].1 {
+            run.covered = true;
+        }
+        (end - entry.at, current)
+    }
+
+    /// Moves into the history the kept states not older than `at` (all, with `None`).
+    fn flush_kept(&mut self, at: Option<DateTime<FixedOffset>>) {
+        while let Some((first, _)) = self.kept.first() {
+            if at.is_some_and(|at| first.at < at) {
+                break;
+            }
+            let (entry, lasted) = self.kept.remove(0);
+            self.record(entry, lasted, true);
+        }
+    }
+
+    fn record(&mut self, entry: Entry, lasted: TimeDelta, current: bool) {
+        if self.history.len() < self.history_len {
+            self.history.push(Transition {
+                entry,
+                lasted,
+                current,
+            });
+        }
+    }
+
+    /// One line, newer lines first. Returns whether older lines can still matter.
+    pub fn add(&mut self, entry: Entry) -> bool {
+        if !self.wanted(&entry.target) {
+            self.removed.entry(entry.target.clone()).or_insert(entry);
+            return self.wants_more();
+        }
+        // The line of the state the checkpoint kept (already counted), or one newer than
+        // what is counted (a checkpoint older than the log): each time is counted once.
+        if let Some(run) = self.running.get_mut(&entry.target) {
+            if run
+                .kept
+                .as_ref()
+                .is_some_and(|k| k.to_line() == entry.to_line())
+            {
+                run.kept = None;
+                return self.wants_more();
+            }
+            if run.until.is_some_and(|until| entry.at > until) {
+                return self.wants_more();
+            }
+        }
+        self.flush_kept(Some(entry.at));
+        let (lasted, current) = self.account(&entry);
+        self.record(entry, lasted, current);
+        self.wants_more()
+    }
+
+    fn wants_more(&self) -> bool {
+        let covered = self
+            .targets
+            .iter()
+            .all(|(n, _)| self.running.get(*n).is_some_and(|r| r.covered));
+        !covered || self.history.len() < self.history_len
+    }
+
+    pub fn finish(mut self) -> Summary {
+        self.flush_kept(None);
+        let targets = self
+            .targets
+            .iter()
+            .map(|(name, url)| {
+                let run = self.running.remove(*name).unwrap_or_default();
+                TargetReport {
+                    name: (*name).to_owned(),
+                    url: (*url).to_owned(),
+                    last: run.newest,
+                    uptime: (0..WINDOWS.len())
+                        .map(|i| {
+                            (run.known[i] > 0)
+                                .then(|| run.up[i] as f64 * 100.0 / run.known[i] as f64)
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let mut removed: Vec<Entry> = self.removed.into_values().collect();
+        removed.sort_by(|a, b| a.target.cmp(&b.target));
+        Summary {
+            targets,
+            removed,
+            history: self.history,
+        }
+    }
+}
+
+/// Summarizes `entries` (oldest first), for tests and small logs.
 pub fn summarize(
     entries: &[Entry],
     targets: &[(&str, &str)],
     now: DateTime<FixedOffset>,
     history: usize,
 ) -> Summary {
-    let mut by_target: HashMap<&str, Vec<&Entry>> = HashMap::new();
-    for entry in entries {
-        by_target
-            .entry(entry.target.as_str())
-            .or_default()
-            .push(entry);
+    let mut s = Summarizer::new(targets, &[], now, history);
+    for entry in entries.iter().rev() {
+        s.add(entry.clone());
     }
-    let configured: HashSet<&str> = targets.iter().map(|(n, _)| *n).collect();
-    let reports = targets
-        .iter()
-        .map(|(name, url)| {
-            let own = by_target.get(name).map(Vec::as_slice).unwrap_or_default();
-            TargetReport {
-                name: (*name).to_owned(),
-                url: (*url).to_owned(),
-                last: own.last().map(|e| (*e).clone()),
-                uptime: WINDOWS
-                    .iter()
-                    .map(|(_, span)| uptime(own, now - *span, now))
-                    .collect(),
-            }
-        })
-        .collect();
-    let mut removed: Vec<Entry> = by_target
-        .iter()
-        .filter(|(name, _)| !configured.contains(*name) && !is_reserved(name))
-        .filter_map(|(_, own)| own.last().map(|e| (*e).clone()))
-        .collect();
-    removed.sort_by(|a, b| a.target.cmp(&b.target));
+    s.finish()
+}
 
-    let mut next_change: HashMap<&str, DateTime<FixedOffset>> = HashMap::new();
-    let mut recent = Vec::new();
-    for entry in entries
-        .iter()
-        .rev()
-        .filter(|e| configured.contains(e.target.as_str()) || is_reserved(&e.target))
-    {
-        let until = next_change.insert(entry.target.as_str(), entry.at);
-        if recent.len() < history {
-            recent.push(Transition {
-                entry: entry.clone(),
-                lasted: until.unwrap_or(now) - entry.at,
-                current: until.is_none(),
-            });
-        }
+/// Reads the log backwards only as far as the summary needs, and summarizes it.
+pub fn read_summary(
+    log: Option<File>,
+    targets: &[(&str, &str)],
+    kept: &[Entry],
+    now: DateTime<FixedOffset>,
+    history: usize,
+) -> io::Result<Summary> {
+    let mut s = Summarizer::new(targets, kept, now, history);
+    if let Some(mut file) = log {
+        scan_backwards(&mut file, |line| match Entry::parse(line) {
+            Some(entry) => s.add(entry),
+            None => true,
+        })?;
     }
-    Summary {
-        targets: reports,
-        removed,
-        history: recent,
-    }
+    Ok(s.finish())
 }
 
 #[cfg(test)]
@@ -202,18 +288,13 @@ mod tests {
             e("2026-11-25T06:00:00Z", State::Offline, "web"),
             e("2026-11-25T09:00:00Z", State::Online, "web"),
         ];
-        let refs: Vec<&Entry> = entries.iter().collect();
         // 24h window: known since 00:00 (12h), down 3h of it.
+        let s = summarize(&entries, &[("web", "")], at(NOW), 0);
+        assert_eq!(s.targets[0].uptime[0], Some(75.0));
         assert_eq!(
-            uptime(&refs, at(NOW) - TimeDelta::hours(24), at(NOW)),
-            Some(75.0)
+            summarize(&[], &[("web", "")], at(NOW), 0).targets[0].uptime[0],
+            None
         );
-        // A window starting at 07:00: down 2h of 5h.
-        assert_eq!(
-            uptime(&refs, at("2026-11-25T07:00:00Z"), at(NOW)),
-            Some(60.0)
-        );
-        assert_eq!(uptime(&[], at("2026-11-25T07:00:00Z"), at(NOW)), None);
     }
 
     #[test]
@@ -222,10 +303,55 @@ mod tests {
             e("2026-10-01T00:00:00Z", State::Offline, "web"),
             e("2026-11-25T06:00:00Z", State::Online, "web"),
         ];
-        let refs: Vec<&Entry> = entries.iter().collect();
+        let s = summarize(&entries, &[("web", "")], at(NOW), 0);
         assert_eq!(
-            uptime(&refs, at(NOW) - TimeDelta::hours(24), at(NOW)),
-            Some(25.0)
+            s.targets[0].uptime,
+            vec![
+                Some(25.0),
+                Some(100.0 * 6.0 / 168.0),
+                Some(100.0 * 6.0 / 720.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn kept_states_count_once_and_stand_in_time_order() {
+        let log = [
+            e("2026-11-25T00:00:00Z", State::Offline, "web"),
+            e("2026-11-25T06:00:00Z", State::Online, "web"),
+            e("2026-11-25T08:00:00Z", State::Offline, "api"),
+        ];
+        let targets = [("web", ""), ("api", "")];
+        let plain = summarize(&log, &targets, at(NOW), 10);
+        // The checkpoint holds what the log's last lines say: nothing changes.
+        let kept = [log[1].clone(), log[2].clone()];
+        let mut s = Summarizer::new(&targets, &kept, at(NOW), 10);
+        for entry in log.iter().rev() {
+            s.add(entry.clone());
+        }
+        assert_eq!(s.finish(), plain);
+        // The log was rotated: the kept states alone give the states and since when.
+        let rotated = Summarizer::new(&targets, &kept, at(NOW), 10).finish();
+        assert_eq!(rotated.targets[0].last, Some(log[1].clone()));
+        assert_eq!(rotated.targets[0].uptime[0], Some(100.0));
+        let order: Vec<&str> = rotated
+            .history
+            .iter()
+            .map(|t| t.entry.target.as_str())
+            .collect();
+        assert_eq!(order, ["api", "web"]);
+        assert!(rotated.history.iter().all(|t| t.current));
+    }
+
+    #[test]
+    fn two_transitions_in_one_second_both_count() {
+        let log = [
+            e("2026-11-25T06:00:00Z", State::Offline, "web"),
+            e("2026-11-25T06:00:00Z", State::Online, "web"),
+        ];
+        assert_eq!(
+            summarize(&log, &[("web", "")], at(NOW), 10).history.len(),
+            2
         );
     }
 
@@ -280,23 +406,27 @@ mod tests {
     }
 
     #[test]
-    fn tail_stops_once_every_window_is_covered() {
+    fn the_log_is_read_backwards_only_as_far_as_needed() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log");
-        let mut text = String::new();
+        let mut text = String::from("this line is never reached\n");
         text.push_str("2025-01-01T00:00:00Z OFFLINE web very old\n");
         text.push_str("2026-09-01T00:00:00Z ONLINE web before the window\n");
         text.push_str("not a log line\n");
         text.push_str("2026-11-20T00:00:00Z OFFLINE web inside\n");
         text.push_str("2026-11-21T00:00:00Z ONLINE web inside\n");
         std::fs::write(&path, text).unwrap();
-        let since = at(NOW) - TimeDelta::days(30);
         let open = || Some(File::open(&path).unwrap());
-        let tail = read_tail(open(), &["web"], since, 0).unwrap();
-        let texts: Vec<&str> = tail.iter().map(|e| e.text.as_str()).collect();
-        assert_eq!(texts, ["before the window", "inside", "inside"]);
+        let s = read_summary(open(), &[("web", "")], &[], at(NOW), 0).unwrap();
+        assert_eq!(s.targets[0].last.as_ref().unwrap().text, "inside");
+        assert_eq!(s.targets[0].uptime[2], Some(100.0 * 29.0 / 30.0));
         // More history than the window holds reads further back.
-        assert_eq!(read_tail(open(), &["web"], since, 4).unwrap().len(), 4);
-        assert!(read_tail(None, &["web"], since, 10).unwrap().is_empty());
+        let s = read_summary(open(), &[("web", "")], &[], at(NOW), 10).unwrap();
+        let texts: Vec<&str> = s.history.iter().map(|t| t.entry.text.as_str()).collect();
+        assert_eq!(texts, ["inside", "inside", "before the window", "very old"]);
+        assert!(read_summary(None, &[("web", "")], &[], at(NOW), 10)
+            .unwrap()
+            .history
+            .is_empty());
     }
 }

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod probe;
 pub mod prompt;
 pub mod root;
+pub mod roots;
 pub mod secret;
 pub mod setup;
 pub mod state;

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use reqwest::redirect;
@@ -68,10 +68,7 @@ impl Limits {
 
 /// Probes every target; the outcomes come back in the targets' order.
 pub async fn probe_all(targets: &[Target], limits: Limits) -> Vec<Outcome> {
-    let client = targets
-        .iter()
-        .any(|t| matches!(t.endpoint, Endpoint::Http(_)))
-        .then(http_client);
+    let clients = Arc::new(Clients::default());
     let all = Arc::new(Semaphore::new(limits.parallel.max(1)));
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut tasks = tokio::task::JoinSet::new();
@@ -80,11 +77,11 @@ pub async fn probe_all(targets: &[Target], limits: Limits) -> Vec<Outcome> {
             .entry(host_key(&target.endpoint))
             .or_insert_with(|| Arc::new(Semaphore::new(limits.per_host.max(1))))
             .clone();
-        let (target, client, all) = (target.clone(), client.clone(), all.clone());
+        let (target, clients, all) = (target.clone(), clients.clone(), all.clone());
         let deadline = tokio::time::Instant::from_std(limits.deadline);
         tasks.spawn(async move {
             let gates = Gates { all, host };
-            let probed = tokio::time::timeout_at(deadline, probe(&target, client.as_ref(), gates));
+            let probed = tokio::time::timeout_at(deadline, probe(&target, &clients, gates));
             let outcome = probed.await.unwrap_or_else(|_| Outcome {
                 up: false,
                 detail: "not probed in time: the run's budget ran out (too many targets for check.parallel?)".into(),
@@ -171,11 +168,7 @@ impl Failure {
 }
 
 /// Probes one target with its attempts and retry delay.
-async fn probe(
-    target: &Target,
-    client: Option<&Result<reqwest::Client, String>>,
-    gates: Gates,
-) -> Outcome {
+async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
     let started = Instant::now();
     let mut reason = String::new();
     for attempt in 1..=target.attempts {
@@ -186,7 +179,7 @@ async fn probe(
             .ok();
         let _all = gates.all.acquire().await;
         let begun = Instant::now();
-        let result = tokio::time::timeout(target.timeout, once(target, client)).await;
+        let result = tokio::time::timeout(target.timeout, once(target, clients)).await;
         match result {
             Ok(Ok(detail)) => {
                 return Outcome {
@@ -220,25 +213,17 @@ async fn probe(
     }
 }
 
-async fn once(
-    target: &Target,
-    client: Option<&Result<reqwest::Client, String>>,
-) -> Result<String, Failure> {
+async fn once(target: &Target, clients: &Clients) -> Result<String, Failure> {
     match &target.endpoint {
         Endpoint::Tcp { host, port } => tokio::net::TcpStream::connect((host.as_str(), *port))
             .await
             .map(|_| "TCP connect".to_owned())
             .map_err(|e| Failure::of(&e)),
-        Endpoint::Http(url) => match client {
-            Some(Ok(client)) => http(client, url, target).await,
-            Some(Err(why)) => Err(Failure {
-                why: why.clone(),
-                checker_fault: true,
-            }),
-            None => Err(Failure {
-                why: "no HTTP client".into(),
-                checker_fault: true,
-            }),
+        Endpoint::Http(url) if url.scheme() == "https" => http(clients.tls()?, url, target).await,
+        Endpoint::Http(url) => match http(clients.plain()?, url, target).await {
+            // Redirected to https://: again, with a client that trusts the roots.
+            Err(f) if f.why == NEEDS_TLS => http(clients.tls()?, url, target).await,
+            other => other,
         },
     }
 }
@@ -288,15 +273,52 @@ async fn http(
     Ok(format!("HTTP {}", status.as_u16()))
 }
 
-/// One client for every HTTP target of a run: no proxy (the site itself is checked), no
-/// connection reuse between attempts, and our own redirect rule.
-fn http_client() -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+/// The HTTP clients of a run, each built the first time it is needed: one for http://
+/// targets, which trusts no certificate (so an http-only run reads none), and one for
+/// TLS, with the system's roots (see [`crate::roots`]).
+#[derive(Default)]
+struct Clients {
+    plain: OnceLock<Result<reqwest::Client, String>>,
+    tls: OnceLock<Result<reqwest::Client, String>>,
+}
+
+impl Clients {
+    fn plain(&self) -> Result<&reqwest::Client, Failure> {
+        Clients::get(&self.plain, false)
+    }
+
+    fn tls(&self) -> Result<&reqwest::Client, Failure> {
+        Clients::get(&self.tls, true)
+    }
+
+    fn get(
+        cell: &OnceLock<Result<reqwest::Client, String>>,
+        tls: bool,
+    ) -> Result<&reqwest::Client, Failure> {
+        cell.get_or_init(|| http_client(tls))
+            .as_ref()
+            .map_err(|why| Failure {
+                why: why.clone(),
+                checker_fault: true,
+            })
+    }
+}
+
+/// What the client without roots says when a redirect leads to https://.
+const NEEDS_TLS: &str = "redirected to https://";
+
+/// A client for HTTP targets: no proxy (the site itself is checked), no connection reuse
+/// between attempts, and our own redirect rule. Without `tls`, it trusts no root and
+/// stops at a redirect to https:// (the caller goes on with a client that has them).
+fn http_client(tls: bool) -> Result<reqwest::Client, String> {
+    crate::roots::trust(reqwest::Client::builder(), tls)
         .no_proxy()
         .pool_max_idle_per_host(0)
         .user_agent(concat!("vigia/", env!("CARGO_PKG_VERSION")))
-        .redirect(redirect::Policy::custom(|attempt| {
-            if attempt.previous().contains(attempt.url()) {
+        .redirect(redirect::Policy::custom(move |attempt| {
+            if !tls && attempt.url().scheme() == "https" {
+                attempt.error(RedirectError(NEEDS_TLS))
+            } else if attempt.previous().contains(attempt.url()) {
                 attempt.error(RedirectError("redirect loop"))
             } else if attempt.previous().len() > MAX_REDIRECTS {
                 attempt.error(RedirectError("too many redirects"))

@@ -251,7 +251,9 @@ impl Bot {
         timeout: Duration,
         pooled: bool,
     ) -> anyhow::Result<Bot> {
-        let mut builder = reqwest::Client::builder()
+        // Roots only when a TLS connection will be made: to the API or to the proxy.
+        let tls = crate::roots::needs_tls(api_url) || proxy.is_some_and(crate::roots::needs_tls);
+        let mut builder = crate::roots::trust(reqwest::Client::builder(), tls)
             .user_agent(concat!("vigia/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none());
         if !pooled {

@@ -12,7 +12,7 @@ use crate::cli::StatusArgs;
 use crate::cmd::{load_config, open_files_to_read, Ui};
 use crate::config::{format_duration, Env};
 use crate::error::{CantWrite, Exit};
-use crate::history::{read_tail, summarize, Summary, WINDOWS};
+use crate::history::{read_summary, Summary, WINDOWS};
 use crate::state::Checkpoint;
 use crate::statelog::{Entry, State};
 use crate::transition::CONNECTIVITY;
@@ -41,13 +41,9 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
     let config = load_config(config_path, env)?;
     config.warnings.iter().for_each(|w| ui.warn(w));
     let now = crate::util::now();
-    let names: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
-    let (_, longest) = WINDOWS[WINDOWS.len() - 1];
     let (state, log) = open_files_to_read(&config)?;
     let reader = log
         .reader()
-        .map_err(|e| CantWrite::new("read the log", &config.log_file, e))?;
-    let mut entries = read_tail(reader, &names, now - longest, args.history)
         .map_err(|e| CantWrite::new("read the log", &config.log_file, e))?;
     let waiting = match state.as_ref().map(|s| s.peek()) {
         None | Some(Ok(None)) => Waiting {
@@ -69,13 +65,21 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
             canaries: config.canaries.len(),
         },
     };
-    with_checkpoint(&mut entries, &waiting.checkpoint, &names);
     let targets: Vec<(&str, &str)> = config
         .targets
         .iter()
         .map(|t| (t.name.as_str(), t.url.as_str()))
         .collect();
-    let summary = summarize(&entries, &targets, now, args.history);
+    // The checkpoint keeps each state the log may no longer hold (rotated, truncated).
+    let kept: Vec<Entry> = waiting
+        .checkpoint
+        .targets
+        .iter()
+        .filter(|(name, _)| *name == CONNECTIVITY || targets.iter().any(|(n, _)| n == name))
+        .map(|(_, entry)| entry.clone())
+        .collect();
+    let summary = read_summary(reader, &targets, &kept, now, args.history)
+        .map_err(|e| CantWrite::new("read the log", &config.log_file, e))?;
     let last_check = state.as_ref().and_then(|s| s.last_stamp());
 
     let mut out = std::io::stdout().lock();
@@ -86,25 +90,6 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
         print_human(&mut out, &ui, &summary, &waiting, last_check.as_ref(), now)?;
     }
     Ok(Exit::Up)
-}
-
-/// The checkpoint keeps each target's last state when the log no longer does (rotated,
-/// truncated, deleted): such a state is added to what the log's tail says.
-fn with_checkpoint(entries: &mut Vec<Entry>, checkpoint: &Checkpoint, names: &[&str]) {
-    let mut added = false;
-    for name in names {
-        let Some(kept) = checkpoint.targets.get(*name) else {
-            continue;
-        };
-        let newest = entries.iter().rev().find(|e| e.target == *name);
-        if newest.is_none_or(|e| e.at < kept.at) {
-            entries.push(kept.clone());
-            added = true;
-        }
-    }
-    if added {
-        entries.sort_by_key(|e| e.at);
-    }
 }
 
 fn stamp(at: DateTime<FixedOffset>) -> String {

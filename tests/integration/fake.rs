@@ -200,6 +200,10 @@ impl Site {
                 Ok(n) => respond(stream, 302, &format!("location: /chain/{}\r\n", n - 1), b""),
             },
             "/redirect" => respond(stream, 301, "location: /ok\r\n", b""),
+            // /goto?URL redirects to any URL (an https:// one, say).
+            path if path.starts_with("/goto?") => {
+                respond(stream, 302, &format!("location: {}\r\n", &path[6..]), b"")
+            }
             "/switch" => respond(stream, status.load(Ordering::Relaxed), "", b"switch"),
             path => match path.strip_prefix("/status/").and_then(|s| s.parse().ok()) {
                 Some(code) => respond(stream, code, "", b"status"),

@@ -9,6 +9,7 @@ mod init;
 mod security;
 mod send;
 mod status;
+mod tls;
 mod watcher;
 
 use std::fs;
