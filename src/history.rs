@@ -105,7 +105,7 @@ impl<'a> Summarizer<'a> {
             kept: Vec::new(),
         };
         let mut kept: Vec<Entry> = kept.to_vec();
-        kept.sort_by(|a, b| b.at.cmp(&a.at));
+        kept.sort_by_key(|e| std::cmp::Reverse(e.at));
         for entry in kept {
             let (lasted, _) = s.account(&entry);
             if let Some(run) = s.running.get_mut(&entry.target) {
