@@ -12,7 +12,26 @@ done
 
 work=$(mktemp -d)
 coproc SERVERS { exec python3 bench/servers.py; }
-trap 'exec {SERVERS[1]}>&-; kill $SERVERS_PID 2>/dev/null; rm -rf "$work"' EXIT
+tls_pid=
+trap 'exec {SERVERS[1]}>&-; kill $SERVERS_PID $tls_pid 2>/dev/null; rm -rf "$work"' EXIT
+
+# An https site on loopback: a private CA, a certificate for 127.0.0.1, openssl s_server.
+# Both vigia and curl trust the system bundle with that CA appended (the usual cost).
+( cd "$work"
+  ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  openssl req -x509 "${ec[@]}" -subj "/CN=bench CA" -days 30 -keyout ca.key -out ca.pem \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign 2>/dev/null
+  openssl req "${ec[@]}" -subj /CN=127.0.0.1 -keyout leaf.key -out leaf.csr 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' > leaf.ext
+  openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
+      -extfile leaf.ext -out leaf.pem 2>/dev/null
+  cat /etc/ssl/certs/ca-certificates.crt ca.pem > bundle.pem )
+tls_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+openssl s_server -quiet -www -accept "127.0.0.1:$tls_port" -cert "$work/leaf.pem" -key "$work/leaf.key" \
+    </dev/null >/dev/null 2>&1 &
+tls_pid=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$tls_port") 2>/dev/null && break; sleep 0.05; done
+tls_url="https://127.0.0.1:$tls_port/"
 read -r site_port hang_port site_ports hang_ports <&"${SERVERS[0]}"
 IFS=, read -r -a site_list <<<"$site_ports"
 IFS=, read -r -a hang_list <<<"$hang_ports"
@@ -27,6 +46,8 @@ mkconf() { # name log targets...
 one="name = \"web\"
 url = \"$url\""
 mkconf tiny "$work/tiny.log" "$one"
+mkconf tls "$work/tls.log" "name = \"secure\"
+url = \"$tls_url\""
 mkconf big "$work/big.log" "$one"
 targets=()
 for i in $(seq 1 60); do
@@ -54,6 +75,20 @@ with open(sys.argv[1], "wb") as f:
         f.write(block)
 PY
 "$BIN" -c "$work/tiny.toml" check --quiet >/dev/null   # first state: ONLINE
+SSL_CERT_FILE="$work/bundle.pem" "$BIN" -c "$work/tls.toml" check --quiet >/dev/null
+# status over 2 million transitions of one flapping target in the last 30 days.
+python3 - "$work/flap.log" <<'PY'
+import datetime, sys
+now = datetime.datetime.now(datetime.timezone.utc)
+start, n = now - datetime.timedelta(days=29), 2_000_000
+step = (now - start) / n
+with open(sys.argv[1], "w") as f:
+    for i in range(n):
+        t = (start + step * i).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        f.write(f"{t} OFFLINE web HTTP 503 Service Unavailable (http://127.0.0.1/)\n" if i % 2 == 0
+                else f"{t} ONLINE web HTTP 200 in 1 ms after 1s down\n")
+PY
+mkconf flap "$work/flap.log" "$one"
 "$BIN" -c "$work/big.toml" check --quiet >/dev/null
 cp "$work/tiny.log" "$work/recipe.log"
 
@@ -77,6 +112,16 @@ ratio() { python3 -c "print(f'{float(\"$1\")/float(\"$2\"):.2f}')"; }
 read -r curl_wall curl_cpu < <(hf curl "curl -s -o /dev/null $url")
 read -r v_wall v_cpu < <(hf vigia "$BIN -c $work/tiny.toml check --quiet")
 read -r big_wall big_cpu < <(hf big "$BIN -c $work/big.toml check --quiet")
+read -r tcurl_wall tcurl_cpu < <(hf tcurl "curl -s -o /dev/null --cacert $work/bundle.pem $tls_url")
+read -r tls_wall tls_cpu < <(SSL_CERT_FILE="$work/bundle.pem" hf tls "$BIN -c $work/tls.toml check --quiet")
+read -r st_wall st_cpu < <(RUNS=5 hf status "$BIN -c $work/flap.toml status")
+st_rss=$(rss "$BIN" -c "$work/flap.toml" status)
+tls_rss=$(SSL_CERT_FILE="$work/bundle.pem" rss "$BIN" -c "$work/tls.toml" check --quiet)
+if command -v strace >/dev/null; then
+    quiet_calls=$(strace -f -c -o "$work/strace" "$BIN" -c "$work/tiny.toml" check --quiet >/dev/null 2>&1; awk '/^100.00/ {print $4}' "$work/strace")
+else
+    quiet_calls="- (no strace)"
+fi
 curl_rss=$(rss curl -s -o /dev/null "$url")
 v_rss=$(rss "$BIN" -c "$work/tiny.toml" check --quiet)
 big_rss=$(rss "$BIN" -c "$work/big.toml" check --quiet)
@@ -96,8 +141,11 @@ printf '| %-46s | %10s | %9s | %9s | %-34s |\n' "what" "median ms" "cpu ms" "pea
 printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..48})" "------------" "-----------" "-----------" "------------------------------------"
 row() { printf '| %-46s | %10s | %9s | %6s KiB | %-34s |\n' "$@"; }
 row "curl -s -o /dev/null (one GET)" "$(ms "$curl_wall")" "$(ms "$curl_cpu")" "$curl_rss" "baseline"
-row "vigia check, 1 target up, tiny log" "$(ms "$v_wall")" "$(ms "$v_cpu")" "$v_rss" "$(ratio "$v_wall" "$curl_wall")x curl (goal <= 2)"
+row "vigia check, 1 target up, tiny log" "$(ms "$v_wall")" "$(ms "$v_cpu")" "$v_rss" "$(ratio "$v_wall" "$curl_wall")x curl (goal <= 0.35)"
 row "vigia check, 1 target up, 512 MiB log" "$(ms "$big_wall")" "$(ms "$big_cpu")" "$big_rss" "$(ratio "$big_wall" "$v_wall")x tiny (goal <= 1.5)"
+row "curl --cacert bundle (one https GET)" "$(ms "$tcurl_wall")" "$(ms "$tcurl_cpu")" "-" "https baseline"
+row "vigia check, 1 https target up" "$(ms "$tls_wall")" "$(ms "$tls_cpu")" "$tls_rss" "$(ratio "$tls_wall" "$tcurl_wall")x curl (goal <= 1)"
+row "vigia status, 2M transitions in 30 days" "$(ms "$st_wall")" "$(ms "$st_cpu")" "$st_rss" "goal <= 65536 KiB"
 if python3 -c 'import requests' 2>/dev/null; then
     read -r py_wall py_cpu < <(RUNS=10 hf recipe "python3 bench/recipe.py $url $work/recipe.log")
     py_rss=$(rss python3 bench/recipe.py "$url" "$work/recipe.log")
@@ -110,6 +158,7 @@ else
 fi
 printf '| %-46s | %10s | %9s | %9s | %-34s |\n' "vigia check, 60 targets, 20 hang, timeout 2s" "$(ms "$many")" "-" "-" "$(ratio "$many" 2)x timeout (goal <= 2), $down down"
 printf '| %-46s | %10s | %9s | %6s KiB | %-34s |\n' "vigia check, 1000 up + 100 hang, ulimit -n 1024" "$(python3 -c "print(f'{float(\"$scale_wall\")*1000:.0f}')")" "-" "$scale_rss" "$scale_down down, $scale_false false OFFLINE, $scale_faults faults"
+printf '\nquiet run (1 http target up, nothing to send): %s system calls\n' "$quiet_calls"
 size=$(stat -c %s "$BIN")
 printf '\nbinary: %s bytes (%.1f MiB), release profile: %s\n' "$size" "$(python3 -c "print($size/1048576)")" \
     "$(sed -n '/^\[profile.release\]/,/^\[/p' Cargo.toml | grep = | tr '\n' ' ')"
