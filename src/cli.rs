@@ -17,6 +17,7 @@ Environment:
   LOGS_DIRECTORY      log directory, set by systemd's LogsDirectory=
   CREDENTIALS_DIRECTORY  where systemd's LoadCredential= puts the config
   HTTPS_PROXY, ALL_PROXY, NO_PROXY  proxy for the Bot API
+  SSL_CERT_FILE       the bundle of trusted CA certificates (default: the system's)
   NO_COLOR            never colour the output
 
 Exit codes: 0 all up, 1 a target is down (or a message was not sent), 2 usage,
