@@ -51,6 +51,44 @@ pub enum Command {
     Send(SendArgs),
     /// List the messages waiting for Telegram and those set aside; retry or drop one
     Outbox(OutboxArgs),
+    /// Send nothing about these targets for a while (maintenance); checks go on
+    Mute(MuteArgs),
+    /// End a mute; if the state changed meanwhile, the next check says so once
+    Unmute(UnmuteArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MuteArgs {
+    /// The targets to mute
+    #[arg(
+        value_name = "TARGET",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub targets: Vec<String>,
+    /// Mute every configured target
+    #[arg(long)]
+    pub all: bool,
+    /// For how long (e.g. 30m, 2h, 1d); without it, until 'vigia unmute'
+    #[arg(long = "for", value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// Why, shown by 'vigia status'
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UnmuteArgs {
+    /// The targets to unmute
+    #[arg(
+        value_name = "TARGET",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub targets: Vec<String>,
+    /// Unmute every muted target
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! the man page generator can use them.
 
 pub mod budget;
+pub mod cert;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod heartbeat;
 pub mod history;
 pub mod message;
 pub mod metrics;
+pub mod notices;
 pub mod probe;
 pub mod prompt;
 pub mod root;
@@ -22,5 +24,6 @@ pub mod setup;
 pub mod state;
 pub mod statelog;
 pub mod telegram;
+pub mod texts;
 pub mod transition;
 pub mod util;

@@ -2,11 +2,14 @@
 //! (https://core.telegram.org/bots/api#html-style) with every value escaped, or as plain
 //! text for standard output; and the split of long messages on line boundaries.
 
+use std::time::Duration;
+
 use chrono::{DateTime, FixedOffset};
 
 use crate::config::format_duration;
 use crate::probe::truncate;
 use crate::statelog::State;
+use crate::texts::{fill, Texts};
 use crate::transition::{Change, CONNECTIVITY};
 
 /// Telegram's limit is 4096 characters after entity parsing; staying under it counted on
@@ -32,12 +35,63 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// The message for the changes of one run, in HTML. Every tag opens and closes on the
+/// Something a message says besides a change of state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    /// A target went down or came back (or this machine's connectivity did).
+    Change(Change),
+    /// A target is still down (`check.remind_every`).
+    StillDown {
+        target: String,
+        url: String,
+        reason: String,
+        down_for: Duration,
+        at: DateTime<FixedOffset>,
+    },
+    /// A target's certificate expires within a warning threshold.
+    CertExpires {
+        target: String,
+        url: String,
+        days: i64,
+        not_after: DateTime<FixedOffset>,
+        at: DateTime<FixedOffset>,
+    },
+    /// A target has a new certificate that lasts longer than the one before.
+    CertRenewed {
+        target: String,
+        url: String,
+        not_after: DateTime<FixedOffset>,
+        at: DateTime<FixedOffset>,
+    },
+    /// A mute ended with the target in another state than when it began.
+    Unmuted {
+        target: String,
+        url: String,
+        state: State,
+        reason: String,
+        at: DateTime<FixedOffset>,
+    },
+}
+
+impl Notice {
+    pub fn target(&self) -> &str {
+        match self {
+            Notice::Change(c) => &c.target,
+            Notice::StillDown { target, .. }
+            | Notice::CertExpires { target, .. }
+            | Notice::CertRenewed { target, .. }
+            | Notice::Unmuted { target, .. } => target,
+        }
+    }
+}
+
+/// The message for the notices of one run, in HTML. Every tag opens and closes on the
 /// same line, so splitting on lines keeps each part well-formed.
-pub fn render_html(changes: &[&Change], host: &str) -> String {
+pub fn render_html(notices: &[Notice], host: &str, texts: &Texts) -> String {
     render(
-        changes,
+        notices,
         host,
+        texts,
         &|s| format!("<b>{}</b>", escape(s)),
         &|s| format!("<code>{}</code>", escape(s)),
         &escape,
@@ -45,15 +99,27 @@ pub fn render_html(changes: &[&Change], host: &str) -> String {
 }
 
 /// The same message as plain text, for standard output when Telegram is not configured.
-pub fn render_plain(changes: &[&Change], host: &str) -> String {
-    render(changes, host, &|s| s.to_owned(), &|s| s.to_owned(), &|s| {
-        s.to_owned()
-    })
+pub fn render_plain(notices: &[Notice], host: &str, texts: &Texts) -> String {
+    render(
+        notices,
+        host,
+        texts,
+        &|s| s.to_owned(),
+        &|s| s.to_owned(),
+        &|s| s.to_owned(),
+    )
 }
 
 type Style<'a> = &'a dyn Fn(&str) -> String;
 
-fn render(changes: &[&Change], host: &str, bold: Style, code: Style, text: Style) -> String {
+fn render(
+    notices: &[Notice],
+    host: &str,
+    texts: &Texts,
+    bold: Style,
+    code: Style,
+    text: Style,
+) -> String {
     let short = |s: &str| truncate(s, MAX_VALUE);
     let (bold, code, text) = (
         |s: &str| bold(&short(s)),
@@ -61,46 +127,121 @@ fn render(changes: &[&Change], host: &str, bold: Style, code: Style, text: Style
         |s: &str| text(&short(s)),
     );
     let host = short(host);
-    let blocks: Vec<String> = changes
+    let block = |headline: String, url: &str, at: DateTime<FixedOffset>| {
+        let line = fill(texts.when_on, &[("when", &when(at)), ("host", &host)]);
+        format!("{headline}\n{}\n{}", code(url), text(&line))
+    };
+    let blocks: Vec<String> = notices
         .iter()
-        .map(|c| {
-            if c.target == CONNECTIVITY {
+        .map(|notice| match notice {
+            Notice::Change(c) if c.target == CONNECTIVITY => {
                 let headline = match c.state {
-                    State::Offline => format!(
-                        "⚠️ {} has lost its own connectivity since {}: targets not judged",
-                        bold(&host),
-                        text(&when(c.at))
+                    State::Offline => fill(
+                        texts.lost_connectivity,
+                        &[("host", &bold(&host)), ("when", &text(&when(c.at)))],
                     ),
-                    State::Online => format!(
-                        "✅ {} is back online after {}: targets are judged again",
-                        bold(&host),
-                        format_duration(c.down_for.unwrap_or_default())
+                    State::Online => fill(
+                        texts.back_online,
+                        &[
+                            ("host", &bold(&host)),
+                            ("duration", &format_duration(c.down_for.unwrap_or_default())),
+                        ],
                     ),
                 };
-                return format!("{headline}\n{}\n{}", text(&c.reason), code(&c.url));
+                format!("{headline}\n{}\n{}", text(&c.reason), code(&c.url))
             }
-            let headline = match (c.state, c.down_for) {
-                (State::Offline, _) => {
-                    format!("🔴 {} is DOWN: {}", bold(&c.target), text(&c.reason))
-                }
-                (State::Online, Some(d)) => format!(
-                    "🟢 {} is UP again after {} down: {}",
-                    bold(&c.target),
-                    format_duration(d),
-                    text(&c.reason)
-                ),
-                (State::Online, None) => {
-                    format!("🟢 {} is UP: {}", bold(&c.target), text(&c.reason))
-                }
-            };
-            format!(
-                "{headline}\n{}\n{}",
-                code(&c.url),
-                text(&format!("{} on {host}", when(c.at)))
-            )
+            Notice::Change(c) => {
+                let values = [("target", bold(&c.target)), ("reason", text(&c.reason))];
+                let headline = match (c.state, c.down_for) {
+                    (State::Offline, _) => fill_owned(texts.down, &values),
+                    (State::Online, Some(d)) => fill_owned(
+                        texts.up_again,
+                        &[&values[..], &[("duration", format_duration(d))]].concat(),
+                    ),
+                    (State::Online, None) => fill_owned(texts.up, &values),
+                };
+                block(headline, &c.url, c.at)
+            }
+            Notice::StillDown {
+                target,
+                url,
+                reason,
+                down_for,
+                at,
+            } => {
+                let headline = fill(
+                    texts.still_down,
+                    &[
+                        ("target", &bold(target)),
+                        ("duration", &format_duration(*down_for)),
+                        ("reason", &text(reason)),
+                    ],
+                );
+                block(headline, url, *at)
+            }
+            Notice::CertExpires {
+                target,
+                url,
+                days,
+                not_after,
+                at,
+            } => {
+                let day_word = if *days == 1 { texts.day } else { texts.days };
+                let headline = fill(
+                    texts.cert_expires,
+                    &[
+                        ("target", &bold(target)),
+                        ("days", &days.to_string()),
+                        ("day_word", day_word),
+                        ("date", &text(&when(*not_after))),
+                    ],
+                );
+                block(headline, url, *at)
+            }
+            Notice::CertRenewed {
+                target,
+                url,
+                not_after,
+                at,
+            } => {
+                let headline = fill(
+                    texts.cert_renewed,
+                    &[
+                        ("target", &bold(target)),
+                        ("date", &text(&when(*not_after))),
+                    ],
+                );
+                block(headline, url, *at)
+            }
+            Notice::Unmuted {
+                target,
+                url,
+                state,
+                reason,
+                at,
+            } => {
+                let word = match state {
+                    State::Online => texts.state_up,
+                    State::Offline => texts.state_down,
+                };
+                let headline = fill(
+                    texts.unmuted,
+                    &[
+                        ("target", &bold(target)),
+                        ("state", word),
+                        ("reason", &text(reason)),
+                    ],
+                );
+                block(headline, url, *at)
+            }
         })
         .collect();
     blocks.join("\n\n")
+}
+
+fn fill_owned(template: &str, values: &[(&str, String)]) -> String {
+    let borrowed: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    fill(template, &borrowed)
 }
 
 /// The one message of an episode in which this machine could not probe (its own fault).
@@ -108,6 +249,7 @@ pub fn render_fault(
     faults: &[(&crate::config::Target, &crate::probe::Outcome)],
     host: &str,
     since: DateTime<FixedOffset>,
+    texts: &Texts,
 ) -> String {
     let names: Vec<String> = faults
         .iter()
@@ -116,16 +258,22 @@ pub fn render_fault(
         .collect();
     let more = match faults.len().saturating_sub(names.len()) {
         0 => String::new(),
-        n => format!(" and {n} more"),
+        n => format!(" {}", fill(texts.and_more, &[("count", &n.to_string())])),
     };
     let detail = faults.first().map(|(_, o)| o.detail.as_str()).unwrap_or("");
+    let headline = fill(
+        texts.fault,
+        &[
+            ("host", &escape(&truncate(host, MAX_VALUE))),
+            ("count", &faults.len().to_string()),
+            ("when", &when(since)),
+            ("detail", &escape(&truncate(detail, MAX_VALUE))),
+        ],
+    );
     format!(
-        "⚠️ vigia on {} could not check {} target(s) since {}: {}\n{}{more}\nThis is a fault of the checking machine, not of the targets: they keep their last state until checks work again.",
-        escape(&truncate(host, MAX_VALUE)),
-        faults.len(),
-        when(since),
-        escape(&truncate(detail, MAX_VALUE)),
+        "{headline}\n{}{more}\n{}",
         names.join(", "),
+        texts.fault_note
     )
 }
 
@@ -189,6 +337,7 @@ fn flush(parts: &mut Vec<String>, current: &mut String, len: &mut usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::texts::{EN, PT_BR};
     use std::time::Duration;
 
     fn change(target: &str, state: State, reason: &str, down_for: Option<Duration>) -> Change {
@@ -217,7 +366,11 @@ mod tests {
             "HTTP 200 in 41 ms",
             Some(Duration::from_secs(759)),
         );
-        let html = render_html(&[&down, &up], "srv & co");
+        let html = render_html(
+            &[Notice::Change(down.clone()), Notice::Change(up)],
+            "srv & co",
+            &EN,
+        );
         assert_eq!(
             html,
             "🔴 <b>web</b> is DOWN: text \"&lt;ok&gt;\" not found\n\
@@ -228,7 +381,7 @@ mod tests {
              <code>http://a.example/?x=1&amp;y=&lt;2&gt;</code>\n\
              2026-11-24 23:22:23 -03:00 on srv &amp; co"
         );
-        let plain = render_plain(&[&down], "srv");
+        let plain = render_plain(&[Notice::Change(down)], "srv", &EN);
         assert!(plain
             .starts_with("🔴 web is DOWN: text \"<ok>\" not found\nhttp://a.example/?x=1&y=<2>\n"));
     }
@@ -243,7 +396,7 @@ mod tests {
         );
         lost.url = "tcp://192.0.2.53:53".into();
         assert_eq!(
-            render_html(&[&lost], "srv"),
+            render_html(&[Notice::Change(lost)], "srv", &EN),
             "⚠️ <b>srv</b> has lost its own connectivity since 2026-11-24 23:22:23 -03:00: targets not judged\n\
              every canary failed (connection refused), and targets with them\n\
              <code>tcp://192.0.2.53:53</code>"
@@ -254,8 +407,40 @@ mod tests {
             "tcp://192.0.2.53:53 answered: TCP connect in 3 ms",
             Some(Duration::from_secs(300)),
         );
-        assert!(render_plain(&[&back], "srv")
+        assert!(render_plain(&[Notice::Change(back)], "srv", &EN)
             .starts_with("✅ srv is back online after 5m: targets are judged again\n"));
+    }
+
+    #[test]
+    fn portuguese_reads_as_portuguese() {
+        let down = change("web", State::Offline, "HTTP 503", None);
+        let up = change(
+            "web",
+            State::Online,
+            "HTTP 200 in 4 ms",
+            Some(Duration::from_secs(759)),
+        );
+        let still = Notice::StillDown {
+            target: "web".into(),
+            url: "http://a/".into(),
+            reason: "HTTP 503".into(),
+            down_for: Duration::from_secs(4 * 3600),
+            at: down.at,
+        };
+        let cert = Notice::CertExpires {
+            target: "web".into(),
+            url: "https://a/".into(),
+            days: 5,
+            not_after: down.at,
+            at: down.at,
+        };
+        assert_eq!(
+            render_plain(&[Notice::Change(down), Notice::Change(up), still, cert], "srv", &PT_BR),
+            "🔴 web está FORA DO AR: HTTP 503\nhttp://a.example/?x=1&y=<2>\n2026-11-24 23:22:23 -03:00 em srv\n\n\
+             🟢 web voltou ao ar depois de 12m39s fora: HTTP 200 in 4 ms\nhttp://a.example/?x=1&y=<2>\n2026-11-24 23:22:23 -03:00 em srv\n\n\
+             ⏰ web continua FORA DO AR, já faz 4h: HTTP 503\nhttp://a/\n2026-11-24 23:22:23 -03:00 em srv\n\n\
+             🔐 O certificado de web vence em 5 dias, no dia 2026-11-24 23:22:23 -03:00\nhttps://a/\n2026-11-24 23:22:23 -03:00 em srv"
+        );
     }
 
     #[test]
@@ -294,9 +479,8 @@ mod tests {
     fn overlong_values_are_shortened_and_parts_stay_well_formed() {
         let mut long = change("web", State::Offline, &"reason <x> ".repeat(500), None);
         long.url = format!("http://a.example/{}", "&<".repeat(3000));
-        let many: Vec<Change> = (0..40).map(|_| long.clone()).collect();
-        let refs: Vec<&Change> = many.iter().collect();
-        let parts = split(&render_html(&refs, &"h".repeat(1000)), LIMIT);
+        let many: Vec<Notice> = (0..40).map(|_| Notice::Change(long.clone())).collect();
+        let parts = split(&render_html(&many, &"h".repeat(1000), &EN), LIMIT);
         assert!(parts.len() > 1);
         for part in &parts {
             assert!(part.chars().count() <= LIMIT);

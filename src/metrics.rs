@@ -84,6 +84,17 @@ pub fn render(s: &Snapshot) -> String {
         &[(String::new(), s.now.timestamp().to_string())],
     );
     family(
+        "vigia_certificate_expiry_timestamp_seconds",
+        "When the target's TLS certificate expires, in seconds since the epoch.",
+        &s.targets
+            .iter()
+            .filter_map(|t| {
+                let seen = s.checkpoint.certs.get(&t.name)?;
+                Some((target_label(t), seen.not_after.timestamp().to_string()))
+            })
+            .collect::<Vec<_>>(),
+    );
+    family(
         "vigia_checker_online",
         "Whether this machine's own connectivity is judged online (1) by its canaries, or offline (0).",
         &[(String::new(), u8::from(s.checker_online).to_string())],
@@ -135,6 +146,7 @@ mod tests {
             detail: "HTTP 200".into(),
             elapsed: Duration::from_millis(41),
             checker_fault: false,
+            cert: None,
         }];
         let mut checkpoint = Checkpoint::default();
         checkpoint.targets.insert(
@@ -164,7 +176,7 @@ mod tests {
             .contains("vigia_target_state_since_timestamp_seconds{target=\"web\"} 1795608000\n"));
         assert!(text.contains("# TYPE vigia_outbox_messages gauge\nvigia_outbox_messages 0\n"));
         assert!(text.contains("vigia_checker_online 1\n"));
-        assert_eq!(text.matches("# HELP ").count(), 6);
+        assert_eq!(text.matches("# HELP ").count(), 7);
         assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
     }
 }

@@ -8,13 +8,16 @@
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
-use std::sync::{Arc, OnceLock};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::redirect;
 use tokio::sync::Semaphore;
 
-use crate::config::{format_duration, Endpoint, Target};
+use crate::cert::CertInfo;
+use crate::config::{format_duration, Endpoint, IpFamily, Target};
 
 /// The most body `contains` looks at.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -22,7 +25,7 @@ const MAX_REDIRECTS: usize = 10;
 const MAX_REASON: usize = 200;
 
 /// The result of probing one target.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
     pub up: bool,
     /// Up: what answered (`HTTP 200`). Down: why it failed (`connection refused`).
@@ -32,6 +35,8 @@ pub struct Outcome {
     /// The probe could not be made for a reason of this machine's own (too many open
     /// files, out of memory, no socket, out of time): the target is not judged.
     pub checker_fault: bool,
+    /// https: the server's certificate, when the probe succeeded.
+    pub cert: Option<CertInfo>,
 }
 
 impl Outcome {
@@ -87,6 +92,7 @@ pub async fn probe_all(targets: &[Target], limits: Limits) -> Vec<Outcome> {
                 detail: "not probed in time: the run's budget ran out (too many targets for check.parallel?)".into(),
                 elapsed: Duration::ZERO,
                 checker_fault: true,
+                cert: None,
             });
             (index, outcome)
         });
@@ -107,6 +113,7 @@ pub async fn probe_all(targets: &[Target], limits: Limits) -> Vec<Outcome> {
                 detail: "probe failed".into(),
                 elapsed: Duration::ZERO,
                 checker_fault: true,
+                cert: None,
             })
         })
         .collect()
@@ -181,12 +188,13 @@ async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
         let begun = Instant::now();
         let result = tokio::time::timeout(target.timeout, once(target, clients)).await;
         match result {
-            Ok(Ok(detail)) => {
+            Ok(Ok((detail, cert))) => {
                 return Outcome {
                     up: true,
                     detail,
                     elapsed: begun.elapsed(),
                     checker_fault: false,
+                    cert,
                 }
             }
             Ok(Err(failure)) if failure.checker_fault => {
@@ -195,6 +203,7 @@ async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
                     detail: target.scrub(&truncate(&failure.why, MAX_REASON)),
                     elapsed: started.elapsed(),
                     checker_fault: true,
+                    cert: None,
                 }
             }
             Ok(Err(failure)) => reason = failure.why,
@@ -210,34 +219,62 @@ async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
         detail: target.scrub(&truncate(&reason, MAX_REASON)),
         elapsed: started.elapsed(),
         checker_fault: false,
+        cert: None,
     }
 }
 
-async fn once(target: &Target, clients: &Clients) -> Result<String, Failure> {
+async fn once(target: &Target, clients: &Clients) -> Result<(String, Option<CertInfo>), Failure> {
     match &target.endpoint {
-        Endpoint::Tcp { host, port } => tokio::net::TcpStream::connect((host.as_str(), *port))
+        Endpoint::Tcp { host, port } => tcp(host, *port, target.ip)
             .await
-            .map(|_| "TCP connect".to_owned())
-            .map_err(|e| Failure::of(&e)),
-        Endpoint::Http(url) if url.scheme() == "https" => http(clients.tls()?, url, target).await,
-        Endpoint::Http(url) => match http(clients.plain()?, url, target).await {
+            .map(|()| ("TCP connect".to_owned(), None)),
+        Endpoint::Http(url) if url.scheme() == "https" => {
+            http(&clients.get(target, true)?, url, target).await
+        }
+        Endpoint::Http(url) => match http(&clients.get(target, false)?, url, target).await {
             // Redirected to https://: again, with a client that trusts the roots.
-            Err(f) if f.why == NEEDS_TLS => http(clients.tls()?, url, target).await,
+            Err(f) if f.why == NEEDS_TLS => http(&clients.get(target, true)?, url, target).await,
             other => other,
         },
     }
+}
+
+/// A TCP connect to `host:port`, to addresses of the family asked for.
+async fn tcp(host: &str, port: u16, ip: IpFamily) -> Result<(), Failure> {
+    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| Failure::of(&e))?
+        .filter(|a| match ip {
+            IpFamily::Any => true,
+            IpFamily::V4 => a.is_ipv4(),
+            IpFamily::V6 => a.is_ipv6(),
+        })
+        .collect();
+    if addresses.is_empty() {
+        let family = if ip == IpFamily::V6 { "IPv6" } else { "IPv4" };
+        return Err(Failure::target(format!("{host} has no {family} address")));
+    }
+    tokio::net::TcpStream::connect(&addresses[..])
+        .await
+        .map(drop)
+        .map_err(|e| Failure::of(&e))
 }
 
 async fn http(
     client: &reqwest::Client,
     url: &reqwest::Url,
     target: &Target,
-) -> Result<String, Failure> {
+) -> Result<(String, Option<CertInfo>), Failure> {
     let mut response = client
         .get(url.clone())
         .send()
         .await
         .map_err(|e| Failure::of(&e))?;
+    let cert = response
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|info| info.peer_certificate())
+        .and_then(CertInfo::from_der);
     let status = response.status();
     let accepted = match &target.expect_status {
         Some(list) => list.contains(&status.as_u16()),
@@ -260,7 +297,7 @@ async fn http(
             let from = body.len().saturating_sub(needle.len() - 1);
             body.extend_from_slice(&chunk[..chunk.len().min(MAX_BODY - body.len())]);
             if body[from..].windows(needle.len()).any(|w| w == needle) {
-                return Ok(format!("HTTP {}", status.as_u16()));
+                return Ok((format!("HTTP {}", status.as_u16()), cert));
             }
         }
         let text = truncate(target.contains.as_deref().unwrap_or_default(), 60);
@@ -270,35 +307,41 @@ async fn http(
             format!("text {text:?} not found")
         }));
     }
-    Ok(format!("HTTP {}", status.as_u16()))
+    Ok((format!("HTTP {}", status.as_u16()), cert))
 }
 
-/// The HTTP clients of a run, each built the first time it is needed: one for http://
-/// targets, which trusts no certificate (so an http-only run reads none), and one for
-/// TLS, with the system's roots (see [`crate::roots`]).
+/// What makes two HTTP clients differ.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct ClientKey {
+    /// Trusts the system's roots (and reads certificates) for TLS connections.
+    tls: bool,
+    /// A target's extra CA (`ca_file`).
+    ca_file: Option<PathBuf>,
+    ip: IpFamily,
+}
+
+/// The HTTP clients of a run, each built the first time it is needed: without TLS roots
+/// for http:// targets (so an http-only run reads no certificate), with them for TLS,
+/// and one more for each `ca_file` or `ip` a target asks for.
 #[derive(Default)]
 struct Clients {
-    plain: OnceLock<Result<reqwest::Client, String>>,
-    tls: OnceLock<Result<reqwest::Client, String>>,
+    made: Mutex<HashMap<ClientKey, Result<reqwest::Client, String>>>,
 }
 
 impl Clients {
-    fn plain(&self) -> Result<&reqwest::Client, Failure> {
-        Clients::get(&self.plain, false)
-    }
-
-    fn tls(&self) -> Result<&reqwest::Client, Failure> {
-        Clients::get(&self.tls, true)
-    }
-
-    fn get(
-        cell: &OnceLock<Result<reqwest::Client, String>>,
-        tls: bool,
-    ) -> Result<&reqwest::Client, Failure> {
-        cell.get_or_init(|| http_client(tls))
-            .as_ref()
+    fn get(&self, target: &Target, tls: bool) -> Result<reqwest::Client, Failure> {
+        let key = ClientKey {
+            tls,
+            ca_file: if tls { target.ca_file.clone() } else { None },
+            ip: target.ip,
+        };
+        // Held only while a client is looked up or built: never across an await.
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        made.entry(key.clone())
+            .or_insert_with(|| http_client(&key))
+            .clone()
             .map_err(|why| Failure {
-                why: why.clone(),
+                why,
                 checker_fault: true,
             })
     }
@@ -310,8 +353,24 @@ const NEEDS_TLS: &str = "redirected to https://";
 /// A client for HTTP targets: no proxy (the site itself is checked), no connection reuse
 /// between attempts, and our own redirect rule. Without `tls`, it trusts no root and
 /// stops at a redirect to https:// (the caller goes on with a client that has them).
-fn http_client(tls: bool) -> Result<reqwest::Client, String> {
-    crate::roots::trust(reqwest::Client::builder(), tls)
+fn http_client(key: &ClientKey) -> Result<reqwest::Client, String> {
+    let tls = key.tls;
+    let mut builder = crate::roots::trust(reqwest::Client::builder(), tls).tls_info(tls);
+    if let Some(file) = &key.ca_file {
+        let pem =
+            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| format!("{}: {}", file.display(), describe_error(&e)))?;
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder = match key.ip {
+        IpFamily::Any => builder,
+        IpFamily::V4 => builder.local_address(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        IpFamily::V6 => builder.local_address(IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
+    };
+    builder
         .no_proxy()
         .pool_max_idle_per_host(0)
         .user_agent(concat!("vigia/", env!("CARGO_PKG_VERSION")))
@@ -542,6 +601,7 @@ mod tests {
             detail: "HTTP 200".into(),
             elapsed: Duration::from_millis(41),
             checker_fault: false,
+            cert: None,
         };
         assert_eq!(up.summary(), "HTTP 200 in 41 ms");
         let down = Outcome {
@@ -549,6 +609,7 @@ mod tests {
             detail: "connection refused".into(),
             elapsed: Duration::from_secs(3),
             checker_fault: false,
+            cert: None,
         };
         assert_eq!(down.summary(), "connection refused");
     }

@@ -50,6 +50,33 @@ pub struct Checkpoint {
     pub migrated: Option<(i64, i64)>,
     /// Since when the checker itself cannot probe (its own fault, not the targets').
     pub fault_since: Option<DateTime<FixedOffset>>,
+    /// When each target that is down was last reminded of (`check.remind_every`).
+    pub reminded: BTreeMap<String, DateTime<FixedOffset>>,
+    /// Muted targets: nothing is sent about them until the mute ends.
+    pub mutes: BTreeMap<String, Mute>,
+    /// The certificate each https target showed last, and the thresholds announced.
+    pub certs: BTreeMap<String, CertSeen>,
+}
+
+/// A mute (`vigia mute`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mute {
+    pub since: DateTime<FixedOffset>,
+    /// `None`: until `vigia unmute`.
+    pub until: Option<DateTime<FixedOffset>>,
+    pub reason: Option<String>,
+    /// The target's state when the mute began (`None`: never checked yet).
+    pub state: Option<crate::statelog::State>,
+}
+
+/// A certificate as last seen, identified by its SHA-256 fingerprint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CertSeen {
+    pub fingerprint: String,
+    pub not_after: DateTime<FixedOffset>,
+    /// The thresholds (days left) already announced for this certificate.
+    #[serde(default)]
+    pub warned: Vec<u32>,
 }
 
 /// One message: its parts go out in order and together, before any later message.

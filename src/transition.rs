@@ -175,6 +175,7 @@ mod tests {
             detail: "HTTP 200".into(),
             elapsed: Duration::from_millis(41),
             checker_fault: false,
+            cert: None,
         }
     }
 
@@ -184,6 +185,7 @@ mod tests {
             detail: "connection refused".into(),
             elapsed: Duration::from_secs(1),
             checker_fault: false,
+            cert: None,
         }
     }
 

@@ -13,8 +13,9 @@ use crate::cmd::{Output, Ui};
 use crate::config::{Config, Env, Target};
 use crate::delivery::{deliver, Destination, Report};
 use crate::error::{CantWrite, ConfigError, Exit, UsageError};
-use crate::message::{render_fault, render_html, render_plain, split, LIMIT};
+use crate::message::{render_fault, render_html, render_plain, split, Notice, LIMIT};
 use crate::metrics::{render as render_metrics, Snapshot};
+use crate::notices;
 use crate::probe::{probe_all, Limits, Outcome};
 use crate::state::Checkpoint;
 use crate::statelog::{Entry, Log, State};
@@ -102,11 +103,11 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         .filter(|(_, o)| o.checker_fault)
         .copied()
         .collect();
-    let alerts: Vec<&Change> = changes.iter().filter(|c| c.alert).collect();
     let host = hostname();
+    let texts = crate::texts::for_language(config.telegram.as_ref().map(|t| t.language.as_str()));
 
-    // Record: the changes, their alert and any new fault episode in one commit. Until it
-    // returns, nothing is recorded and the next run sees the same changes again.
+    // Record: the changes, what they say and any new fault episode in one commit. Until
+    // it returns, nothing is recorded and the next run sees the same changes again.
     for change in &changes {
         let entry = change.entry();
         checkpoint
@@ -114,14 +115,26 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
             .insert(entry.target.clone(), entry.clone());
         checkpoint.unlogged.push(entry);
     }
-    if !alerts.is_empty() && config.telegram.is_some() {
-        checkpoint.enqueue(split(&render_html(&alerts, &host), LIMIT), now);
+    let memory = (
+        checkpoint.reminded.clone(),
+        checkpoint.certs.clone(),
+        checkpoint.mutes.clone(),
+    );
+    let notices = what_to_say(&changes, &judged, &results, &targets, &mut checkpoint, now);
+    dirty |= memory
+        != (
+            checkpoint.reminded.clone(),
+            checkpoint.certs.clone(),
+            checkpoint.mutes.clone(),
+        );
+    if !notices.is_empty() && config.telegram.is_some() {
+        checkpoint.enqueue(split(&render_html(&notices, &host, texts), LIMIT), now);
     }
     let fault_begins = !faults.is_empty() && checkpoint.fault_since.is_none();
     if fault_begins {
         checkpoint.fault_since = Some(now);
         if config.telegram.is_some() {
-            checkpoint.enqueue(split(&render_fault(&faults, &host, now), LIMIT), now);
+            checkpoint.enqueue(split(&render_fault(&faults, &host, now, texts), LIMIT), now);
         }
     } else if faults.is_empty() && checkpoint.fault_since.is_some() {
         checkpoint.fault_since = None;
@@ -202,8 +215,8 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
             State::Online => ui.notice(&line),
         });
     }
-    if config.telegram.is_none() && !alerts.is_empty() {
-        out.line(&format!("\n{}\n", render_plain(&alerts, &host)));
+    if config.telegram.is_none() && !notices.is_empty() {
+        out.line(&format!("\n{}\n", render_plain(&notices, &host, texts)));
     }
     if let Some(report) = &report {
         report_delivery(&mut out, &ui, report, delayed, args.quiet);
@@ -230,6 +243,40 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         return Err(error.into());
     }
     Ok(exit)
+}
+
+/// What the run says, besides a fault: the alerted changes, reminders for targets still
+/// down, certificate notices, and the end of mutes that expired; muted targets say
+/// nothing. Updates what the checkpoint remembers of each.
+fn what_to_say(
+    changes: &[Change],
+    judged: &[(&Target, &Outcome)],
+    probed: &[(&Target, &Outcome)],
+    targets: &[Target],
+    checkpoint: &mut Checkpoint,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Vec<Notice> {
+    let judged: Vec<(&Target, &Outcome)> = judged
+        .iter()
+        .filter(|(_, o)| !o.checker_fault)
+        .copied()
+        .collect();
+    let mut said: Vec<Notice> = changes
+        .iter()
+        .filter(|c| c.alert)
+        .cloned()
+        .map(Notice::Change)
+        .collect();
+    said.extend(notices::reminders(&judged, checkpoint, now));
+    said.extend(notices::certificates(probed, checkpoint, now));
+    let ended = notices::expired(checkpoint, now);
+    let mut said = notices::audible(said, checkpoint);
+    let urls: HashMap<&str, &str> = targets
+        .iter()
+        .map(|t| (t.name.as_str(), t.url.as_str()))
+        .collect();
+    said.extend(notices::unmute(checkpoint, &ended, &urls, now));
+    said
 }
 
 /// The canaries of this run: none for a quick `check --url`.

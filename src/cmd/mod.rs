@@ -13,6 +13,7 @@ use crate::statelog::Log;
 
 pub mod check;
 pub mod init;
+pub mod mute;
 pub mod outbox;
 pub mod send;
 pub mod status;
@@ -26,6 +27,8 @@ pub fn run(cli: Cli, env: &Env) -> anyhow::Result<Exit> {
         Command::Status(args) => status::run(config, &args, env),
         Command::Init(args) => init::run(config, &args, env),
         Command::Outbox(args) => outbox::run(config, &args, env),
+        Command::Mute(args) => mute::mute(config, &args, env),
+        Command::Unmute(args) => mute::unmute(config, &args, env),
     }
 }
 

@@ -171,6 +171,40 @@ fn print_human(
     if summary.targets.is_empty() {
         writeln!(out, "(no targets configured)")?;
     }
+    for t in &summary.targets {
+        if let Some(m) = waiting.checkpoint.mutes.get(&t.name) {
+            let until = m.until.map_or_else(
+                || "until 'vigia unmute'".to_owned(),
+                |u| format!("until {}", stamp(u)),
+            );
+            let why = m
+                .reason
+                .as_ref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{} is muted {until}{why}: nothing is sent about it.",
+                t.name
+            )?;
+        }
+    }
+    let certs: Vec<String> = summary
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let seen = waiting.checkpoint.certs.get(&t.name)?;
+            let days = crate::cert::days_left(seen.not_after, now);
+            Some(format!(
+                "{} {days} day(s) left (until {})",
+                t.name,
+                stamp(seen.not_after)
+            ))
+        })
+        .collect();
+    if !certs.is_empty() {
+        writeln!(out, "Certificates: {}.", certs.join("; "))?;
+    }
     match waiting.connectivity() {
         Some(e) if e.state == State::Offline => {
             let line = format!(
@@ -316,6 +350,14 @@ fn to_json(
                 "for_seconds": t.last.as_ref().map(|e| (now - e.at).num_seconds()),
                 "reason": t.last.as_ref().map(|e| e.text.clone()),
                 "uptime_percent": uptime,
+                "muted": waiting.checkpoint.mutes.get(&t.name).map(|m| json!({
+                    "until": m.until.map(|u| u.to_rfc3339()),
+                    "reason": m.reason,
+                })),
+                "certificate": waiting.checkpoint.certs.get(&t.name).map(|c| json!({
+                    "not_after": c.not_after.to_rfc3339(),
+                    "days_left": crate::cert::days_left(c.not_after, now),
+                })),
             })
         })
         .collect();

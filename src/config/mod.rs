@@ -20,7 +20,7 @@ mod target;
 
 pub use duration::{format_duration, parse_duration};
 pub use env::Env;
-pub use target::{mask_password, validate_name, Endpoint, Target};
+pub use target::{mask_password, validate_name, Endpoint, IpFamily, Target};
 
 use raw::RawConfig;
 
@@ -31,6 +31,8 @@ pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(5);
 pub const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_PARALLEL: usize = 128;
 pub const DEFAULT_PARALLEL_PER_HOST: usize = 4;
+/// The days before a certificate's expiry at which it is announced, once each.
+pub const DEFAULT_CERT_WARN_DAYS: [u32; 4] = [14, 7, 3, 1];
 /// The default time a heartbeat ping may take.
 pub const DEFAULT_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -86,6 +88,8 @@ pub struct Telegram {
     pub proxy: Option<String>,
     /// Per Bot API request.
     pub timeout: Duration,
+    /// The language of every alert (`en`, `pt-BR`).
+    pub language: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +101,10 @@ pub struct CheckDefaults {
     pub parallel: usize,
     /// Probes in flight at once to one host and port.
     pub parallel_per_host: usize,
+    /// While a target is down, one reminder per this interval (`None`: off).
+    pub remind_every: Option<Duration>,
+    /// https: the days left at which a certificate is announced, once each.
+    pub cert_warn_days: Vec<u32>,
 }
 
 impl Default for CheckDefaults {
@@ -107,6 +115,8 @@ impl Default for CheckDefaults {
             retry_delay: DEFAULT_RETRY_DELAY,
             parallel: DEFAULT_PARALLEL,
             parallel_per_host: DEFAULT_PARALLEL_PER_HOST,
+            remind_every: None,
+            cert_warn_days: DEFAULT_CERT_WARN_DAYS.to_vec(),
         }
     }
 }
@@ -214,7 +224,7 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
     let config = Config {
         path: Some(path.to_owned()),
         telegram,
-        targets: sections::targets(raw.target, &defaults, &err)?,
+        targets: sections::targets(raw.target, &defaults, base, &err)?,
         canaries: sections::canaries(check.canary, &defaults, &err)?,
         heartbeat: raw
             .heartbeat
@@ -310,6 +320,8 @@ mod tests {
                 retry_delay: Duration::from_millis(500),
                 parallel: 32,
                 parallel_per_host: 2,
+                remind_every: None,
+                cert_warn_days: DEFAULT_CERT_WARN_DAYS.to_vec(),
             }
         );
         assert!(c.log_file.ends_with("log/v.log") && c.log_file.is_absolute());

@@ -38,6 +38,7 @@ pub(super) struct RawTelegram {
     pub(super) api_url: Option<Spanned<String>>,
     pub(super) proxy: Option<Spanned<String>>,
     pub(super) timeout: Option<Spanned<String>>,
+    pub(super) language: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -51,6 +52,8 @@ pub(super) struct RawCheck {
     pub(super) parallel: Option<Spanned<i64>>,
     pub(super) parallel_per_host: Option<Spanned<i64>>,
     pub(super) canary: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(super) remind_every: Option<Spanned<String>>,
+    pub(super) cert_warn_days: Option<Spanned<Vec<i64>>>,
 }
 
 #[derive(Deserialize)]
@@ -63,4 +66,8 @@ pub(super) struct RawTarget {
     pub(super) timeout: Option<Spanned<String>>,
     pub(super) attempts: Option<Spanned<i64>>,
     pub(super) retry_delay: Option<Spanned<String>>,
+    pub(super) remind_every: Option<Spanned<String>>,
+    pub(super) cert_warn_days: Option<Spanned<Vec<i64>>>,
+    pub(super) ca_file: Option<Spanned<String>>,
+    pub(super) ip: Option<Spanned<String>>,
 }

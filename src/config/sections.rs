@@ -6,19 +6,19 @@
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use toml::Spanned;
 
-use super::duration::{duration_or, format_duration};
+use super::duration::{duration_or, format_duration, parse_duration};
 use super::raw::{RawCheck, RawHeartbeat, RawMetrics, RawTarget, RawTelegram};
 use super::target::{mask_password, password_of, validate_name};
 use super::{
     readable_by_others, CheckDefaults, ConfigError, Endpoint, Heartbeat, Span, Target, Telegram,
 };
+use super::{IpFamily, DEFAULT_CERT_WARN_DAYS, DEFAULT_HEARTBEAT_TIMEOUT};
 use super::{DEFAULT_API_TIMEOUT, DEFAULT_API_URL, DEFAULT_ATTEMPTS, DEFAULT_PARALLEL};
-use super::{
-    DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_PARALLEL_PER_HOST, DEFAULT_RETRY_DELAY, DEFAULT_TIMEOUT,
-};
+use super::{DEFAULT_PARALLEL_PER_HOST, DEFAULT_RETRY_DELAY, DEFAULT_TIMEOUT};
 use crate::budget;
 use crate::secret::Token;
 
@@ -46,7 +46,82 @@ pub(super) fn check(raw: &RawCheck, err: &impl Err) -> Result<CheckDefaults, Con
             64,
             err,
         )?,
+        remind_every: interval(&raw.remind_every, "check.remind_every", err)?,
+        cert_warn_days: match &raw.cert_warn_days {
+            None => DEFAULT_CERT_WARN_DAYS.to_vec(),
+            some => warn_days(some, "check.cert_warn_days", err)?,
+        },
     })
+}
+
+/// A reminder interval: any duration of 1s or more (no upper bound: "1d" is fine).
+fn interval(
+    value: &Option<Spanned<String>>,
+    key: &str,
+    err: &impl Err,
+) -> Result<Option<Duration>, ConfigError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    match parse_duration(value.get_ref()) {
+        Some(d) if d >= Duration::from_secs(1) => Ok(Some(d)),
+        Some(_) => Err(err(value.span(), key, "must be at least 1s".into())),
+        None => Err(err(
+            value.span(),
+            key,
+            format!(
+                "{:?} is not a duration: write e.g. \"30m\", \"4h\", \"1d\"",
+                value.get_ref()
+            ),
+        )),
+    }
+}
+
+/// Certificate thresholds in days: whole numbers from 1 to 365, biggest first; `[]` is off.
+fn warn_days(
+    value: &Option<Spanned<Vec<i64>>>,
+    key: &str,
+    err: &impl Err,
+) -> Result<Vec<u32>, ConfigError> {
+    let Some(list) = value else {
+        return Ok(DEFAULT_CERT_WARN_DAYS.to_vec());
+    };
+    if list.get_ref().iter().any(|d| !(1..=365).contains(d)) {
+        return Err(err(
+            list.span(),
+            key,
+            "must be a list of days from 1 to 365, or [] for none".into(),
+        ));
+    }
+    let mut days: Vec<u32> = list.get_ref().iter().map(|&d| d as u32).collect();
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    days.dedup();
+    Ok(days)
+}
+
+/// A target's extra CA file: readable, and holding at least one PEM certificate.
+fn ca_file(
+    file: &Spanned<String>,
+    base: &Path,
+    key: &str,
+    err: &impl Err,
+) -> Result<PathBuf, ConfigError> {
+    let path = base.join(file.get_ref());
+    let pem = fs::read(&path).map_err(|e| {
+        err(
+            file.span(),
+            key,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(path),
+        _ => Err(err(
+            file.span(),
+            key,
+            format!("{} holds no PEM certificate", path.display()),
+        )),
+    }
 }
 
 /// `check.log_file` or `check.state_dir`: relative to the config file's directory.
@@ -69,12 +144,13 @@ pub(super) fn path(
 pub(super) fn targets(
     raw: Vec<Spanned<RawTarget>>,
     defaults: &CheckDefaults,
+    base: &Path,
     err: &impl Err,
 ) -> Result<Vec<Target>, ConfigError> {
     let mut targets = Vec::with_capacity(raw.len());
     let mut names = HashSet::new();
     for spanned in raw {
-        let (target, name_span) = target(spanned, defaults, err)?;
+        let (target, name_span) = target(spanned, defaults, base, err)?;
         if !names.insert(target.name.clone()) {
             return Err(err(
                 name_span,
@@ -91,6 +167,7 @@ pub(super) fn targets(
 fn target(
     spanned: Spanned<RawTarget>,
     defaults: &CheckDefaults,
+    base: &Path,
     err: &impl Err,
 ) -> Result<(Target, Span), ConfigError> {
     let table_span = spanned.span();
@@ -159,7 +236,43 @@ fn target(
         endpoint,
         expect_status,
         contains,
+        remind_every: match &t.remind_every {
+            None => defaults.remind_every,
+            some => interval(some, &key("remind_every"), err)?,
+        },
+        cert_warn_days: match &t.cert_warn_days {
+            None => defaults.cert_warn_days.clone(),
+            some => warn_days(some, &key("cert_warn_days"), err)?,
+        },
+        ca_file: match &t.ca_file {
+            None => None,
+            Some(file) => Some(ca_file(file, base, &key("ca_file"), err)?),
+        },
+        ip: match &t.ip {
+            None => IpFamily::Any,
+            Some(ip) => match ip.get_ref().as_str() {
+                "any" => IpFamily::Any,
+                "v4" => IpFamily::V4,
+                "v6" => IpFamily::V6,
+                other => {
+                    return Err(err(
+                        ip.span(),
+                        &key("ip"),
+                        format!("{other:?} is not one of \"v4\", \"v6\", \"any\""),
+                    ))
+                }
+            },
+        },
     };
+    if target.ca_file.is_some()
+        && !matches!(&target.endpoint, Endpoint::Http(u) if u.scheme() == "https")
+    {
+        return Err(err(
+            name.span(),
+            &key("ca_file"),
+            "applies to https:// targets only".into(),
+        ));
+    }
     let worst = budget::worst_case(target.timeout, target.attempts, target.retry_delay);
     if worst > budget::MAX_PROBE {
         return Err(err(
@@ -369,6 +482,24 @@ pub(super) fn telegram(
             err,
             false,
         )?,
+        language: match raw.language {
+            None => "en".to_owned(),
+            Some(l)
+                if crate::texts::LANGUAGES
+                    .iter()
+                    .any(|(name, _)| name == l.get_ref()) =>
+            {
+                l.into_inner()
+            }
+            Some(l) => {
+                let known: Vec<&str> = crate::texts::LANGUAGES.iter().map(|(n, _)| *n).collect();
+                return Err(err(
+                    l.span(),
+                    "telegram.language",
+                    format!("{:?} is not one of {}", l.get_ref(), known.join(", ")),
+                ));
+            }
+        },
     };
     if telegram.timeout > budget::MAX_API_TIMEOUT {
         let span = raw.timeout.as_ref().map(Spanned::span).unwrap_or(span);

@@ -23,6 +23,23 @@ pub struct Target {
     pub timeout: Duration,
     pub attempts: u32,
     pub retry_delay: Duration,
+    /// While down, one reminder per this interval (`None`: off).
+    pub remind_every: Option<Duration>,
+    /// https: warn once per threshold (days left) per certificate; empty: off.
+    pub cert_warn_days: Vec<u32>,
+    /// Extra CA certificate(s) trusted for this target (PEM).
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Which address family to connect with.
+    pub ip: IpFamily,
+}
+
+/// `ip = "v4" | "v6" | "any"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum IpFamily {
+    #[default]
+    Any,
+    V4,
+    V6,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +109,10 @@ impl Target {
             timeout: defaults.timeout,
             attempts: defaults.attempts,
             retry_delay: defaults.retry_delay,
+            remind_every: defaults.remind_every,
+            cert_warn_days: defaults.cert_warn_days.clone(),
+            ca_file: None,
+            ip: IpFamily::Any,
         })
     }
 

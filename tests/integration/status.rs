@@ -259,7 +259,9 @@ fn json_keys_come_in_the_documented_order() {
             "since",
             "for_seconds",
             "reason",
-            "uptime_percent"
+            "uptime_percent",
+            "muted",
+            "certificate"
         ]
     );
     let outbox: Vec<&String> = doc["outbox"].as_object().unwrap().keys().collect();

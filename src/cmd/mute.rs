@@ -1,0 +1,122 @@
+//! `vigia mute` and `vigia unmute`: maintenance windows kept in the state, so that the
+//! timer's runs honour them (a mute set by root included: the run becomes the state's
+//! owner, see [`crate::root`]). While muted, probes run and transitions are logged, but
+//! nothing is sent about the target; when the mute ends with the target in another
+//! state than it began, one message says the state it is in.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::budget::LOCK_WAIT_BY_HAND;
+use crate::cli::{MuteArgs, UnmuteArgs};
+use crate::cmd::{load_config, open_files, Output, Ui};
+use crate::config::{format_duration, parse_duration, Config, Env};
+use crate::error::{Exit, UsageError};
+use crate::message::{render_html, split, LIMIT};
+use crate::notices;
+
+pub fn mute(config_path: Option<&Path>, args: &MuteArgs, env: &Env) -> anyhow::Result<Exit> {
+    let ui = Ui::new(env);
+    let config = load_config(config_path, env)?;
+    let names = chosen(&config, &args.targets, args.all)?;
+    let length = match &args.duration {
+        None => None,
+        Some(text) => match parse_duration(text) {
+            Some(d) if !d.is_zero() => Some(d),
+            _ => {
+                return Err(UsageError(format!(
+                    "--for {text:?} is not a duration: write e.g. 30m, 2h, 1d"
+                ))
+                .into())
+            }
+        },
+    };
+    let now = crate::util::now();
+    let until = length
+        .map(|d| chrono::TimeDelta::from_std(d).map(|d| now + d))
+        .transpose()
+        .map_err(|_| UsageError("--for is too long".into()))?;
+    let files = open_files(&config)?;
+    let _lock = files.state.lock(LOCK_WAIT_BY_HAND)?;
+    let mut checkpoint = files.state.load()?.checkpoint.unwrap_or_default();
+    notices::mute(&mut checkpoint, &names, until, args.reason.clone(), now);
+    files.state.commit(&checkpoint)?;
+    let mut out = Output::new();
+    let end = match (until, length) {
+        (Some(until), Some(d)) => format!(
+            "for {} (until {})",
+            format_duration(d),
+            until.format("%Y-%m-%d %H:%M:%S %:z")
+        ),
+        _ => "until 'vigia unmute'".to_owned(),
+    };
+    out.line(&format!(
+        "muted {} {end}: checks go on, nothing is sent",
+        names.join(", ")
+    ));
+    out.finish(&ui);
+    Ok(Exit::Up)
+}
+
+pub fn unmute(config_path: Option<&Path>, args: &UnmuteArgs, env: &Env) -> anyhow::Result<Exit> {
+    let ui = Ui::new(env);
+    let config = load_config(config_path, env)?;
+    let files = open_files(&config)?;
+    let _lock = files.state.lock(LOCK_WAIT_BY_HAND)?;
+    let mut checkpoint = files.state.load()?.checkpoint.unwrap_or_default();
+    let names: Vec<String> = if args.all {
+        checkpoint.mutes.keys().cloned().collect()
+    } else {
+        for name in &args.targets {
+            if !checkpoint.mutes.contains_key(name) {
+                return Err(UsageError(format!("{name:?} is not muted")).into());
+            }
+        }
+        args.targets.clone()
+    };
+    let urls: HashMap<&str, &str> = config
+        .targets
+        .iter()
+        .map(|t| (t.name.as_str(), t.url.as_str()))
+        .collect();
+    let now = crate::util::now();
+    let said = notices::unmute(&mut checkpoint, &names, &urls, now);
+    if let (Some(telegram), false) = (&config.telegram, said.is_empty()) {
+        let texts = crate::texts::for_language(Some(&telegram.language));
+        let host = crate::util::hostname();
+        checkpoint.enqueue(split(&render_html(&said, &host, texts), LIMIT), now);
+    }
+    files.state.commit(&checkpoint)?;
+    let mut out = Output::new();
+    if names.is_empty() {
+        out.line("nothing was muted");
+    } else if said.is_empty() {
+        out.line(&format!("unmuted {}", names.join(", ")));
+    } else {
+        out.line(&format!(
+            "unmuted {}; {} changed state while muted: the next check sends the current state",
+            names.join(", "),
+            said.len()
+        ));
+    }
+    out.finish(&ui);
+    Ok(Exit::Up)
+}
+
+/// The targets named (each must be configured), or all of them.
+fn chosen(config: &Config, names: &[String], all: bool) -> anyhow::Result<Vec<String>> {
+    let known: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
+    if all {
+        return Ok(known.iter().map(|n| (*n).to_owned()).collect());
+    }
+    for name in names {
+        if !known.contains(&name.as_str()) {
+            return Err(UsageError(format!(
+                "no target is named {name:?} (configured: {})",
+                known.join(", ")
+            ))
+            .into());
+        }
+    }
+    Ok(names.to_vec())
+}
