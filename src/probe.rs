@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -244,11 +244,7 @@ async fn tcp(host: &str, port: u16, ip: IpFamily) -> Result<(), Failure> {
     let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
         .await
         .map_err(|e| Failure::of(&e))?
-        .filter(|a| match ip {
-            IpFamily::Any => true,
-            IpFamily::V4 => a.is_ipv4(),
-            IpFamily::V6 => a.is_ipv6(),
-        })
+        .filter(|a| FamilyResolver::keeps(ip, a))
         .collect();
     if addresses.is_empty() {
         let family = if ip == IpFamily::V6 { "IPv6" } else { "IPv4" };
@@ -347,6 +343,43 @@ impl Clients {
     }
 }
 
+/// A name resolver that keeps only the addresses of one family (`ip = "v4" | "v6"`):
+/// binding a local address would not do, since the connector skips a bind of the other
+/// family and connects anyway.
+struct FamilyResolver(IpFamily);
+
+impl FamilyResolver {
+    fn keeps(family: IpFamily, address: &SocketAddr) -> bool {
+        match family {
+            IpFamily::Any => true,
+            IpFamily::V4 => address.is_ipv4(),
+            IpFamily::V6 => address.is_ipv6(),
+        }
+    }
+}
+
+impl reqwest::dns::Resolve for FamilyResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let family = self.0;
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| FamilyResolver::keeps(family, a))
+                .collect();
+            if found.is_empty() {
+                let which = if family == IpFamily::V6 {
+                    "IPv6"
+                } else {
+                    "IPv4"
+                };
+                return Err(format!("{host} has no {which} address").into());
+            }
+            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// What the client without roots says when a redirect leads to https://.
 const NEEDS_TLS: &str = "redirected to https://";
 
@@ -365,11 +398,9 @@ fn http_client(key: &ClientKey) -> Result<reqwest::Client, String> {
             builder = builder.add_root_certificate(cert);
         }
     }
-    builder = match key.ip {
-        IpFamily::Any => builder,
-        IpFamily::V4 => builder.local_address(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
-        IpFamily::V6 => builder.local_address(IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
-    };
+    if key.ip != IpFamily::Any {
+        builder = builder.dns_resolver(Arc::new(FamilyResolver(key.ip)));
+    }
     builder
         .no_proxy()
         .pool_max_idle_per_host(0)
@@ -457,6 +488,14 @@ pub fn describe_error(err: &(dyn StdError + 'static)) -> String {
         .join(": ");
     if let Some(tls) = describe_tls(&text) {
         return tls;
+    }
+    // The family resolver's own words (`ip = "v6"` and the name has no IPv6 address).
+    if let Some(family) = chain
+        .iter()
+        .map(|e| e.to_string())
+        .find(|t| t.contains(" has no IPv"))
+    {
+        return family;
     }
     let lower = text.to_lowercase();
     if lower.contains("dns error") || lower.contains("failed to lookup address") {

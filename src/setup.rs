@@ -60,7 +60,8 @@ pub fn config_text(answers: &Answers) -> String {
     }
     text.push_str(&format!(
         "# proxy = \"socks5h://127.0.0.1:1080\"     # else HTTPS_PROXY / ALL_PROXY are honoured\n\
-         # timeout = {api}                 # per Bot API request, at most {api_max}\n\n\
+         # timeout = {api}                 # per Bot API request, at most {api_max}\n\
+         # language = \"en\"                 # of every alert: \"en\" or \"pt-BR\"\n\n\
          [check]                           # defaults for every target\n\
          # timeout = {timeout}                 # whole request, per attempt\n\
          # attempts = {attempts}                    # a target is down only when every attempt fails\n\
@@ -68,7 +69,9 @@ pub fn config_text(answers: &Answers) -> String {
          # log_file = \"/var/log/vigia/vigia.log\"  # default; $LOGS_DIRECTORY under systemd\n\
          # state_dir = \"/var/lib/vigia\"    # default; $STATE_DIRECTORY under systemd\n\
          # parallel = {parallel}                  # probes in flight at once, in all\n\
-         # parallel_per_host = {per_host}           # probes in flight at once to one host:port\n",
+         # parallel_per_host = {per_host}           # probes in flight at once to one host:port\n\
+         # cert_warn_days = {warn}   # https: warn once per threshold per certificate; [] = off\n\
+         # remind_every = \"4h\"            # while down: one reminder per interval (default off)\n",
         api = secs(DEFAULT_API_TIMEOUT),
         api_max = format_duration(budget::MAX_API_TIMEOUT),
         timeout = secs(d.timeout),
@@ -76,6 +79,7 @@ pub fn config_text(answers: &Answers) -> String {
         delay = secs(d.retry_delay),
         probe = format_duration(budget::MAX_PROBE),
         parallel = d.parallel,
+        warn = format!("{:?}", d.cert_warn_days),
         per_host = d.parallel_per_host,
     ));
     if answers.canaries.is_empty() {
@@ -102,7 +106,9 @@ pub fn config_text(answers: &Answers) -> String {
             "\n[[target]]\nname = {}\nurl = {}\n\
              # expect_status = [200, 204]      # default: any 2xx or 3xx final status\n\
              # contains = \"Welcome\"            # body must contain this text (first 1 MiB read)\n\
-             # timeout / attempts / retry_delay override [check]\n",
+             # ca_file = \"/etc/ssl/private/internal-ca.pem\"   # https: an extra trusted CA\n\
+             # ip = \"any\"                      # \"v4\", \"v6\" or \"any\"\n\
+             # timeout / attempts / retry_delay / remind_every / cert_warn_days override [check]\n",
             quote(name),
             quote(url)
         ));
@@ -262,6 +268,14 @@ mod tests {
             "# state_dir",
             "# expect_status",
             "# contains",
+            "# language",
+            "# parallel",
+            "# cert_warn_days = [14, 7, 3, 1]",
+            "# remind_every",
+            "# ca_file",
+            "# ip",
+            "# [heartbeat]",
+            "# [metrics]",
         ] {
             assert!(text.contains(key), "{key} missing");
         }

@@ -5,6 +5,7 @@
 mod check;
 mod delivery;
 mod fake;
+mod features;
 mod init;
 mod security;
 mod send;

@@ -28,6 +28,12 @@ fn openssl(dir: &Path, args: &[&str]) {
 impl TlsSite {
     /// A site whose certificate is valid for `days` more days.
     pub fn start(dir: &Path, days: u32) -> TlsSite {
+        TlsSite::start_on(dir, days, None)
+    }
+
+    /// The same, on `port` when given; the CA in `dir` is made once and kept, so that
+    /// a site restarted with a new certificate is trusted as before.
+    pub fn start_on(dir: &Path, days: u32, port: Option<u16>) -> TlsSite {
         std::fs::create_dir_all(dir).unwrap();
         let ec = [
             "-newkey",
@@ -36,23 +42,25 @@ impl TlsSite {
             "ec_paramgen_curve:prime256v1",
             "-nodes",
         ];
-        let mut ca = vec!["req", "-x509"];
-        ca.extend(ec);
-        ca.extend([
-            "-subj",
-            "/CN=vigia test CA",
-            "-days",
-            "3650",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign",
-        ]);
-        openssl(dir, &ca);
+        if !dir.join("ca.pem").exists() {
+            let mut ca = vec!["req", "-x509"];
+            ca.extend(ec);
+            ca.extend([
+                "-subj",
+                "/CN=vigia test CA",
+                "-days",
+                "3650",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign",
+            ]);
+            openssl(dir, &ca);
+        }
         let mut csr = vec!["req"];
         csr.extend(ec);
         csr.extend([
@@ -90,11 +98,13 @@ impl TlsSite {
                 "leaf.pem",
             ],
         );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = port.unwrap_or_else(|| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
         let server = Command::new("openssl")
             .args([
                 "s_server",

@@ -1,0 +1,282 @@
+//! What admins ask for beyond up and down: certificate expiry, reminders while down,
+//! maintenance mutes, and alerts in Brazilian Portuguese (README "Certificates",
+//! "Reminders", "Mute", "Language").
+
+use std::fs;
+use std::time::Duration;
+
+use crate::tls::TlsSite;
+use crate::{target, BotApi, Sandbox, Site};
+
+/// The sandbox config with `check` lines added to `[check]` and `telegram` lines to
+/// `[telegram]`.
+fn with_keys(sb: &Sandbox, check: &str, telegram: &str) {
+    let text = fs::read_to_string(sb.config_path())
+        .unwrap()
+        .replacen("[check]\n", &format!("[check]\n{check}"), 1)
+        .replacen(
+            "timeout = \"500ms\"\n",
+            &format!("timeout = \"500ms\"\n{telegram}"),
+            1,
+        );
+    sb.write_raw_config(&text);
+}
+
+#[test]
+fn each_certificate_threshold_is_announced_once() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    let dir = sb.path("tls");
+    let site = TlsSite::start_on(&dir, 90, None);
+    let port = site.port;
+    // Trusted through the target's ca_file alone: no system bundle is changed.
+    sb.write_config(
+        Some(&api.url()),
+        &[format!(
+            "{}\nca_file = \"{}\"",
+            target("secure", &site.url()),
+            site.ca.display()
+        )],
+    );
+    for _ in 0..2 {
+        sb.run(&["check"]).expect(0);
+    }
+    assert!(
+        api.sent().is_empty(),
+        "90 days left: nothing to say {:?}",
+        api.sent()
+    );
+
+    drop(site);
+    let _site = TlsSite::start_on(&dir, 5, Some(port));
+    for _ in 0..3 {
+        sb.run(&["check"]).expect(0);
+    }
+    let sent = api.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].starts_with("🔐 The certificate of <b>secure</b> expires in 5 days, on "),
+        "{}",
+        sent[0]
+    );
+
+    drop(_site);
+    let _site = TlsSite::start_on(&dir, 2, Some(port));
+    for _ in 0..2 {
+        sb.run(&["check"]).expect(0);
+    }
+    let sent = api.sent();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[1].contains("expires in 2 days"), "{}", sent[1]);
+    let status = sb.run(&["status"]).expect(0).stdout;
+    assert!(
+        status.contains("Certificates: secure 2 day(s) left"),
+        "{status}"
+    );
+
+    // A renewal that lasts longer is said once, shortly.
+    drop(_site);
+    let _site = TlsSite::start_on(&dir, 90, Some(port));
+    sb.run(&["check"]).expect(0);
+    sb.run(&["check"]).expect(0);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent[2].contains("was renewed: valid until"), "{}", sent[2]);
+}
+
+#[test]
+fn reminders_come_once_per_interval_while_down_and_stop_after() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    with_keys(&sb, "remind_every = \"1s\"\n", "");
+    site.set(503);
+    sb.run(&["check"]).expect(1);
+    sb.run(&["check"]).expect(1);
+    assert_eq!(api.sent().len(), 1, "the alert, and no reminder yet");
+    std::thread::sleep(Duration::from_millis(1100));
+    sb.run(&["check"]).expect(1);
+    sb.run(&["check"]).expect(1);
+    assert_eq!(api.sent().len(), 2, "{:?}", api.sent());
+    assert!(
+        api.sent()[1].starts_with("⏰ <b>web</b> is still DOWN, for 1s now: HTTP 503"),
+        "{}",
+        api.sent()[1]
+    );
+    // Kept in the state: a rotated log changes nothing.
+    fs::rename(sb.log_path(), sb.path("vigia.log.1")).unwrap();
+    std::thread::sleep(Duration::from_millis(1100));
+    sb.run(&["check"]).expect(1);
+    assert_eq!(api.sent().len(), 3);
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    std::thread::sleep(Duration::from_millis(1100));
+    sb.run(&["check"]).expect(0);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert!(sent[3].contains("is UP again after"));
+}
+
+#[test]
+fn a_mute_silences_a_target_and_its_end_says_what_changed() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    let run = sb.run(&["mute", "web", "--reason", "deploy"]).expect(0);
+    assert_eq!(
+        run.stdout,
+        "muted web until 'vigia unmute': checks go on, nothing is sent\n"
+    );
+    sb.run(&["mute", "nosuch"]).expect(2);
+
+    site.set(503);
+    sb.run(&["check"]).expect(1);
+    assert!(api.sent().is_empty(), "muted: {:?}", api.sent());
+    assert!(
+        sb.log_lines().last().unwrap().contains(" OFFLINE web "),
+        "still logged"
+    );
+    let status = sb.run(&["status"]).expect(0).stdout;
+    assert!(
+        status.contains("web is muted until 'vigia unmute' (deploy): nothing is sent about it."),
+        "{status}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&sb.run(&["status", "--json"]).expect(0).stdout).unwrap();
+    assert_eq!(json["targets"][0]["muted"]["reason"], "deploy");
+
+    let run = sb.run(&["unmute", "web"]).expect(0);
+    assert!(
+        run.stdout.contains("changed state while muted"),
+        "{}",
+        run.stdout
+    );
+    sb.run(&["check"]).expect(1);
+    sb.run(&["check"]).expect(1);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].starts_with("🔔 <b>web</b> is no longer muted, and is DOWN now"),
+        "{}",
+        sent[0]
+    );
+
+    // Down and back within the mute: nothing to say when it ends by itself.
+    sb.run(&["mute", "--all", "--for", "1s"]).expect(0);
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    site.set(503);
+    sb.run(&["check"]).expect(1);
+    std::thread::sleep(Duration::from_millis(1100));
+    sb.run(&["check"]).expect(1);
+    assert_eq!(api.sent().len(), 1, "{:?}", api.sent());
+    assert!(
+        sb.checkpoint()["mutes"].as_object().unwrap().is_empty(),
+        "expired"
+    );
+}
+
+#[test]
+fn alerts_speak_brazilian_portuguese() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    with_keys(&sb, "", "language = \"pt-BR\"\n");
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    site.set(503);
+    sb.run(&["check"]).expect(1);
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent[0].starts_with("🔴 <b>web</b> está FORA DO AR: HTTP 503 Service Unavailable\n"),
+        "{}",
+        sent[0]
+    );
+    assert!(sent[0].contains(" em "), "{}", sent[0]);
+    assert!(
+        sent[1].starts_with("🟢 <b>web</b> voltou ao ar depois de "),
+        "{}",
+        sent[1]
+    );
+    let text = fs::read_to_string(sb.config_path())
+        .unwrap()
+        .replace("pt-BR", "klingon");
+    sb.write_raw_config(&text);
+    let run = sb.run(&["check"]).expect(78);
+    assert!(
+        run.stderr
+            .contains("telegram.language: \"klingon\" is not one of en, pt-BR"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+#[ignore = "needs root: CI runs it with --include-ignored"]
+fn a_mute_set_by_root_is_honoured_by_the_service() {
+    use std::os::unix::fs::{chown, MetadataExt, PermissionsExt};
+    use std::os::unix::process::CommandExt;
+    crate::assert_root();
+    const NOBODY: u32 = 65534;
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    fs::set_permissions(sb.dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::create_dir(sb.state_path()).unwrap();
+    chown(sb.state_path(), Some(NOBODY), Some(NOBODY)).unwrap();
+    chown(sb.dir.path(), Some(NOBODY), Some(NOBODY)).unwrap();
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    chown(sb.config_path(), Some(NOBODY), Some(NOBODY)).unwrap();
+    site.set(200);
+    let as_service = || {
+        let mut c = sb.command(&["check"]);
+        c.uid(NOBODY).gid(NOBODY);
+        crate::run(c)
+    };
+    as_service().expect(0);
+    sb.run(&["mute", "web"]).expect(0); // as root
+    assert_eq!(
+        fs::metadata(sb.state_path().join("state.json"))
+            .unwrap()
+            .uid(),
+        NOBODY
+    );
+    site.set(503);
+    as_service().expect(1);
+    assert!(api.sent().is_empty(), "{:?}", api.sent());
+}
+
+#[test]
+fn ip_picks_the_address_family() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    // "localhost" has an IPv4 address; the fake site listens on 127.0.0.1 only.
+    let url = site.url("/ok").replace("127.0.0.1", "localhost");
+    let tcp = url.replace("http://", "tcp://").replace("/ok", "");
+    sb.write_config(
+        None,
+        &[
+            format!("{}\nip = \"v4\"", target("v4", &url)),
+            format!("{}\nip = \"any\"", target("any", &url)),
+            format!("{}\nip = \"v4\"", target("tcp4", &tcp)),
+        ],
+    );
+    let run = sb.run(&["check", "--dry-run"]).expect(0);
+    assert!(run.stdout.contains("v4    UP"), "{}", run.stdout);
+    // The site does not listen on IPv6: v6 is down, and says why (here "localhost" has
+    // no IPv6 address; where it has one, nothing listens there).
+    sb.write_config(None, &[format!("{}\nip = \"v6\"", target("v6", &url))]);
+    let run = sb.run(&["check", "--dry-run"]).expect(1);
+    assert!(
+        run.stdout.contains("localhost has no IPv6 address")
+            || run.stdout.contains("connection refused"),
+        "{}",
+        run.stdout
+    );
+    sb.write_config(None, &[format!("{}\nip = \"v5\"", target("x", &url))]);
+    let run = sb.run(&["check"]).expect(78);
+    assert!(
+        run.stderr
+            .contains("ip: \"v5\" is not one of \"v4\", \"v6\", \"any\""),
+        "{}",
+        run.stderr
+    );
+}
