@@ -50,6 +50,7 @@ pub fn config_text(answers: &Answers) -> String {
         None => text.push_str("# message_thread_id = 7            # forum topic\n"),
     }
     let d = CheckDefaults::default();
+    let warn_days = format!("{:?}", d.cert_warn_days);
     let secs = |t| quote(&format_duration(t));
     match &answers.api_url {
         Some(url) => text.push_str(&format!("api_url = {}\n", quote(url))),
@@ -79,7 +80,7 @@ pub fn config_text(answers: &Answers) -> String {
         delay = secs(d.retry_delay),
         probe = format_duration(budget::MAX_PROBE),
         parallel = d.parallel,
-        warn = format!("{:?}", d.cert_warn_days),
+        warn = warn_days,
         per_host = d.parallel_per_host,
     ));
     if answers.canaries.is_empty() {
