@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::budget::{LOCK_WAIT, LOCK_WAIT_BY_HAND, PROBE_DEADLINE, RUN_BUDGET};
 use crate::cli::CheckArgs;
-use crate::cmd::{load_config, open_files, open_files_to_read, report_migration, runtime};
+use crate::cmd::{load_config, open_files, open_files_to_read, report_migration, runtime, Files};
 use crate::cmd::{Output, Ui};
 use crate::config::{Config, Env, Target};
 use crate::delivery::{deliver, Destination, Report};
@@ -20,7 +20,7 @@ use crate::probe::{probe_all, Limits, Outcome};
 use crate::state::Checkpoint;
 use crate::statelog::{Entry, Log, State};
 use crate::telegram::Bot;
-use crate::transition::{decide, judge_connectivity, Change, CONNECTIVITY};
+use crate::transition::{decide, judge_connectivity, Change, Connectivity, CONNECTIVITY};
 use crate::util::hostname;
 
 pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::Result<Exit> {
@@ -42,28 +42,14 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     // Held until the end of the run: a concurrent run waits, then sees our state.
     let _lock = files.state.lock(wait)?;
     let started = Instant::now();
-    files.state.clean()?;
-    let loaded = files.state.load()?;
-    let mut warnings = loaded.warnings;
-    let mut dirty = loaded.checkpoint.is_none();
-    let mut checkpoint = loaded.checkpoint.unwrap_or_default();
-    let queued_before = (checkpoint.queue.len(), checkpoint.migrated);
-    warnings.extend(files.state.import_legacy(&mut checkpoint));
-    let imported = (checkpoint.queue.len(), checkpoint.migrated) != queued_before;
-    let delayed = checkpoint.queue.len();
-    dirty |= imported;
-    dirty |= learn_from_log(&mut checkpoint, &files.log, &targets)?;
-    // Lines committed by a run that died before appending them.
-    let mut log_error = None;
-    if !checkpoint.unlogged.is_empty() {
-        match files.log.append_missing(&checkpoint.unlogged) {
-            Ok(_) => {
-                checkpoint.unlogged.clear();
-                dirty = true;
-            }
-            Err(e) => log_error = Some(e),
-        }
-    }
+    let Recalled {
+        mut checkpoint,
+        mut dirty,
+        imported,
+        delayed,
+        mut warnings,
+        mut log_error,
+    } = recall(&files, &targets)?;
 
     let rt = runtime()?;
     let limits = Limits {
@@ -77,27 +63,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let now = crate::util::now();
     let results: Vec<(&Target, &Outcome)> = targets.iter().zip(outcomes).collect();
     let canary_results: Vec<(&Target, &Outcome)> = canaries.iter().zip(canary_outcomes).collect();
-    let targets_failing = outcomes.iter().any(|o| !o.up && !o.checker_fault);
-    let connectivity = judge_connectivity(
-        &canary_results,
-        targets_failing,
-        checkpoint.targets.get(CONNECTIVITY),
-        now,
-    );
-    // While this machine is offline, a failing target says nothing about the target.
-    let judged: Vec<(&Target, &Outcome)> = results
-        .iter()
-        .filter(|(_, o)| !connectivity.offline || o.up)
-        .copied()
-        .collect();
-    let last: HashMap<String, Entry> = targets
-        .iter()
-        .filter_map(|t| Some((t.name.clone(), checkpoint.targets.get(&t.name)?.clone())))
-        .collect();
-    let mut changes = decide(&last, &judged, now);
-    if let Some(change) = connectivity.change.clone() {
-        changes.insert(0, change);
-    }
+    let (connectivity, judged, changes) = judge(&results, &canary_results, &checkpoint, now);
     let faults: Vec<(&Target, &Outcome)> = results
         .iter()
         .filter(|(_, o)| o.checker_fault)
@@ -140,21 +106,14 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         checkpoint.fault_since = None;
         dirty = true;
     }
-    let changed = !changes.is_empty() || fault_begins;
-    if changed || dirty {
+    if !changes.is_empty() || fault_begins || dirty {
         files.state.commit(&checkpoint)?;
         if imported {
             files.state.forget_legacy();
         }
     }
-    if !checkpoint.unlogged.is_empty() && log_error.is_none() {
-        match files.log.append(&checkpoint.unlogged) {
-            Ok(()) => {
-                checkpoint.unlogged.clear();
-                files.state.commit(&checkpoint)?;
-            }
-            Err(e) => log_error = Some(e),
-        }
+    if log_error.is_none() {
+        log_error = append_lines(&files, &mut checkpoint)?;
     }
 
     let report = match &config.telegram {
@@ -184,60 +143,32 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         }
     }
     drop(rt);
-    let summary = format!("{up}/{} up", outcomes.len());
-    if let Err(e) = files.state.stamp(now, &summary) {
-        warnings.push(e.to_string());
-    }
-    if let Some(path) = &config.metrics {
-        let snapshot = Snapshot {
-            targets: &targets,
-            outcomes,
-            checkpoint: &checkpoint,
-            now,
-            checker_online: !connectivity.offline,
-        };
-        if let Err(e) = crate::metrics::write(path, &render_metrics(&snapshot)) {
-            warnings.push(format!("cannot write the metrics {}: {e}", path.display()));
-        }
-    }
+    let snapshot = Snapshot {
+        targets: &targets,
+        outcomes,
+        checkpoint: &checkpoint,
+        now,
+        checker_online: !connectivity.offline,
+    };
+    warnings.extend(stamp_and_metrics(&files, &config, &snapshot));
 
     // Only now speak: nothing printed can change what was recorded or sent.
-    let mut out = Output::new();
-    if !args.quiet {
-        report_targets(&mut out, &ui, &results);
-        report_targets(&mut out, &ui, &canary_results);
-    }
-    for change in &changes {
-        let entry = change.entry();
-        let line = format!("{} {} {}", entry.state.as_str(), entry.target, entry.text);
-        out.line(&match entry.state {
-            State::Offline => ui.warning_line(&line),
-            State::Online => ui.notice(&line),
-        });
-    }
-    if config.telegram.is_none() && !notices.is_empty() {
-        out.line(&format!("\n{}\n", render_plain(&notices, &host, texts)));
-    }
-    if let Some(report) = &report {
-        report_delivery(&mut out, &ui, report, delayed, args.quiet);
-        report_migration(&ui, report.migrated, &config);
-    }
-    warnings.iter().for_each(|w| ui.warn(w));
-    if !faults.is_empty() {
-        ui.error(&describe_faults(&faults));
-    }
-    if connectivity.offline {
-        ui.error(&format!(
-            "this machine has lost its own connectivity: every canary failed ({}); the {} failing target(s) are not judged",
-            canaries.iter().map(|c| c.url.as_str()).collect::<Vec<_>>().join(", "),
-            outcomes.iter().filter(|o| !o.up).count()
-        ));
-    } else if connectivity.canaries_suspect {
-        ui.warn(
-            "every canary failed while the targets answer: check the canary list (check.canary)",
-        );
-    }
-    out.finish(&ui);
+    speak(&Said {
+        ui: &ui,
+        config: &config,
+        quiet: args.quiet,
+        results: &results,
+        canaries: &canary_results,
+        changes: &changes,
+        notices: &notices,
+        host: &host,
+        texts,
+        report: report.as_ref(),
+        delayed,
+        warnings: &warnings,
+        faults: &faults,
+        connectivity: &connectivity,
+    });
 
     if let Some(error) = log_error {
         return Err(error.into());
@@ -285,6 +216,179 @@ fn canaries_for(config: &Config, args: &CheckArgs) -> Vec<Target> {
         Some(_) => Vec::new(),
         None => config.canaries.clone(),
     }
+}
+
+/// Judges the outcomes against the checkpoint: this machine's connectivity first (while
+/// it is offline, a failing target says nothing about the target), then each target.
+/// Returns the connectivity, the results that were judged, and the changes.
+fn judge<'a>(
+    results: &[(&'a Target, &'a Outcome)],
+    canaries: &[(&Target, &Outcome)],
+    checkpoint: &Checkpoint,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> (Connectivity, Vec<(&'a Target, &'a Outcome)>, Vec<Change>) {
+    let failing = results.iter().any(|(_, o)| !o.up && !o.checker_fault);
+    let connectivity =
+        judge_connectivity(canaries, failing, checkpoint.targets.get(CONNECTIVITY), now);
+    let judged: Vec<(&Target, &Outcome)> = results
+        .iter()
+        .filter(|(_, o)| !connectivity.offline || o.up)
+        .copied()
+        .collect();
+    let last: HashMap<String, Entry> = results
+        .iter()
+        .filter_map(|(t, _)| Some((t.name.clone(), checkpoint.targets.get(&t.name)?.clone())))
+        .collect();
+    let mut changes = decide(&last, &judged, now);
+    if let Some(change) = connectivity.change.clone() {
+        changes.insert(0, change);
+    }
+    (connectivity, judged, changes)
+}
+
+/// The stamp of the last check, and the metrics when configured; returns the warnings.
+fn stamp_and_metrics(files: &Files, config: &Config, snapshot: &Snapshot) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let up = snapshot.outcomes.iter().filter(|o| o.up).count();
+    let summary = format!("{up}/{} up", snapshot.outcomes.len());
+    if let Err(e) = files.state.stamp(snapshot.now, &summary) {
+        warnings.push(e.to_string());
+    }
+    if let Some(path) = &config.metrics {
+        if let Err(e) = crate::metrics::write(path, &render_metrics(snapshot)) {
+            warnings.push(format!("cannot write the metrics {}: {e}", path.display()));
+        }
+    }
+    warnings
+}
+
+/// What a run starts from: the checkpoint, repaired and completed from the log, and
+/// what was found on the way.
+struct Recalled {
+    checkpoint: Checkpoint,
+    /// The checkpoint must be committed even if nothing changes.
+    dirty: bool,
+    /// vigia 0.1's outbox was taken over (its files go once the commit is made).
+    imported: bool,
+    /// Messages already waiting when the run began.
+    delayed: usize,
+    warnings: Vec<String>,
+    /// The log could not take the lines a killed run left out.
+    log_error: Option<CantWrite>,
+}
+
+/// Cleans what killed runs left, loads the checkpoint (a fresh one when there is none),
+/// takes over vigia 0.1's files, learns targets it does not know from the log, and
+/// appends the lines a run committed but died before appending. Call with the lock.
+fn recall(files: &Files, targets: &[Target]) -> anyhow::Result<Recalled> {
+    files.state.clean()?;
+    let loaded = files.state.load()?;
+    let mut warnings = loaded.warnings;
+    let mut dirty = loaded.checkpoint.is_none();
+    let mut checkpoint = loaded.checkpoint.unwrap_or_default();
+    let before = (checkpoint.queue.len(), checkpoint.migrated);
+    warnings.extend(files.state.import_legacy(&mut checkpoint));
+    let imported = (checkpoint.queue.len(), checkpoint.migrated) != before;
+    dirty |= imported;
+    dirty |= learn_from_log(&mut checkpoint, &files.log, targets)?;
+    let mut log_error = None;
+    if !checkpoint.unlogged.is_empty() {
+        match files.log.append_missing(&checkpoint.unlogged) {
+            Ok(_) => {
+                checkpoint.unlogged.clear();
+                dirty = true;
+            }
+            Err(e) => log_error = Some(e),
+        }
+    }
+    Ok(Recalled {
+        delayed: checkpoint.queue.len(),
+        checkpoint,
+        dirty,
+        imported,
+        warnings,
+        log_error,
+    })
+}
+
+/// Appends the committed lines to the log, then commits that they are there. A log that
+/// cannot take them is returned (the run goes on: the alert is recorded and delivered).
+fn append_lines(
+    files: &Files,
+    checkpoint: &mut Checkpoint,
+) -> Result<Option<CantWrite>, CantWrite> {
+    if checkpoint.unlogged.is_empty() {
+        return Ok(None);
+    }
+    match files.log.append(&checkpoint.unlogged) {
+        Ok(()) => {
+            checkpoint.unlogged.clear();
+            files.state.commit(checkpoint)?;
+            Ok(None)
+        }
+        Err(e) => Ok(Some(e)),
+    }
+}
+
+/// Everything a run prints, once everything is recorded and sent.
+struct Said<'a> {
+    ui: &'a Ui,
+    config: &'a Config,
+    quiet: bool,
+    results: &'a [(&'a Target, &'a Outcome)],
+    canaries: &'a [(&'a Target, &'a Outcome)],
+    changes: &'a [Change],
+    notices: &'a [Notice],
+    host: &'a str,
+    texts: &'a crate::texts::Texts,
+    report: Option<&'a Report>,
+    delayed: usize,
+    warnings: &'a [String],
+    faults: &'a [(&'a Target, &'a Outcome)],
+    connectivity: &'a Connectivity,
+}
+
+/// Prints the run: the targets (unless quiet), one line per change at its priority,
+/// the alerts themselves when there is no Telegram, the delivery, warnings and faults.
+fn speak(s: &Said) {
+    let ui = s.ui;
+    let mut out = Output::new();
+    if !s.quiet {
+        report_targets(&mut out, ui, s.results);
+        report_targets(&mut out, ui, s.canaries);
+    }
+    for change in s.changes {
+        let entry = change.entry();
+        let line = format!("{} {} {}", entry.state.as_str(), entry.target, entry.text);
+        out.line(&match entry.state {
+            State::Offline => ui.warning_line(&line),
+            State::Online => ui.notice(&line),
+        });
+    }
+    if s.config.telegram.is_none() && !s.notices.is_empty() {
+        out.line(&format!("\n{}\n", render_plain(s.notices, s.host, s.texts)));
+    }
+    if let Some(report) = s.report {
+        report_delivery(&mut out, ui, report, s.delayed, s.quiet);
+        report_migration(ui, report.migrated, s.config);
+    }
+    s.warnings.iter().for_each(|w| ui.warn(w));
+    if !s.faults.is_empty() {
+        ui.error(&describe_faults(s.faults));
+    }
+    if s.connectivity.offline {
+        let failing = s.results.iter().filter(|(_, o)| !o.up).count();
+        let urls: Vec<&str> = s.canaries.iter().map(|(c, _)| c.url.as_str()).collect();
+        ui.error(&format!(
+            "this machine has lost its own connectivity: every canary failed ({}); the {failing} failing target(s) are not judged",
+            urls.join(", ")
+        ));
+    } else if s.connectivity.canaries_suspect {
+        ui.warn(
+            "every canary failed while the targets answer: check the canary list (check.canary)",
+        );
+    }
+    out.finish(ui);
 }
 
 /// Targets the checkpoint does not know yet (a fresh install, an upgrade from a version
