@@ -57,18 +57,25 @@ pub enum Command {
     Unmute(UnmuteArgs),
 }
 
+/// The targets a mute command is about.
 #[derive(Debug, Args)]
-pub struct MuteArgs {
-    /// The targets to mute
+pub struct Which {
+    /// The targets, by name
     #[arg(
         value_name = "TARGET",
         required_unless_present = "all",
         conflicts_with = "all"
     )]
     pub targets: Vec<String>,
-    /// Mute every configured target
+    /// Every configured target (mute), or every muted one (unmute)
     #[arg(long)]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MuteArgs {
+    #[command(flatten)]
+    pub which: Which,
     /// For how long (e.g. 30m, 2h, 1d); without it, until 'vigia unmute'
     #[arg(long = "for", value_name = "DURATION")]
     pub duration: Option<String>,
@@ -79,16 +86,8 @@ pub struct MuteArgs {
 
 #[derive(Debug, Args)]
 pub struct UnmuteArgs {
-    /// The targets to unmute
-    #[arg(
-        value_name = "TARGET",
-        required_unless_present = "all",
-        conflicts_with = "all"
-    )]
-    pub targets: Vec<String>,
-    /// Unmute every muted target
-    #[arg(long)]
-    pub all: bool,
+    #[command(flatten)]
+    pub which: Which,
 }
 
 #[derive(Debug, Args)]

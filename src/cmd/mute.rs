@@ -18,7 +18,7 @@ use crate::notices;
 pub fn mute(config_path: Option<&Path>, args: &MuteArgs, env: &Env) -> anyhow::Result<Exit> {
     let ui = Ui::new(env);
     let config = load_config(config_path, env)?;
-    let names = chosen(&config, &args.targets, args.all)?;
+    let names = chosen(&config, &args.which.targets, args.which.all)?;
     let length = match &args.duration {
         None => None,
         Some(text) => match parse_duration(text) {
@@ -64,15 +64,15 @@ pub fn unmute(config_path: Option<&Path>, args: &UnmuteArgs, env: &Env) -> anyho
     let files = open_files(&config)?;
     let _lock = files.state.lock(LOCK_WAIT_BY_HAND)?;
     let mut checkpoint = files.state.load()?.checkpoint.unwrap_or_default();
-    let names: Vec<String> = if args.all {
+    let names: Vec<String> = if args.which.all {
         checkpoint.mutes.keys().cloned().collect()
     } else {
-        for name in &args.targets {
+        for name in &args.which.targets {
             if !checkpoint.mutes.contains_key(name) {
                 return Err(UsageError(format!("{name:?} is not muted")).into());
             }
         }
-        args.targets.clone()
+        args.which.targets.clone()
     };
     let urls: HashMap<&str, &str> = config
         .targets

@@ -741,69 +741,11 @@ fn the_bot_api_is_reached_through_a_proxy() {
 /// system CA store: the reason names the certificate problem.
 #[test]
 fn tls_failures_say_what_is_wrong_with_the_certificate() {
-    use std::process::{Command, Stdio};
     let sb = Sandbox::new();
-    let (key, cert) = (sb.path("key.pem"), sb.path("cert.pem"));
-    let made = Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-subj",
-            "/CN=vigia test site",
-            "-days",
-            "1",
-            // An end-entity certificate: signed by nobody the system trusts.
-            "-addext",
-            "basicConstraints=critical,CA:FALSE",
-            "-keyout",
-        ])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl is needed for this test (apt-get install openssl)");
-    assert!(made.success());
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let mut server = Command::new("openssl")
-        .args([
-            "s_server",
-            "-quiet",
-            "-www",
-            "-accept",
-            &format!("127.0.0.1:{port}"),
-            "-cert",
-        ])
-        .arg(&cert)
-        .arg("-key")
-        .arg(&key)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Bounded wait until it listens.
-    let ready = (0..200).any(|_| {
-        std::thread::sleep(Duration::from_millis(10));
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
-    sb.write_config(
-        None,
-        &[target("tls", &format!("https://127.0.0.1:{port}/"))],
-    );
-    let run = sb.run(&["check", "--dry-run"]);
-    server.kill().unwrap();
-    server.wait().unwrap();
-    assert!(ready, "openssl s_server did not start");
-    let run = run.expect(1);
+    // Signed by a CA nobody here trusts.
+    let site = crate::tls::TlsSite::start(&sb.path("tls"), 1);
+    sb.write_config(None, &[target("tls", &site.url())]);
+    let run = sb.run(&["check", "--dry-run"]).expect(1);
     assert!(
         run.stdout
             .contains("tls  DOWN  TLS error: certificate from an unknown issuer"),

@@ -146,6 +146,14 @@ impl Tty {
     }
 }
 
+/// Ann, in her private chat with the bot, presses Start with `code`.
+fn ann_sends_start(api: &BotApi, code: &str) {
+    api.push_message(
+        json!({"id": 42, "type": "private", "first_name": "Ann"}),
+        &format!("/start {code}"),
+    );
+}
+
 fn assert_no_token(screen: &str) {
     assert!(
         !screen.contains(&TOKEN[10..]),
@@ -172,10 +180,7 @@ fn wizard_proves_the_chat_and_writes_a_working_config() {
         json!({"id": 666, "type": "private", "first_name": "Eve"}),
         "/start NOTTHECODE12345",
     );
-    api.push_message(
-        json!({"id": 42, "type": "private", "first_name": "Ann"}),
-        &format!("/start {code}"),
-    );
+    ann_sends_start(&api, &code);
     tty.expect("Found: private chat with Ann (chat id 42)");
     tty.expect("Did it arrive?");
     tty.answer("y");
@@ -472,10 +477,7 @@ fn ctrl_c_at_every_kind_of_prompt_ends_cleanly() {
     tty.expect("Paste the bot token (hidden)");
     tty.line(TOKEN);
     let code = tty.code();
-    api.push_message(
-        json!({"id": 42, "type": "private", "first_name": "Ann"}),
-        &format!("/start {code}"),
-    );
+    ann_sends_start(&api, &code);
     tty.expect("Did it arrive?");
     tty.interrupt(&sb);
 
@@ -576,10 +578,7 @@ fn a_pause_at_a_prompt_never_breaks_the_next_call() {
     tty.answer("y");
     tty.expect("Webhook deleted.");
     let code = tty.code();
-    api.push_message(
-        json!({"id": 42, "type": "private", "first_name": "Ann"}),
-        &format!("/start {code}"),
-    );
+    ann_sends_start(&api, &code);
     tty.expect("Did it arrive?");
     tty.answer("n");
     tty.expect("Start over with a new code?");
@@ -587,10 +586,7 @@ fn a_pause_at_a_prompt_never_breaks_the_next_call() {
     tty.answer("y");
     let again = tty.code();
     assert_ne!(again, code);
-    api.push_message(
-        json!({"id": 42, "type": "private", "first_name": "Ann"}),
-        &format!("/start {again}"),
-    );
+    ann_sends_start(&api, &again);
     tty.expect("Did it arrive?");
     tty.interrupt(&sb);
 }
@@ -640,10 +636,7 @@ fn old_updates_are_skipped_before_the_code_is_shown() {
     let calls = api.calls();
     let first = calls.iter().position(|c| c.method == "getUpdates").unwrap();
     assert_eq!(calls[first].body["offset"], -1);
-    api.push_message(
-        json!({"id": 42, "type": "private", "first_name": "Ann"}),
-        &format!("/start {code}"),
-    );
+    ann_sends_start(&api, &code);
     tty.expect("Found: private chat with Ann");
     tty.interrupt(&sb);
 }
