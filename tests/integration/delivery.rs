@@ -670,11 +670,14 @@ fn with_resolv_conf(sb: &Sandbox, resolv_conf: &str, args: &str) -> crate::Run {
 fn a_resolver_that_never_answers_keeps_neither_the_process_nor_the_lock() {
     crate::assert_root();
     // A name server on loopback that reads nothing and answers nothing.
-    let _silent = std::net::UdpSocket::bind("127.0.0.77:53").unwrap();
+    // A loopback address of this test's own (two test runs at once do not collide).
+    let pid = std::process::id();
+    let server = format!("127.77.{}.{}", (pid >> 8) & 0xff, (pid & 0xff).max(1));
+    let _silent = std::net::UdpSocket::bind((server.as_str(), 53)).unwrap();
     let sb = Sandbox::new();
     sb.write_config(None, &[target("web", "http://never-answered.example/")]);
-    let conf = "nameserver 127.0.0.77\noptions timeout:5 attempts:2\n";
-    let run = with_resolv_conf(&sb, conf, "check").expect(1);
+    let conf = format!("nameserver {server}\noptions timeout:5 attempts:2\n");
+    let run = with_resolv_conf(&sb, &conf, "check").expect(1);
     assert!(
         run.stdout.contains("timed out after 300ms"),
         "{}{}",

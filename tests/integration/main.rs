@@ -207,7 +207,9 @@ pub fn finish(child: Child) -> Run {
     Run::from(wait_bounded(child), started.elapsed())
 }
 
-/// Like [`finish`], and also the child's peak resident memory in KiB (`wait4`).
+/// Like [`finish`], and also the program's peak resident memory in KiB: `VmHWM` of
+/// `/proc/<pid>/status`, read while it runs. (`wait4`'s `ru_maxrss` is no good here: it
+/// also counts the test process's memory, shared with the child until `exec`.)
 pub fn finish_with_rusage(mut child: Child) -> (Run, i64) {
     use std::io::Read;
     let started = Instant::now();
@@ -233,10 +235,19 @@ pub fn finish_with_rusage(mut child: Child) -> (Run, i64) {
         })
     })
     .collect();
-    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
+    let peak_kib = |pid: libc::pid_t| -> Option<i64> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    let (mut status, mut peak) = (0, 0);
     loop {
-        // SAFETY: valid pointers to locals; WNOHANG keeps the wait bounded by our loop.
-        let done = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        // Read before reaping: a zombie has no memory figures left.
+        if let Some(kib) = peak_kib(pid) {
+            peak = peak.max(kib);
+        }
+        // SAFETY: a valid pointer to a local; WNOHANG keeps the wait bounded by our loop.
+        let done = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
         if done == pid {
             break;
         }
@@ -244,7 +255,7 @@ pub fn finish_with_rusage(mut child: Child) -> (Run, i64) {
             let _ = child.kill();
             panic!("vigia ran longer than {RUN_LIMIT:?}");
         }
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(1));
     }
     let mut outputs = readers.into_iter().map(|r| r.join().unwrap());
     let (stdout, stderr) = (outputs.next().unwrap(), outputs.next().unwrap());
@@ -259,7 +270,7 @@ pub fn finish_with_rusage(mut child: Child) -> (Run, i64) {
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
         elapsed: started.elapsed(),
     };
-    (run, usage.ru_maxrss)
+    (run, peak)
 }
 
 /// Output is read while waiting, so a chatty child never blocks on a full pipe.
