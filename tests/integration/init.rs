@@ -701,19 +701,22 @@ fn a_wrong_api_url_is_named_not_blamed_on_the_token() {
     let (api, sb) = (BotApi::start(), Sandbox::new());
     let token_file = sb.path("token");
     fs::write(&token_file, TOKEN).unwrap();
-    let wrong = format!("{}/wrong/path", api.url());
-    let run = sb
-        .run(&[
+    let init = |api_url: &str| {
+        let token = token_file.to_str().unwrap();
+        let args = [
             "init",
             "--token-file",
-            token_file.to_str().unwrap(),
+            token,
             "--chat-id",
             "42",
             "--yes",
             "--api-url",
-            &wrong,
-        ])
-        .expect(1);
+            api_url,
+        ];
+        sb.run(&args).expect(1)
+    };
+    let wrong = format!("{}/wrong/path", api.url());
+    let run = init(&wrong);
     assert!(
         run.stderr.contains(&format!(
             "the Bot API at {wrong} answered 404 Not Found: either --api-url is wrong"
@@ -722,19 +725,7 @@ fn a_wrong_api_url_is_named_not_blamed_on_the_token() {
         run.stderr
     );
     // https:// to a server that speaks plain HTTP.
-    let tls = api.url().replace("http://", "https://");
-    let run = sb
-        .run(&[
-            "init",
-            "--token-file",
-            token_file.to_str().unwrap(),
-            "--chat-id",
-            "42",
-            "--yes",
-            "--api-url",
-            &tls,
-        ])
-        .expect(1);
+    let run = init(&api.url().replace("http://", "https://"));
     assert!(
         run.stderr.contains("does not answer in TLS"),
         "{}",
