@@ -89,7 +89,7 @@ pub fn render(s: &Snapshot) -> String {
         &s.targets
             .iter()
             .filter_map(|t| {
-                let seen = s.checkpoint.certs.get(&t.name)?;
+                let seen = s.checkpoint.certs.get(&t.name)?.first()?;
                 Some((target_label(t), seen.not_after.timestamp().to_string()))
             })
             .collect::<Vec<_>>(),

@@ -51,6 +51,10 @@ pub fn reminders(
     notices
 }
 
+/// How many certificates are remembered per target: enough for the nodes of a CDN that
+/// serve different ones in turn, each announced once.
+const CERTS_KEPT: usize = 8;
+
 /// Certificate notices: a warning when a threshold of `cert_warn_days` is crossed (one
 /// message for all the thresholds crossed at once), a short notice when a certificate is
 /// replaced by one that lasts longer. A new certificate starts its thresholds afresh.
@@ -64,11 +68,13 @@ pub fn certificates(
         let Some(cert) = &outcome.cert else {
             continue;
         };
-        let before = checkpoint.certs.get(&target.name);
-        let mut warned = match before {
-            Some(seen) if seen.fingerprint == cert.fingerprint => seen.warned.clone(),
-            Some(seen) => {
-                if cert.not_after > seen.not_after {
+        let seen = checkpoint.certs.entry(target.name.clone()).or_default();
+        let mut warned = match seen.iter().position(|c| c.fingerprint == cert.fingerprint) {
+            // Known: its thresholds stand, even if another was served in between.
+            Some(i) => seen.remove(i).warned,
+            None => {
+                // Renewed: lasts longer than the one served last.
+                if seen.first().is_some_and(|last| cert.not_after > last.not_after) {
                     notices.push(Notice::CertRenewed {
                         target: target.name.clone(),
                         url: target.url.clone(),
@@ -78,7 +84,6 @@ pub fn certificates(
                 }
                 Vec::new()
             }
-            None => Vec::new(),
         };
         let days = cert.days_left(now);
         let crossed: Vec<u32> = target
@@ -99,14 +104,15 @@ pub fn certificates(
         warned.extend(crossed);
         warned.sort_unstable_by(|a, b| b.cmp(a));
         warned.dedup();
-        checkpoint.certs.insert(
-            target.name.clone(),
+        seen.insert(
+            0,
             CertSeen {
                 fingerprint: cert.fingerprint.clone(),
                 not_after: cert.not_after,
                 warned,
             },
         );
+        seen.truncate(CERTS_KEPT);
     }
     notices
 }
@@ -263,7 +269,14 @@ mod tests {
             "{first:?}"
         );
         assert!(certificates(&[(&t, &five)], &mut cp, now).is_empty());
-        assert_eq!(cp.certs["web"].warned, [14, 7]);
+        assert_eq!(cp.certs["web"][0].warned, [14, 7]);
+        // A CDN serving two certificates in turn: each is announced once, not per switch.
+        let other = cert("b2", 5);
+        assert_eq!(certificates(&[(&t, &other)], &mut cp, now).len(), 1);
+        for _ in 0..3 {
+            assert!(certificates(&[(&t, &five)], &mut cp, now).is_empty());
+            assert!(certificates(&[(&t, &other)], &mut cp, now).is_empty());
+        }
         let two = certificates(&[(&t, &cert("c", 2))], &mut cp, now);
         assert!(
             matches!(&two[..], [Notice::CertExpires { days: 2, .. }]),

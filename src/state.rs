@@ -54,8 +54,9 @@ pub struct Checkpoint {
     pub reminded: BTreeMap<String, DateTime<FixedOffset>>,
     /// Muted targets: nothing is sent about them until the mute ends.
     pub mutes: BTreeMap<String, Mute>,
-    /// The certificate each https target showed last, and the thresholds announced.
-    pub certs: BTreeMap<String, CertSeen>,
+    /// The certificates each https target showed lately, the one of the last run first,
+    /// each with the thresholds announced for it (a CDN may serve several in turn).
+    pub certs: BTreeMap<String, Vec<CertSeen>>,
 }
 
 /// A mute (`vigia mute`).

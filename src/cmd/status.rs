@@ -193,7 +193,7 @@ fn print_human(
         .targets
         .iter()
         .filter_map(|t| {
-            let seen = waiting.checkpoint.certs.get(&t.name)?;
+            let seen = waiting.checkpoint.certs.get(&t.name)?.first()?;
             let days = crate::cert::days_left(seen.not_after, now);
             Some(format!(
                 "{} {days} day(s) left (until {})",
@@ -354,7 +354,7 @@ fn to_json(
                     "until": m.until.map(|u| u.to_rfc3339()),
                     "reason": m.reason,
                 })),
-                "certificate": waiting.checkpoint.certs.get(&t.name).map(|c| json!({
+                "certificate": waiting.checkpoint.certs.get(&t.name).and_then(|c| c.first()).map(|c| json!({
                     "not_after": c.not_after.to_rfc3339(),
                     "days_left": crate::cert::days_left(c.not_after, now),
                 })),
