@@ -74,7 +74,10 @@ pub fn certificates(
             Some(i) => seen.remove(i).warned,
             None => {
                 // Renewed: lasts longer than the one served last.
-                if seen.first().is_some_and(|last| cert.not_after > last.not_after) {
+                if seen
+                    .first()
+                    .is_some_and(|last| cert.not_after > last.not_after)
+                {
                     notices.push(Notice::CertRenewed {
                         target: target.name.clone(),
                         url: target.url.clone(),
