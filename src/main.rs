@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use vigia::cli::Cli;
+use vigia::cmd::error_text;
 use vigia::config::Env;
 use vigia::error::Exit;
-use vigia::secret::redact;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -16,9 +16,8 @@ fn main() -> ExitCode {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let prefix = if env.journal { "<3>" } else { "" };
             // Redacted once more here: no path may print the token.
-            eprintln!("{prefix}vigia: {}", redact(&format!("{err:#}")));
+            eprintln!("{}", error_text(env.journal, &format!("{err:#}")));
             ExitCode::from(Exit::of(&err).code())
         }
     }

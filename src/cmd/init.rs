@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::cli::InitArgs;
-use crate::config::{validate_name, CheckDefaults, Env, Target, DEFAULT_API_URL};
+use crate::config::{validate_name, CheckDefaults, Env, Target, DEFAULT_API_URL, UNIT_CONFIG};
 use crate::error::{Exit, UsageError};
 use crate::probe::{probe_all, Limits};
 use crate::prompt;
@@ -21,8 +21,6 @@ use crate::setup::{
 use crate::telegram::{ApiError, Bot, BotUser};
 use crate::util::{hostname, write_atomic};
 
-/// The config vigia.service reads (its `LoadCredential=`).
-const UNIT_CONFIG: &str = "/etc/vigia/config.toml";
 /// The least time between two getUpdates: a server that answers at once instead of
 /// holding the long poll (some proxies and emulators) must not make a busy loop.
 const MIN_POLL_GAP: Duration = Duration::from_millis(500);

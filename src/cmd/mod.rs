@@ -100,23 +100,24 @@ impl Ui {
 
     /// A warning on standard error: something is wrong but the run goes on.
     pub fn warn(&self, message: &str) {
-        let prefix = if self.journal { "<4>" } else { "" };
         // Nothing sensible is left to do if standard error is gone.
-        let _ = writeln!(
-            std::io::stderr(),
-            "{prefix}vigia: warning: {}",
-            crate::secret::redact(message)
-        );
+        let _ = writeln!(std::io::stderr(), "{}", self.warning_text(message));
     }
 
     /// An error on standard error that does not end the run (the checker's own fault).
     pub fn error(&self, message: &str) {
-        let prefix = if self.journal { "<3>" } else { "" };
-        let _ = writeln!(
-            std::io::stderr(),
-            "{prefix}vigia: {}",
-            crate::secret::redact(message)
-        );
+        let _ = writeln!(std::io::stderr(), "{}", error_text(self.journal, message));
+    }
+
+    /// `vigia: warning: …` on a terminal; `<4>warning: …` for the journal, which already
+    /// names the program (`vigia[261]: warning: …`).
+    pub fn warning_text(&self, message: &str) -> String {
+        let message = crate::secret::redact(message);
+        if self.journal {
+            format!("<4>warning: {message}")
+        } else {
+            format!("vigia: warning: {message}")
+        }
     }
 
     /// A line about an event at notice level (`<5>` under the journal).
@@ -138,6 +139,17 @@ impl Ui {
             (true, true) => format!("\x1b[32m{text}\x1b[0m"),
             (true, false) => format!("\x1b[1;31m{text}\x1b[0m"),
         }
+    }
+}
+
+/// An error line: `vigia: …` on a terminal, `<3>…` for the journal (which names the
+/// program itself). For `main` too.
+pub fn error_text(journal: bool, message: &str) -> String {
+    let message = crate::secret::redact(message);
+    if journal {
+        format!("<3>{message}")
+    } else {
+        format!("vigia: {message}")
     }
 }
 

@@ -76,11 +76,18 @@ impl Env {
             }
         }
         if self.is_root {
-            PathBuf::from("/etc/vigia/config.toml")
+            PathBuf::from(super::UNIT_CONFIG)
         } else {
             self.user_dir(&self.xdg_config_home, ".config")
                 .join("vigia/config.toml")
         }
+    }
+
+    /// Whether `path` is the config systemd passed as a credential.
+    pub fn is_credential(&self, path: &Path) -> bool {
+        self.credentials_directory
+            .as_ref()
+            .is_some_and(|dir| path == dir.join("config"))
     }
 
     /// systemd is PID 1 here (sd_booted(3): `/run/systemd/system` exists). Asked only by

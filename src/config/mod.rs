@@ -33,6 +33,8 @@ pub const DEFAULT_PARALLEL: usize = 128;
 pub const DEFAULT_PARALLEL_PER_HOST: usize = 4;
 /// The days before a certificate's expiry at which it is announced, once each.
 pub const DEFAULT_CERT_WARN_DAYS: [u32; 4] = [14, 7, 3, 1];
+/// The config vigia.service reads (its `LoadCredential=` source).
+pub const UNIT_CONFIG: &str = "/etc/vigia/config.toml";
 /// The default time a heartbeat ping may take.
 pub const DEFAULT_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -141,6 +143,17 @@ impl Config {
 
     /// Reads and validates the file. Every problem is a [`ConfigError`] (exit 78).
     pub fn load(path: &Path, env: &Env) -> Result<Config, ConfigError> {
+        Config::read(path, env).map_err(|mut e| {
+            // Under systemd the file is a copy in $CREDENTIALS_DIRECTORY: name the one
+            // the admin edits (the unit's LoadCredential= source).
+            if env.is_credential(&e.path) {
+                e.path = PathBuf::from(UNIT_CONFIG);
+            }
+            e
+        })
+    }
+
+    fn read(path: &Path, env: &Env) -> Result<Config, ConfigError> {
         let bytes = fs::read(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => {
                 ConfigError::new(path, "not found: run 'vigia init' first, or pass --config")
@@ -387,6 +400,21 @@ mod tests {
         assert!(
             err.contains("telegram.timeout: must be at most 10s"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_credential_with_a_problem_is_named_as_the_file_the_admin_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("config"), "[check]\ntimout = \"1s\"\n").unwrap();
+        let env = Env {
+            credentials_directory: Some(dir.path().to_owned()),
+            ..env(dir.path())
+        };
+        let err = Config::load(&dir.path().join("config"), &env).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "config /etc/vigia/config.toml: line 2: unknown key \"timout\" (see the README for the keys)"
         );
     }
 

@@ -753,3 +753,31 @@ fn tls_failures_say_what_is_wrong_with_the_certificate() {
         run.stdout
     );
 }
+
+#[test]
+fn the_journal_gets_priorities_and_the_name_once() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/status/503"))]);
+    api.script("sendMessage", [Reply::Error(502, "Bad Gateway", json!({}))]);
+    // systemd sets JOURNAL_STREAM when standard output and error go to the journal.
+    let run = sb
+        .run_with_env(&["check", "--quiet"], "JOURNAL_STREAM", "8:1234")
+        .expect(1);
+    assert!(
+        run.stdout
+            .starts_with("<4>OFFLINE web HTTP 503 Service Unavailable"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.stderr,
+        "<4>warning: 1 message(s) wait in the outbox for the next run: Telegram had a server error (502 Bad Gateway)\n"
+    );
+    let text = fs::read_to_string(sb.config_path()).unwrap();
+    sb.write_raw_config(&text.replace("[check]", "[chekc]"));
+    let run = sb
+        .run_with_env(&["check"], "JOURNAL_STREAM", "8:1234")
+        .expect(78);
+    assert!(run.stderr.starts_with("<3>config "), "{}", run.stderr);
+    assert!(!run.stderr.contains("vigia:"), "{}", run.stderr);
+}
