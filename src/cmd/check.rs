@@ -277,19 +277,23 @@ struct Recalled {
     log_error: Option<CantWrite>,
 }
 
-/// Cleans what killed runs left, loads the checkpoint (a fresh one when there is none),
-/// takes over vigia 0.1's files, learns targets it does not know from the log, and
+/// Cleans what killed runs left, loads the checkpoint (a fresh one when there is none,
+/// taking over vigia 0.1's files), learns targets it does not know from the log, and
 /// appends the lines a run committed but died before appending. Call with the lock.
 fn recall(files: &Files, targets: &[Target]) -> anyhow::Result<Recalled> {
     files.state.clean()?;
     let loaded = files.state.load()?;
     let mut warnings = loaded.warnings;
-    let mut dirty = loaded.checkpoint.is_none();
+    let fresh = loaded.checkpoint.is_none();
+    let mut dirty = fresh;
     let mut checkpoint = loaded.checkpoint.unwrap_or_default();
-    let before = (checkpoint.queue.len(), checkpoint.migrated);
-    warnings.extend(files.state.import_legacy(&mut checkpoint));
-    let imported = (checkpoint.queue.len(), checkpoint.migrated) != before;
-    dirty |= imported;
+    // vigia 0.1's files can only come before the first checkpoint: once one exists they
+    // were taken over (a second take-over would queue their messages twice), and a
+    // quiet run does not look for them.
+    let imported = fresh && {
+        warnings.extend(files.state.import_legacy(&mut checkpoint));
+        !checkpoint.queue.is_empty() || checkpoint.migrated.is_some()
+    };
     dirty |= learn_from_log(&mut checkpoint, &files.log, targets)?;
     let mut log_error = None;
     if !checkpoint.unlogged.is_empty() {
