@@ -48,6 +48,15 @@ pub fn open_files(config: &Config) -> anyhow::Result<Files> {
     Ok(Files { state, log })
 }
 
+/// Opens the state directory alone, for commands that never touch the log (`send`,
+/// `outbox`, `mute`, `unmute`): they create no log directory. As root, the process
+/// becomes its owner here.
+pub fn open_state(config: &Config) -> anyhow::Result<StateDir> {
+    let state = StateDir::open_or_create(&config.state_dir)?;
+    become_owner(&state)?;
+    Ok(state)
+}
+
 /// Opens the run's files for reading only; the state directory may not exist yet.
 pub fn open_files_to_read(config: &Config) -> anyhow::Result<(Option<StateDir>, Log)> {
     let state = StateDir::open(&config.state_dir).map_err(|e| {

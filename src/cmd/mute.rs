@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::budget::LOCK_WAIT_BY_HAND;
 use crate::cli::{MuteArgs, UnmuteArgs};
-use crate::cmd::{load_config, open_files, Output, Ui};
+use crate::cmd::{load_config, open_state, Output, Ui};
 use crate::config::{format_duration, parse_duration, Config, Env};
 use crate::error::{Exit, UsageError};
 use crate::message::{render_html, split, LIMIT};
@@ -36,11 +36,11 @@ pub fn mute(config_path: Option<&Path>, args: &MuteArgs, env: &Env) -> anyhow::R
         .map(|d| chrono::TimeDelta::from_std(d).map(|d| now + d))
         .transpose()
         .map_err(|_| UsageError("--for is too long".into()))?;
-    let files = open_files(&config)?;
-    let _lock = files.state.lock(LOCK_WAIT_BY_HAND)?;
-    let mut checkpoint = files.state.load()?.checkpoint.unwrap_or_default();
+    let state = open_state(&config)?;
+    let _lock = state.lock(LOCK_WAIT_BY_HAND)?;
+    let mut checkpoint = state.load()?.checkpoint.unwrap_or_default();
     notices::mute(&mut checkpoint, &names, until, args.reason.clone(), now);
-    files.state.commit(&checkpoint)?;
+    state.commit(&checkpoint)?;
     let mut out = Output::new();
     let end = match (until, length) {
         (Some(until), Some(d)) => format!(
@@ -61,9 +61,9 @@ pub fn mute(config_path: Option<&Path>, args: &MuteArgs, env: &Env) -> anyhow::R
 pub fn unmute(config_path: Option<&Path>, args: &UnmuteArgs, env: &Env) -> anyhow::Result<Exit> {
     let ui = Ui::new(env);
     let config = load_config(config_path, env)?;
-    let files = open_files(&config)?;
-    let _lock = files.state.lock(LOCK_WAIT_BY_HAND)?;
-    let mut checkpoint = files.state.load()?.checkpoint.unwrap_or_default();
+    let state = open_state(&config)?;
+    let _lock = state.lock(LOCK_WAIT_BY_HAND)?;
+    let mut checkpoint = state.load()?.checkpoint.unwrap_or_default();
     let names: Vec<String> = if args.which.all {
         checkpoint.mutes.keys().cloned().collect()
     } else {
@@ -86,7 +86,7 @@ pub fn unmute(config_path: Option<&Path>, args: &UnmuteArgs, env: &Env) -> anyho
         let host = crate::util::hostname();
         checkpoint.enqueue(split(&render_html(&said, &host, texts), LIMIT), now);
     }
-    files.state.commit(&checkpoint)?;
+    state.commit(&checkpoint)?;
     let mut out = Output::new();
     if names.is_empty() {
         out.line("nothing was muted");

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::budget::LOCK_WAIT_BY_HAND;
 use crate::cli::OutboxArgs;
-use crate::cmd::{load_config, open_files, open_files_to_read, Output, Ui};
+use crate::cmd::{load_config, open_files_to_read, open_state, Output, Ui};
 use crate::config::Env;
 use crate::error::{Exit, UsageError};
 use crate::state::{Checkpoint, Queued};
@@ -19,15 +19,15 @@ pub fn run(config_path: Option<&Path>, args: &OutboxArgs, env: &Env) -> anyhow::
     config.warnings.iter().for_each(|w| ui.warn(w));
     let mut out = Output::new();
     if args.retry.is_some() || args.drop.is_some() {
-        let files = open_files(&config)?;
-        let _lock = files.state.lock(LOCK_WAIT_BY_HAND)?;
-        let mut checkpoint = files.state.load()?.checkpoint.unwrap_or_default();
+        let state = open_state(&config)?;
+        let _lock = state.lock(LOCK_WAIT_BY_HAND)?;
+        let mut checkpoint = state.load()?.checkpoint.unwrap_or_default();
         let said = match (args.retry, args.drop) {
             (Some(id), _) => retry(&mut checkpoint, id)?,
             (_, Some(id)) => drop_message(&mut checkpoint, id)?,
             _ => unreachable!("checked above"),
         };
-        files.state.commit(&checkpoint)?;
+        state.commit(&checkpoint)?;
         out.line(&said);
         out.finish(&ui);
         return Ok(Exit::Up);

@@ -6,11 +6,12 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::cli::SendArgs;
-use crate::cmd::{load_config, open_files, report_migration, runtime, Output, Ui};
+use crate::cmd::{load_config, open_state, report_migration, runtime, Output, Ui};
 use crate::config::Env;
 use crate::delivery::{send_now, Destination};
 use crate::error::{ConfigError, Exit, UsageError};
 use crate::message::{escape, split, LIMIT};
+use crate::state::StateDir;
 use crate::telegram::Bot;
 
 pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Result<Exit> {
@@ -28,8 +29,8 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
     if args.text.trim().is_empty() {
         return Err(UsageError("the message is empty".into()).into());
     }
-    let files = open_files(&config)?;
-    let checkpoint = files.state.peek().ok().flatten().unwrap_or_default();
+    let state = open_state(&config)?;
+    let checkpoint = state.peek().ok().flatten().unwrap_or_default();
     let bot = Bot::for_config(telegram)?;
     let deadline = Instant::now() + crate::budget::RUN_BUDGET;
     let mut to = Destination::new(&bot, &checkpoint, telegram, deadline);
@@ -49,7 +50,7 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
     }
     drop(rt);
     if let Some((_, new)) = migrated {
-        remember_migration(&files, telegram.chat_id, new, &ui);
+        remember_migration(&state, telegram.chat_id, new, &ui);
     }
     report_migration(&ui, migrated, &config);
     let mut out = Output::new();
@@ -74,15 +75,12 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
 }
 
 /// Keeps where Telegram moved the chat, so that checks follow it too.
-fn remember_migration(files: &crate::cmd::Files, configured: i64, new: i64, ui: &Ui) {
-    let result = files
-        .state
-        .lock(crate::budget::LOCK_WAIT)
-        .and_then(|_lock| {
-            let mut checkpoint = files.state.load()?.checkpoint.unwrap_or_default();
-            checkpoint.migrated = Some((configured, new));
-            Ok(files.state.commit(&checkpoint)?)
-        });
+fn remember_migration(state: &StateDir, configured: i64, new: i64, ui: &Ui) {
+    let result = state.lock(crate::budget::LOCK_WAIT).and_then(|_lock| {
+        let mut checkpoint = state.load()?.checkpoint.unwrap_or_default();
+        checkpoint.migrated = Some((configured, new));
+        Ok(state.commit(&checkpoint)?)
+    });
     if let Err(e) = result {
         ui.warn(&format!(
             "could not keep the chat's new id in the state: {e:#}"

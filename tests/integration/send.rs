@@ -36,3 +36,28 @@ fn send_needs_telegram() {
     sb.write_config(Some("http://127.0.0.1:9"), &[]);
     sb.run(&["send", ""]).expect(2);
 }
+
+#[test]
+fn commands_that_only_touch_the_state_create_no_log_directory() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(
+        Some(&api.url()),
+        &[crate::target("web", "http://127.0.0.1:9/")],
+    );
+    let logs = sb.path("logs");
+    let text = std::fs::read_to_string(sb.config_path()).unwrap().replace(
+        &sb.log_path().display().to_string(),
+        &logs.join("vigia.log").display().to_string(),
+    );
+    sb.write_raw_config(&text);
+    sb.run(&["send", "hello"]).expect(0);
+    sb.run(&["mute", "web"]).expect(0);
+    sb.run(&["unmute", "web"]).expect(0);
+    sb.run(&["outbox", "--drop", "7"]).expect(2);
+    assert!(
+        !logs.exists(),
+        "a log directory was made by a command that writes no log"
+    );
+    sb.run(&["check"]).expect(1);
+    assert!(logs.join("vigia.log").exists());
+}
