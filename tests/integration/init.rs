@@ -61,6 +61,17 @@ impl Tty {
         }
     }
 
+    /// A wizard for chat 42 (no code to prove), brought to its first URL prompt.
+    fn at_the_url_prompt(sb: &Sandbox, api: &BotApi) -> Tty {
+        let mut tty = Tty::start(sb, api, &["--chat-id", "42"]);
+        tty.expect("Paste the bot token (hidden)");
+        tty.line(TOKEN);
+        tty.expect("Did it arrive?");
+        tty.answer("y");
+        tty.expect("URL to watch");
+        tty
+    }
+
     /// Waits for `text`, keeping what came before it.
     #[track_caller]
     fn expect(&mut self, text: &str) {
@@ -483,12 +494,7 @@ fn ctrl_c_at_every_kind_of_prompt_ends_cleanly() {
 
     // A text prompt with a default.
     let (api, sb) = (BotApi::start(), Sandbox::new());
-    let mut tty = Tty::start(&sb, &api, &["--chat-id", "42"]);
-    tty.expect("Paste the bot token (hidden)");
-    tty.line(TOKEN);
-    tty.expect("Did it arrive?");
-    tty.answer("y");
-    tty.expect("URL to watch");
+    let mut tty = Tty::at_the_url_prompt(&sb, &api);
     tty.session.send("http://half-typed").unwrap();
     tty.interrupt(&sb);
 }
@@ -532,12 +538,7 @@ fn y_then_enter_answers_one_question_only() {
 #[test]
 fn a_taken_name_is_named_and_the_name_rule_is_the_configs() {
     let (api, site, sb) = (BotApi::start(), Site::start(), Sandbox::new());
-    let mut tty = Tty::start(&sb, &api, &["--chat-id", "42"]);
-    tty.expect("Paste the bot token (hidden)");
-    tty.line(TOKEN);
-    tty.expect("Did it arrive?");
-    tty.answer("y");
-    tty.expect("URL to watch");
+    let mut tty = Tty::at_the_url_prompt(&sb, &api);
     tty.line(&site.url("/ok"));
     tty.expect("Name for it");
     tty.line("web");
