@@ -1,5 +1,6 @@
-//! The command line: clap definitions only. The man page and the shell completions are
-//! generated from [`Cli`] (see `examples/generate.rs`), so this is the one source of truth.
+//! The command line: clap definitions, and the tables `--help` and the man pages share.
+//! The man pages and the shell completions are generated from [`Cli`] (see
+//! [`crate::manual`]), so this is the one source of truth.
 
 use std::path::PathBuf;
 
@@ -9,20 +10,7 @@ use clap::{Args, Parser, Subcommand};
 /// come back.
 #[derive(Debug, Parser)]
 #[command(name = "vigia", version, about, max_term_width = 100)]
-#[command(after_help = "\
-Environment:
-  VIGIA_CONFIG        configuration file (same as --config)
-  VIGIA_TOKEN         bot token for 'init' without a terminal
-  STATE_DIRECTORY     state directory, set by systemd's StateDirectory=
-  LOGS_DIRECTORY      log directory, set by systemd's LogsDirectory=
-  CREDENTIALS_DIRECTORY  where systemd's LoadCredential= puts the config
-  HTTPS_PROXY, ALL_PROXY, NO_PROXY  proxy for the Bot API
-  SSL_CERT_FILE       the bundle of trusted CA certificates (default: the system's)
-  NO_COLOR            never colour the output
-
-Exit codes: 0 all up, 1 a target is down (or a message was not sent), 2 usage,
-74 a file cannot be written, 75 the check could not be made (a fault of this
-machine's own), 78 configuration missing or invalid, 130 init cancelled (Ctrl-C).")]
+#[command(after_help = after_help())]
 pub struct Cli {
     /// Configuration file [default: /etc/vigia/config.toml as root, else
     /// $XDG_CONFIG_HOME/vigia/config.toml]
@@ -37,6 +25,56 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The exit codes (contract: README "Exit codes"; values in [`crate::error::Exit`]).
+pub const EXIT_CODES: &[(u8, &str)] = &[
+    (0, "the check ran and every target is up (send: the message was accepted)"),
+    (1, "a target is down, or a message was not sent"),
+    (2, "usage error"),
+    (74, "a file vigia must write (log, state, lock) cannot be written, or the log read"),
+    (75, "the check could not be made: a fault of this machine's own (open files, memory, resolver, time, every canary failing); the targets keep their state"),
+    (78, "configuration missing or invalid"),
+    (130, "init cancelled (Ctrl-C); nothing was written"),
+];
+
+/// The environment variables vigia reads.
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    ("VIGIA_CONFIG", "configuration file (same as --config)"),
+    ("VIGIA_TOKEN", "bot token for 'init' without a terminal"),
+    (
+        "STATE_DIRECTORY",
+        "state directory, set by systemd's StateDirectory=",
+    ),
+    (
+        "LOGS_DIRECTORY",
+        "log directory, set by systemd's LogsDirectory=",
+    ),
+    (
+        "CREDENTIALS_DIRECTORY",
+        "where systemd's LoadCredential= puts the config",
+    ),
+    (
+        "HTTPS_PROXY, ALL_PROXY, NO_PROXY",
+        "proxy for the Bot API (never for probes)",
+    ),
+    (
+        "SSL_CERT_FILE",
+        "the bundle of trusted CA certificates (default: the system's)",
+    ),
+    ("NO_COLOR", "never colour the output"),
+];
+
+fn after_help() -> String {
+    let mut text = String::from("Environment:\n");
+    for (name, what) in ENVIRONMENT {
+        text += &format!("  {name:<22} {what}\n");
+    }
+    text += "\nExit codes:\n";
+    for (code, what) in EXIT_CODES {
+        text += &format!("  {code:<4} {what}\n");
+    }
+    text + "\nManual: man vigia, man vigia.toml"
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,6 +93,12 @@ pub enum Command {
     Mute(MuteArgs),
     /// End a mute; if the state changed meanwhile, the next check says so once
     Unmute(UnmuteArgs),
+    /// Write the man pages and shell completions into DIR (run by `make build`)
+    #[command(hide = true)]
+    Generate {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 /// The targets a mute command is about.

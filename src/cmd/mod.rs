@@ -29,6 +29,11 @@ pub fn run(cli: Cli, env: &Env) -> anyhow::Result<Exit> {
         Command::Outbox(args) => outbox::run(config, &args, env),
         Command::Mute(args) => mute::mute(config, &args, env),
         Command::Unmute(args) => mute::unmute(config, &args, env),
+        Command::Generate { dir } => {
+            crate::manual::generate(&dir)
+                .with_context(|| format!("cannot write the manual into {}", dir.display()))?;
+            Ok(Exit::Up)
+        }
     }
 }
 
@@ -59,10 +64,14 @@ pub fn open_state(config: &Config) -> anyhow::Result<StateDir> {
 
 /// Opens the run's files for reading only; the state directory may not exist yet.
 pub fn open_files_to_read(config: &Config) -> anyhow::Result<(Option<StateDir>, Log)> {
-    let state = StateDir::open(&config.state_dir).map_err(|e| {
-        crate::error::CantWrite::new("open the state directory", &config.state_dir, e)
-    })?;
-    let log = Log::open(&config.log_file, false)?;
+    open_to_read(&config.state_dir, &config.log_file)
+}
+
+/// [`open_files_to_read`] by paths.
+pub fn open_to_read(state_dir: &Path, log_file: &Path) -> anyhow::Result<(Option<StateDir>, Log)> {
+    let state = StateDir::open(state_dir)
+        .map_err(|e| crate::error::CantWrite::new("open the state directory", state_dir, e))?;
+    let log = Log::open(log_file, false)?;
     if let Some(state) = &state {
         become_owner(state)?;
     }
