@@ -24,6 +24,7 @@ use crate::statelog::Entry;
 
 const CHECKPOINT: &str = "state.json";
 const STAMP: &str = "last-check";
+const ROSTER: &str = "targets.json";
 const LOCK: &str = "lock";
 /// Far more than a checkpoint ever holds; a larger file is not ours.
 const MAX_CHECKPOINT: u64 = 256 * 1024 * 1024;
@@ -57,6 +58,18 @@ pub struct Checkpoint {
     /// The certificates each https target showed lately, the one of the last run first,
     /// each with the thresholds announced for it (a CDN may serve several in turn).
     pub certs: BTreeMap<String, Vec<CertSeen>>,
+}
+
+/// What `vigia status` needs of the configuration, kept by `check` in the state
+/// directory: the targets with their shown URLs (passwords masked), the canaries and
+/// the log. It holds no secret, so a member of the directory's group (`adm` for
+/// vigia.service) can run `status` without reading the config and its token.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Roster {
+    pub log_file: PathBuf,
+    pub canaries: usize,
+    /// (name, URL as shown), in the config's order.
+    pub targets: Vec<(String, String)>,
 }
 
 /// A mute (`vigia mute`).
@@ -353,6 +366,24 @@ impl StateDir {
         self.dir
             .replace(STAMP, line.as_bytes(), 0o640, false)
             .map_err(|e| CantWrite::new("write the state", &self.file(STAMP), e))
+    }
+
+    /// Keeps `roster` for `status` when it differs from the one kept (a quiet run reads
+    /// one small file and writes nothing). Not `fsync`ed: the next run rewrites it.
+    pub fn keep_roster(&self, roster: &Roster) -> Result<(), CantWrite> {
+        if self.roster().as_ref() == Some(roster) {
+            return Ok(());
+        }
+        let bytes = serde_json::to_vec_pretty(roster).expect("a roster always serializes");
+        self.dir
+            .replace(ROSTER, &bytes, 0o640, false)
+            .map_err(|e| CantWrite::new("write the state", &self.file(ROSTER), e))
+    }
+
+    /// The roster the last check kept, if any.
+    pub fn roster(&self) -> Option<Roster> {
+        let bytes = self.dir.read(ROSTER, 16 * 1024 * 1024).ok()??;
+        serde_json::from_slice(&bytes).ok()
     }
 
     /// The last check's time and summary, if one was recorded.

@@ -103,6 +103,27 @@ pub fn hostname() -> String {
     }
 }
 
+/// Gives systemd the run's one-line summary, which `systemctl status vigia.service`
+/// shows as "Status:" (sd_notify(3) `STATUS=`; the unit allows it with
+/// `NotifyAccess=main`). Outside systemd, or if the message is lost, nothing happens:
+/// it is a courtesy, never part of the check.
+pub fn notify_status(text: &str) {
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::net::{SocketAddr, UnixDatagram};
+    let Some(socket) = std::env::var_os("NOTIFY_SOCKET") else {
+        return;
+    };
+    let bytes = socket.as_encoded_bytes();
+    let addr = match bytes.strip_prefix(b"@") {
+        Some(name) => SocketAddr::from_abstract_name(name),
+        None => SocketAddr::from_pathname(&socket),
+    };
+    let line = format!("STATUS={}", text.replace('\n', " "));
+    if let (Ok(addr), Ok(datagram)) = (addr, UnixDatagram::unbound()) {
+        let _ = datagram.send_to_addr(line.as_bytes(), &addr);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,7 @@ use crate::message::{render_fault, render_html, render_plain, split, Notice, LIM
 use crate::metrics::{render as render_metrics, Snapshot};
 use crate::notices;
 use crate::probe::{probe_all, Limits, Outcome};
-use crate::state::Checkpoint;
+use crate::state::{Checkpoint, Roster};
 use crate::statelog::{Entry, Log, State};
 use crate::telegram::Bot;
 use crate::transition::{decide, judge_connectivity, Change, Connectivity, CONNECTIVITY};
@@ -151,6 +151,19 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         checker_online: !connectivity.offline,
     };
     warnings.extend(stamp_and_metrics(&files, &config, &snapshot));
+    if args.url.is_none() {
+        let roster = Roster {
+            log_file: config.log_file.clone(),
+            canaries: config.canaries.len(),
+            targets: targets
+                .iter()
+                .map(|t| (t.name.clone(), t.url.clone()))
+                .collect(),
+        };
+        if let Err(e) = files.state.keep_roster(&roster) {
+            warnings.push(e.to_string());
+        }
+    }
 
     // Only now speak: nothing printed can change what was recorded or sent.
     speak(&Said {
@@ -254,12 +267,40 @@ fn stamp_and_metrics(files: &Files, config: &Config, snapshot: &Snapshot) -> Vec
     if let Err(e) = files.state.stamp(snapshot.now, &summary) {
         warnings.push(e.to_string());
     }
+    crate::util::notify_status(&unit_status(&summary, snapshot));
     if let Some(path) = &config.metrics {
         if let Err(e) = crate::metrics::write(path, &render_metrics(snapshot)) {
             warnings.push(format!("cannot write the metrics {}: {e}", path.display()));
         }
     }
     warnings
+}
+
+/// The line `systemctl status vigia.service` shows after the run: "2/3 up (down: db);
+/// 1 message waiting; checked at 12:00:01".
+fn unit_status(summary: &str, snapshot: &Snapshot) -> String {
+    let down: Vec<&str> = snapshot
+        .targets
+        .iter()
+        .zip(snapshot.outcomes)
+        .filter(|(_, o)| !o.up)
+        .map(|(t, _)| t.name.as_str())
+        .collect();
+    let mut line = summary.to_owned();
+    match down.len() {
+        0 => {}
+        1..=3 => line += &format!(" (down: {})", down.join(", ")),
+        n => line += &format!(" (down: {} and {} more)", down[..3].join(", "), n - 3),
+    }
+    if !snapshot.checker_online {
+        line += "; this machine is offline (every canary failed)";
+    }
+    match snapshot.checkpoint.queue.len() {
+        0 => {}
+        1 => line += "; 1 message waiting for Telegram",
+        n => line += &format!("; {n} messages waiting for Telegram"),
+    }
+    line + &format!("; checked at {}", snapshot.now.format("%H:%M:%S"))
 }
 
 /// What a run starts from: the checkpoint, repaired and completed from the log, and

@@ -3,17 +3,17 @@
 //! no lock, so it never waits for a running check.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde_json::{json, Value};
 
 use crate::cli::StatusArgs;
-use crate::cmd::{load_config, open_files_to_read, Ui};
-use crate::config::{format_duration, Env};
+use crate::cmd::{load_config, open_to_read, Ui};
+use crate::config::{format_duration, Env, SYSTEM_STATE_DIR};
 use crate::error::{CantWrite, Exit};
 use crate::history::{read_summary, Summary, WINDOWS};
-use crate::state::Checkpoint;
+use crate::state::{Checkpoint, StateDir};
 use crate::statelog::{Entry, State};
 use crate::transition::CONNECTIVITY;
 
@@ -38,37 +38,32 @@ const STALE_AFTER: TimeDelta = TimeDelta::minutes(3);
 
 pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::Result<Exit> {
     let ui = Ui::new(env);
-    let config = load_config(config_path, env)?;
-    config.warnings.iter().for_each(|w| ui.warn(w));
+    let watched = Watched::find(config_path, env, &ui)?;
     let now = crate::util::now();
-    let (state, log) = open_files_to_read(&config)?;
+    let (state, log) = open_to_read(&watched.state_dir, &watched.log_file)?;
     let reader = log
         .reader()
-        .map_err(|e| CantWrite::new("read the log", &config.log_file, e))?;
-    let waiting = match state.as_ref().map(|s| s.peek()) {
-        None | Some(Ok(None)) => Waiting {
-            checkpoint: Checkpoint::default(),
-            unreadable: None,
-            canaries: config.canaries.len(),
-        },
-        Some(Ok(Some(checkpoint))) => Waiting {
-            checkpoint,
-            unreadable: None,
-            canaries: config.canaries.len(),
-        },
-        Some(Err(e)) => Waiting {
-            checkpoint: Checkpoint::default(),
-            unreadable: Some(format!(
+        .map_err(|e| CantWrite::new("read the log", &watched.log_file, e))?;
+    let (checkpoint, unreadable) = match state.as_ref().map(|s| s.peek()) {
+        None | Some(Ok(None)) => (Checkpoint::default(), None),
+        Some(Ok(Some(checkpoint))) => (checkpoint, None),
+        Some(Err(e)) => (
+            Checkpoint::default(),
+            Some(format!(
                 "the state in {} cannot be read: {e}",
-                config.state_dir.display()
+                watched.state_dir.display()
             )),
-            canaries: config.canaries.len(),
-        },
+        ),
     };
-    let targets: Vec<(&str, &str)> = config
+    let waiting = Waiting {
+        checkpoint,
+        unreadable,
+        canaries: watched.canaries,
+    };
+    let targets: Vec<(&str, &str)> = watched
         .targets
         .iter()
-        .map(|t| (t.name.as_str(), t.url.as_str()))
+        .map(|(name, url)| (name.as_str(), url.as_str()))
         .collect();
     // The checkpoint keeps each state the log may no longer hold (rotated, truncated).
     let kept: Vec<Entry> = waiting
@@ -79,7 +74,7 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
         .map(|(_, entry)| entry.clone())
         .collect();
     let summary = read_summary(reader, &targets, &kept, now, args.history)
-        .map_err(|e| CantWrite::new("read the log", &config.log_file, e))?;
+        .map_err(|e| CantWrite::new("read the log", &watched.log_file, e))?;
     let last_check = state.as_ref().and_then(|s| s.last_stamp());
 
     let mut out = std::io::stdout().lock();
@@ -90,6 +85,60 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
         print_human(&mut out, &ui, &summary, &waiting, last_check.as_ref(), now)?;
     }
     Ok(Exit::Up)
+}
+
+/// What is watched and where its record is: from the configuration, or, for someone
+/// who may not read it (a member of `adm` on a server), from the roster the service
+/// keeps in its state directory, which holds no secret.
+struct Watched {
+    /// (name, URL as shown)
+    targets: Vec<(String, String)>,
+    canaries: usize,
+    state_dir: PathBuf,
+    log_file: PathBuf,
+}
+
+impl Watched {
+    fn find(config_path: Option<&Path>, env: &Env, ui: &Ui) -> anyhow::Result<Watched> {
+        if config_path.is_none() {
+            let unreadable = std::fs::File::open(env.default_config_path()).is_err_and(|e| {
+                matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
+                )
+            });
+            if let Some(watched) = unreadable.then(|| Watched::from_roster(env)).flatten() {
+                return Ok(watched);
+            }
+        }
+        let config = load_config(config_path, env)?;
+        config.warnings.iter().for_each(|w| ui.warn(w));
+        Ok(Watched {
+            targets: config
+                .targets
+                .iter()
+                .map(|t| (t.name.clone(), t.url.clone()))
+                .collect(),
+            canaries: config.canaries.len(),
+            state_dir: config.state_dir,
+            log_file: config.log_file,
+        })
+    }
+
+    /// The roster in this user's state directory, else in the system's.
+    fn from_roster(env: &Env) -> Option<Watched> {
+        [env.state_dir(None), PathBuf::from(SYSTEM_STATE_DIR)]
+            .into_iter()
+            .find_map(|dir| {
+                let roster = StateDir::open(&dir).ok()??.roster()?;
+                Some(Watched {
+                    targets: roster.targets,
+                    canaries: roster.canaries,
+                    state_dir: dir,
+                    log_file: roster.log_file,
+                })
+            })
+    }
 }
 
 fn stamp(at: DateTime<FixedOffset>) -> String {

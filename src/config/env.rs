@@ -3,6 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+/// The state directory of root's runs and of vigia.service (`StateDirectory=vigia`).
+pub const SYSTEM_STATE_DIR: &str = "/var/lib/vigia";
+
 /// The parts of the process environment vigia looks at, read once by `main`.
 #[derive(Clone, Debug, Default)]
 pub struct Env {
@@ -124,7 +127,7 @@ impl Env {
 
     pub(super) fn default_state_dir(&self) -> PathBuf {
         if self.is_root {
-            PathBuf::from("/var/lib/vigia")
+            PathBuf::from(SYSTEM_STATE_DIR)
         } else {
             self.user_dir(&self.xdg_state_home, ".local/state")
                 .join("vigia")

@@ -19,7 +19,7 @@ mod sections;
 mod target;
 
 pub use duration::{format_duration, parse_duration};
-pub use env::Env;
+pub use env::{Env, SYSTEM_STATE_DIR};
 pub use target::{mask_password, validate_name, Endpoint, IpFamily, Target};
 
 use raw::RawConfig;

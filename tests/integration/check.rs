@@ -781,3 +781,32 @@ fn the_journal_gets_priorities_and_the_name_once() {
     assert!(run.stderr.starts_with("<3>config "), "{}", run.stderr);
     assert!(!run.stderr.contains("vigia:"), "{}", run.stderr);
 }
+
+/// Under systemd (`NotifyAccess=main`), the run's summary goes to the notify socket,
+/// which `systemctl status vigia.service` shows as "Status:".
+#[test]
+fn the_summary_goes_to_systemds_notify_socket() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    sb.write_config(
+        None,
+        &[
+            target("web", &site.url("/switch")),
+            target("db", &closed_port_url()),
+        ],
+    );
+    let socket_path = sb.path("notify");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_millis(500)))
+        .unwrap();
+    let mut command = sb.command(&["check", "--quiet"]);
+    command.env("NOTIFY_SOCKET", &socket_path);
+    crate::run(command).expect(1);
+    let mut buf = [0u8; 4096];
+    let n = socket.recv(&mut buf).expect("no notification");
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(
+        text.starts_with("STATUS=1/2 up (down: db); checked at "),
+        "{text}"
+    );
+}

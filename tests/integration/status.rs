@@ -6,7 +6,7 @@ use std::process::Stdio;
 use chrono::{TimeDelta, Utc};
 use serde_json::{json, Value};
 
-use crate::{closed_port_url, target, BotApi, Reply, Sandbox};
+use crate::{closed_port_url, target, BotApi, Reply, Sandbox, Site, TOKEN};
 
 fn ago(hours: i64) -> String {
     (Utc::now() - TimeDelta::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
@@ -269,4 +269,66 @@ fn json_keys_come_in_the_documented_order() {
         outbox,
         ["waiting", "oldest", "last_error", "set_aside", "unreadable"]
     );
+}
+
+/// Someone who may not read the config (it holds the token) still sees every target:
+/// `check` keeps a roster without secrets in the state directory, and `status` falls
+/// back to it when the default config cannot be read.
+#[test]
+fn status_without_the_config_shows_what_the_service_watches() {
+    assert!(
+        unsafe { libc::geteuid() } != 0 || !std::path::Path::new("/etc/vigia/config.toml").exists(),
+        "as root this test needs a machine where /etc/vigia/config.toml does not exist"
+    );
+    let (site, sb) = (Site::start(), Sandbox::new());
+    let secret_url = site
+        .url("/switch")
+        .replace("http://", "http://admin:hunter22@");
+    sb.write_config(
+        None,
+        &[
+            target("web", &site.url("/switch")),
+            target("admin", &secret_url),
+        ],
+    );
+    sb.run(&["check"]).expect(0);
+    let with_config = status_json(&sb);
+
+    // No --config, and no config where this user's default is: the roster answers.
+    let run = sb.run_bare(&["status", "--json"]).expect(0);
+    let without: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(without["targets"], with_config["targets"]);
+    assert_eq!(without["history"], with_config["history"]);
+    assert_eq!(
+        without["targets"][1]["url"],
+        site.url("/switch").replace("http://", "http://admin:***@")
+    );
+    let roster = fs::read_to_string(sb.state_path().join("targets.json")).unwrap();
+    assert!(
+        !roster.contains("hunter22") && !roster.contains(TOKEN),
+        "{roster}"
+    );
+    let run = sb.run_bare(&["status"]).expect(0);
+    assert!(
+        run.stdout.contains("web") && run.stdout.contains("admin"),
+        "{}",
+        run.stdout
+    );
+
+    // A target removed from the config leaves the roster at the next check.
+    sb.write_config(None, &[target("web", &site.url("/switch"))]);
+    sb.run(&["check"]).expect(0);
+    let run = sb.run_bare(&["status", "--json"]).expect(0);
+    let names: Vec<Value> = serde_json::from_str::<Value>(&run.stdout).unwrap()["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].clone())
+        .collect();
+    assert_eq!(names, [json!("web")]);
+
+    // No roster either: the missing config is the error, as before.
+    fs::remove_file(sb.state_path().join("targets.json")).unwrap();
+    let run = sb.run_bare(&["status"]).expect(78);
+    assert!(run.stderr.contains("not found"), "{}", run.stderr);
 }
