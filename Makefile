@@ -35,6 +35,8 @@ UNIT_SED = sed -e 's|@TIMEOUT_START_SEC@|$(TIMEOUT_START_SEC)|g'
 # Security goal for the service (systemd-analyze security, lower is safer).
 EXPOSURE_GOAL ?= 1.5
 SUBCOMMANDS = init check status send outbox mute unmute
+VERSION    := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+DEB         = target/debian/vigia_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || uname -m).deb
 
 .PHONY: all build test lint units-check install-test install uninstall run bench e2e deb clean
 
@@ -149,13 +151,14 @@ deb:
 	@mkdir -p target/release/generated/deb
 	gzip -9nc debian/changelog >target/release/generated/deb/changelog.gz
 	for page in target/release/generated/*.1; do gzip -9nc $$page >target/release/generated/deb/$${page##*/}.gz; done
-	$(CARGO) deb --locked --no-build --no-strip
-	@ls target/debian/vigia_*.deb
+	$(CARGO) deb --locked --no-build --no-strip --output $(DEB)
+	@if command -v lintian >/dev/null; then lintian --fail-on error,warning $(DEB) && echo "lintian: clean"; \
+	else echo "lintian is not installed: the package was not checked"; fi
 
-# A real systemd in a container (needs root, debootstrap and systemd-container).
-e2e:
-	$(MAKE) --no-print-directory build PROFILE=debug
-	tests/e2e.sh target/debug/vigia
+# A real systemd in a container installs the package (needs root, debootstrap,
+# systemd-container and cargo-deb).
+e2e: deb
+	tests/e2e.sh $(DEB)
 
 clean:
 	$(CARGO) clean

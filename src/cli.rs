@@ -84,6 +84,10 @@ pub enum Command {
     /// Probe every target, log transitions and send alerts (what the timer runs)
     Check(CheckArgs),
     /// Show each target's state, uptime, recent history and waiting alerts
+    ///
+    /// Reads only and takes no lock. When the default config is missing or cannot be
+    /// read, it shows what vigia.service watches, from /var/lib/vigia/targets.json: a
+    /// member of the group adm needs no root and never sees the token.
     Status(StatusArgs),
     /// Send a message to the configured chat
     Send(SendArgs),

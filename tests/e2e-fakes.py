@@ -31,6 +31,8 @@ class Bot(http.server.BaseHTTPRequestHandler):
             with open(state / "sent.jsonl", "ab") as f:
                 f.write(body.replace(b"\n", b" ") + b"\n")
             result = {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}}
+        elif method == "getWebhookInfo":
+            result = {"url": "", "pending_update_count": 0}
         else:
             result = {"id": 1, "is_bot": True, "first_name": "e2e", "username": "e2e_bot"}
         answer = json.dumps({"ok": True, "result": result}).encode()

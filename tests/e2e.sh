@@ -1,12 +1,15 @@
 #!/bin/bash
-# End-to-end under a real systemd: boot a minimal Debian with systemd-nspawn, install
-# vigia into it with `make install`, let vigia.timer fire (every 3s for the test) and
-# watch the service log transitions and deliver them to a fake Bot API on the host's
-# loopback; then run `vigia check` by hand as root inside and see the service go on.
-# Needs root, debootstrap and systemd-container. The rootfs is cached in target/e2e.
+# End-to-end under a real systemd, as a Debian admin would use vigia: boot a minimal
+# Debian 12 with systemd-nspawn, `apt-get install` the .deb, run an unattended
+# `vigia init` that enables the timer (every 3s for the test, by a drop-in), see an
+# outage logged, alerted and journaled, a member of adm read `vigia status`, a root run
+# by hand that the service survives, a quiet minute that adds no journal line, then
+# `dpkg -r` (no failing unit, config kept) and `dpkg -P` (nothing of vigia left but
+# what the README says stays). Fakes for the site and the Bot API run on the host's
+# loopback. Needs root, debootstrap and systemd-container; the rootfs is cached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${1:-target/debug/vigia}
+DEB=${1:?usage: e2e.sh PACKAGE.deb}
 cache=target/e2e/rootfs
 [ "$(id -u)" = 0 ] || { echo "e2e: needs root"; exit 1; }
 for tool in debootstrap systemd-nspawn nsenter python3; do
@@ -44,37 +47,28 @@ echo 200 >"$work/status"
 coproc FAKES { exec python3 tests/e2e-fakes.py "$work"; }
 read -r site_port bot_port <&"${FAKES[0]}"
 
-make --no-print-directory -s install DESTDIR="$root" PROFILE=debug UNITDIR=/etc/systemd/system >/dev/null
-cat >"$root/etc/vigia/config.toml" <<CONF
-[telegram]
-token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-chat_id = 42
-api_url = "http://127.0.0.1:$bot_port"
-timeout = "2s"
-
-[check]
-timeout = "1s"
-attempts = 1
-
-[[target]]
-name = "web"
-url = "http://127.0.0.1:$site_port/"
-CONF
-chmod 600 "$root/etc/vigia/config.toml"
-mkdir -p "$root/etc/systemd/system/vigia.timer.d" "$root/etc/systemd/system/timers.target.wants"
-# Every 3 seconds instead of every minute, for the test only.
+# What the admin brings: the package, and (for the test only) a timer every 3 seconds.
+cp "$DEB" "$root/root/vigia.deb"
+mkdir -p "$root/etc/systemd/system/vigia.timer.d"
 printf '[Timer]\nOnCalendar=\nOnCalendar=*:*:0/3\n' >"$root/etc/systemd/system/vigia.timer.d/e2e.conf"
-ln -sf /etc/systemd/system/vigia.timer "$root/etc/systemd/system/timers.target.wants/vigia.timer"
+# What exists before the package, to tell it apart from what the package leaves.
+(cd "$root" && find . -xdev -name '*vigia*' | sort) >"$work/before"
 
-timeout 300 systemd-nspawn -q -D "$root" -b --console=pipe --register=no --keep-unit \
+timeout 400 systemd-nspawn -q -D "$root" -b --console=pipe --register=no --keep-unit \
     >"$work/console.log" 2>&1 &
 nspawn_pid=$!
 
-inside() { # run a command in the booted container
+inside() { # run a command in the booted container, as a login shell would
     local nspawn init
     nspawn=$(pgrep -P "$nspawn_pid" -x systemd-nspawn | head -1)   # timeout -> nspawn -> systemd
     init=$(pgrep -P "$nspawn" -x systemd | head -1)
-    nsenter -t "$init" -a "$@"
+    nsenter -t "$init" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"
+}
+fail() {
+    echo "e2e: FAILED: $*"
+    tail -20 "$work/console.log"
+    inside journalctl -u vigia.service --no-pager -n 30 2>/dev/null || true
+    exit 1
 }
 wait_for() { # description, seconds, condition...
     local what=$1 limit=$2; shift 2
@@ -82,38 +76,100 @@ wait_for() { # description, seconds, condition...
         if "$@" 2>/dev/null; then echo "e2e: ok: $what"; return 0; fi
         sleep 0.1
     done
-    echo "e2e: FAILED waiting for: $what"
-    tail -30 "$work/console.log"
-    inside journalctl -u vigia.service --no-pager -n 30 2>/dev/null || true
-    exit 1
+    fail "waiting for: $what"
 }
-log=$root/var/log/private/vigia/vigia.log
+check() { # description, condition...
+    local what=$1; shift
+    if "$@"; then echo "e2e: ok: $what"; else fail "$what"; fi
+}
+log=$root/var/log/vigia/vigia.log
 # Conditions are functions, evaluated anew on every try.
+booted() { inside systemctl is-system-running --wait >/dev/null 2>&1 || inside systemctl is-system-running | grep -q degraded; }
 lines() { grep -c " $1 web " "$log" 2>/dev/null || true; }
 sent() { grep -c "$1" "$work/sent.jsonl" 2>/dev/null || true; }
 logged() { [ "$(lines "$1")" -ge "$2" ]; }
 delivered() { [ "$(sent "$1")" -ge "$2" ]; }
+timer_active() { inside systemctl is-active --quiet vigia.timer; }
+no_failed_unit() { [ -z "$(inside systemctl list-units --failed --plain --no-legend 'vigia*')" ]; }
 
-wait_for "the timer ran check and logged web ONLINE" 60 logged ONLINE 1
+wait_for "the container booted" 60 booted
+inside apt-get install -y -q /root/vigia.deb >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; fail "apt-get install"; }
+echo "e2e: ok: apt-get install ./vigia.deb"
+check "the timer is not enabled by the package" eval '! inside systemctl is-enabled --quiet vigia.timer'
+check "/etc/vigia is 0700" test "$(stat -c %a "$root/etc/vigia")" = 700
+check "the user vigia exists" inside getent passwd vigia
+check "man vigia and man vigia.toml are installed" test -f "$root/usr/share/man/man1/vigia.1.gz" -a -f "$root/usr/share/man/man5/vigia.toml.5.gz"
+
+# The admin's first step, unattended: the token from the environment, never argv.
+inside env VIGIA_TOKEN=123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw vigia init --chat-id 42 \
+    --url "web=http://127.0.0.1:$site_port/" --api-url "http://127.0.0.1:$bot_port" --yes \
+    >"$work/init.log" 2>&1 || { cat "$work/init.log"; fail "vigia init"; }
+# One attempt and a short timeout, for the test's pace.
+sed -i -e 's/^# attempts = .*/attempts = 1/' -e 's/^# timeout = "10s" .*/timeout = "1s"/' "$root/etc/vigia/config.toml"
+check "init enabled the timer" inside systemctl is-enabled --quiet vigia.timer
+wait_for "the timer is active" 10 timer_active
+wait_for "the timer ran check and logged web ONLINE" 30 logged ONLINE 1
+check "the log is vigia:adm 0640 in a 0750 directory" test "$(inside stat -c '%U:%G %a' /var/log/vigia/vigia.log /var/log/vigia | tr '\n' ' ')" = "vigia:adm 640 vigia:adm 750 "
+
 echo 503 >"$work/status"
 wait_for "web OFFLINE logged" 20 logged OFFLINE 1
 wait_for "the down alert reached the Bot API" 20 delivered 'is DOWN' 1
+check "the outage is in the journal at warning" eval 'inside journalctl -u vigia.service -p warning -o cat --no-pager | grep -q "^OFFLINE web"'
+
+# A member of adm reads the status, and cannot read the token.
+inside useradd -m -G adm ann
+inside runuser -u ann -- vigia status >"$work/ann-status" 2>&1 || { cat "$work/ann-status"; fail "vigia status as a member of adm"; }
+check "a member of adm sees web OFFLINE in vigia status" grep -q "^web  *OFFLINE" "$work/ann-status"
+inside runuser -u ann -- vigia status --json >"$work/ann-status.json" 2>&1 || { cat "$work/ann-status.json"; fail "status --json as adm"; }
+check "and in vigia status --json" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [t["state"] for t in d["targets"]] == ["OFFLINE"], d' "$work/ann-status.json"
+check "a member of adm cannot read the config" eval '! inside runuser -u ann -- cat /etc/vigia/config.toml >/dev/null 2>&1'
+check "a user outside adm cannot read the log" eval 'inside useradd -m bob && ! inside runuser -u bob -- cat /var/log/vigia/vigia.log >/dev/null 2>&1'
+
 echo 200 >"$work/status"
 wait_for "web ONLINE again, recovery delivered" 20 delivered 'is UP again' 1
 
 # By hand, as root, inside: shares the log and the outbox; the service goes on after it.
 echo 503 >"$work/status"
-inside /usr/local/bin/vigia check >"$work/byhand.log" 2>&1 || true
-grep -q "web  DOWN  HTTP 503" "$work/byhand.log" || { cat "$work/byhand.log"; echo "e2e: FAILED: check by hand"; exit 1; }
+inside vigia check >"$work/byhand.log" 2>&1 || true
+grep -q "web  DOWN  HTTP 503" "$work/byhand.log" || { cat "$work/byhand.log"; fail "check by hand"; }
 echo 200 >"$work/status"
 wait_for "the service recovers web after a root run (no permission trouble)" 20 delivered 'is UP again' 2
-service_ok() { ! inside systemctl is-failed --quiet vigia.service; }
-wait_for "vigia.service has not failed" 5 service_ok
+wait_for "no vigia unit has failed" 5 no_failed_unit
 
-echo "e2e: journal of vigia.service (one line per event):"
-inside journalctl -u vigia.service --no-pager -o cat | grep -v -e '^Start' -e '^Finish' -e 'Deactivated' -e 'Consumed' | tail -8 | sed 's/^/    /'
-echo "e2e: log:"; sed 's/^/    /' "$log"
+# A quiet minute: nothing changes for a few runs; the journal must not grow at all.
+sleep 4
+runs_before=$(stat -c %Y "$root/var/lib/vigia/last-check")
+cursor=$(inside journalctl -u vigia.service -n 1 --show-cursor --no-pager | sed -n 's/^-- cursor: //p')
+[ -n "$cursor" ] || fail "no journal cursor"
+sleep 10
+runs_after=$(stat -c %Y "$root/var/lib/vigia/last-check")
+quiet=$(inside journalctl -u vigia.service -u vigia.timer --after-cursor "$cursor" --no-pager -o cat | wc -l)
+check "the timer kept running during the quiet period" test "$runs_after" -gt "$runs_before"
+check "quiet runs added $quiet journal lines (want 0)" test "$quiet" = 0
+inside systemctl status vigia.service --no-pager >"$work/systemctl-status" 2>&1 || true
+check "systemctl status shows the last run's summary" grep -q 'Status: "1/1 up; checked at' "$work/systemctl-status"
+grep 'Status:' "$work/systemctl-status" | sed 's/^ */    /'
+
+echo "e2e: journal of vigia.service (everything it kept):"
+inside journalctl -u vigia.service --no-pager -o cat | sed 's/^/    /'
 echo "e2e: $(wc -l <"$work/sent.jsonl") messages delivered; sent $(sent 'is DOWN') down, $(sent 'is UP again') up"
-grep -q 'AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' "$log" "$work/console.log" && { echo "e2e: FAILED: token in output"; exit 1; }
-inside systemctl show -p ExecMainStatus -p Result vigia.service | sed 's/^/    /'
+if grep -rq 'AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' "$log" "$work/console.log" "$work/init.log" "$work/ann-status" "$root/var/lib/vigia"; then
+    fail "the token appears in output or in the service's files"
+fi
+
+# Removal keeps the config, the state and the log, and leaves no failing unit.
+inside dpkg -r vigia >"$work/remove.log" 2>&1 || { cat "$work/remove.log"; fail "dpkg -r"; }
+echo "e2e: ok: dpkg -r vigia"
+check "the timer is gone and disabled" eval '! inside systemctl is-enabled --quiet vigia.timer && ! test -e "$root/etc/systemd/system/timers.target.wants/vigia.timer"'
+sleep 4   # a tick of the old timer, had it stayed
+check "no vigia unit failed after removal" no_failed_unit
+check "dpkg -r kept /etc/vigia/config.toml, the state and the log" test -f "$root/etc/vigia/config.toml" -a -f "$root/var/lib/vigia/state.json" -a -f "$log"
+
+# Purge removes them; what remains is what the README says stays.
+inside dpkg -P vigia >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg -P"; }
+echo "e2e: ok: dpkg -P vigia"
+(cd "$root" && find . -xdev -name '*vigia*' | sort) >"$work/after"
+left=$(comm -13 "$work/before" "$work/after" | tr '\n' ' ')
+check "purge left nothing named vigia (left: ${left:-nothing})" test -z "$left"
+check "the system user vigia stays, as the README says" inside getent passwd vigia
 echo "e2e: passed"

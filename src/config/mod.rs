@@ -257,7 +257,7 @@ fn describe_toml_error(message: &str) -> String {
     let first = message.lines().next().unwrap_or(message);
     if let Some(rest) = first.strip_prefix("unknown field ") {
         let key = rest.split(',').next().unwrap_or(rest);
-        return format!("unknown key {key} (see the README for the keys)");
+        return format!("unknown key {key} (see man vigia.toml for the keys)");
     }
     if first.starts_with("invalid type") && first.contains("expected i64") {
         return format!("{first} (an integer is needed)");
@@ -414,7 +414,7 @@ mod tests {
         let err = Config::load(&dir.path().join("config"), &env).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "config /etc/vigia/config.toml: line 2: unknown key \"timout\" (see the README for the keys)"
+            "config /etc/vigia/config.toml: line 2: unknown key \"timout\" (see man vigia.toml for the keys)"
         );
     }
 
