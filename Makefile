@@ -108,7 +108,9 @@ install:
 	@awk '!seen[$$0]++' "$(DESTDIR)$(MANIFEST).tmp" >"$(DESTDIR)$(MANIFEST)" && rm -f "$(DESTDIR)$(MANIFEST).tmp" "$(DESTDIR)$(MANIFEST).new"
 	@sed -n 's/^file /  installed /p' "$(DESTDIR)$(MANIFEST)"
 	@# The service's user, as the package's postinst makes it (not into a DESTDIR).
-	@if [ -z "$(DESTDIR)" ]; then systemd-sysusers $(SYSUSERSDIR)/vigia.conf; fi
+	@if [ -z "$(DESTDIR)" ]; then \
+		if command -v systemd-sysusers >/dev/null; then systemd-sysusers $(SYSUSERSDIR)/vigia.conf; \
+		else echo "no systemd-sysusers: create the system user vigia yourself (see $(SYSUSERSDIR)/vigia.conf)"; fi; fi
 	@echo
 	@echo "vigia is installed. Next:"
 	@echo "  sudo systemctl daemon-reload"

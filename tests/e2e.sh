@@ -62,7 +62,7 @@ inside() { # run a command in the booted container, as a login shell would
     local nspawn init
     nspawn=$(pgrep -P "$nspawn_pid" -x systemd-nspawn | head -1)   # timeout -> nspawn -> systemd
     init=$(pgrep -P "$nspawn" -x systemd | head -1)
-    nsenter -t "$init" -a env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"
+    nsenter -t "$init" -a env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"
 }
 fail() {
     echo "e2e: FAILED: $*"
@@ -97,7 +97,7 @@ inside apt-get install -y -q /root/vigia.deb >"$work/apt.log" 2>&1 || { cat "$wo
 echo "e2e: ok: apt-get install ./vigia.deb"
 check "the timer is not enabled by the package" eval '! inside systemctl is-enabled --quiet vigia.timer'
 check "/etc/vigia is 0700" test "$(stat -c %a "$root/etc/vigia")" = 700
-check "the user vigia exists" inside getent passwd vigia
+check "the user vigia exists" eval "inside getent passwd vigia >/dev/null"
 check "man vigia and man vigia.toml are installed" test -f "$root/usr/share/man/man1/vigia.1.gz" -a -f "$root/usr/share/man/man5/vigia.toml.5.gz"
 
 # The admin's first step, unattended: the token from the environment, never argv.
@@ -146,8 +146,9 @@ runs_after=$(stat -c %Y "$root/var/lib/vigia/last-check")
 quiet=$(inside journalctl -u vigia.service -u vigia.timer --after-cursor "$cursor" --no-pager -o cat | wc -l)
 check "the timer kept running during the quiet period" test "$runs_after" -gt "$runs_before"
 check "quiet runs added $quiet journal lines (want 0)" test "$quiet" = 0
-inside systemctl status vigia.service --no-pager >"$work/systemctl-status" 2>&1 || true
-check "systemctl status shows the last run's summary" grep -q 'Status: "1/1 up; checked at' "$work/systemctl-status"
+# Between runs (a run in progress has no summary yet).
+summary_shown() { inside systemctl status vigia.service --no-pager >"$work/systemctl-status" 2>&1; grep -q 'Status: "1/1 up; checked at' "$work/systemctl-status"; }
+wait_for "systemctl status shows the last run's summary" 5 summary_shown
 grep 'Status:' "$work/systemctl-status" | sed 's/^ */    /'
 
 echo "e2e: journal of vigia.service (everything it kept):"
@@ -160,7 +161,7 @@ fi
 # Removal keeps the config, the state and the log, and leaves no failing unit.
 inside dpkg -r vigia >"$work/remove.log" 2>&1 || { cat "$work/remove.log"; fail "dpkg -r"; }
 echo "e2e: ok: dpkg -r vigia"
-check "the timer is gone and disabled" eval '! inside systemctl is-enabled --quiet vigia.timer && ! test -e "$root/etc/systemd/system/timers.target.wants/vigia.timer"'
+check "the timer is gone and disabled" eval '! inside systemctl is-enabled --quiet vigia.timer 2>/dev/null && ! test -e "$root/etc/systemd/system/timers.target.wants/vigia.timer"'
 sleep 4   # a tick of the old timer, had it stayed
 check "no vigia unit failed after removal" no_failed_unit
 check "dpkg -r kept /etc/vigia/config.toml, the state and the log" test -f "$root/etc/vigia/config.toml" -a -f "$root/var/lib/vigia/state.json" -a -f "$log"
@@ -171,5 +172,26 @@ echo "e2e: ok: dpkg -P vigia"
 (cd "$root" && find . -xdev -name '*vigia*' | sort) >"$work/after"
 left=$(comm -13 "$work/before" "$work/after" | tr '\n' ' ')
 check "purge left nothing named vigia (left: ${left:-nothing})" test -z "$left"
-check "the system user vigia stays, as the README says" inside getent passwd vigia
+check "the system user vigia stays, as the README says" eval "inside getent passwd vigia >/dev/null"
+
+# From source: make install (units in /usr/local/lib/systemd/system, which systemd
+# reads), the timer runs the service; make uninstall removes exactly what it put.
+(cd "$root" && find . -xdev | sort) >"$work/before-source"
+make --no-print-directory -s build >/dev/null 2>&1
+make --no-print-directory -s install DESTDIR="$root" >/dev/null
+inside systemd-sysusers /usr/local/lib/sysusers.d/vigia.conf   # what install runs without DESTDIR
+inside systemctl daemon-reload
+check "systemd reads the unit from /usr/local/lib/systemd/system" eval 'inside systemctl show -P FragmentPath vigia.service | grep -qx /usr/local/lib/systemd/system/vigia.service'
+inside env VIGIA_TOKEN=123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw vigia init --chat-id 42 \
+    --url "web=http://127.0.0.1:$site_port/" --api-url "http://127.0.0.1:$bot_port" --yes \
+    >"$work/init2.log" 2>&1 || { cat "$work/init2.log"; fail "vigia init after make install"; }
+wait_for "the timer ran /usr/local/bin/vigia and logged web ONLINE" 30 logged ONLINE 1
+inside systemctl disable --now vigia.timer 2>/dev/null
+make --no-print-directory -s uninstall DESTDIR="$root" >/dev/null
+inside systemctl daemon-reload
+check "no vigia unit failed after make uninstall" no_failed_unit
+(cd "$root" && find . -xdev | sort) >"$work/after-source"
+left=$(comm -13 "$work/before-source" "$work/after-source" | grep -v -e '^\./var/log/journal' -e '^\./var/lib/systemd' | tr '\n' ' ')
+# What the README says stays: the config (/etc/vigia), the state and the log.
+check "make uninstall left only config, state and log (left: $left)" test "$left" = "./etc/vigia ./etc/vigia/config.toml ./var/lib/vigia ./var/lib/vigia/last-check ./var/lib/vigia/lock ./var/lib/vigia/state.json ./var/lib/vigia/targets.json ./var/log/vigia ./var/log/vigia/vigia.log "
 echo "e2e: passed"
