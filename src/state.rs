@@ -24,7 +24,8 @@ use crate::statelog::Entry;
 
 const CHECKPOINT: &str = "state.json";
 const STAMP: &str = "last-check";
-const ROSTER: &str = "targets.json";
+/// The file [`Roster`] is kept in, in the state directory.
+pub const ROSTER: &str = "targets.json";
 const LOCK: &str = "lock";
 /// Far more than a checkpoint ever holds; a larger file is not ours.
 const MAX_CHECKPOINT: u64 = 256 * 1024 * 1024;

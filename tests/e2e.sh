@@ -51,6 +51,15 @@ read -r site_port bot_port <&"${FAKES[0]}"
 cp "$DEB" "$root/root/vigia.deb"
 mkdir -p "$root/etc/systemd/system/vigia.timer.d"
 printf '[Timer]\nOnCalendar=\nOnCalendar=*:*:0/3\n' >"$root/etc/systemd/system/vigia.timer.d/e2e.conf"
+# What vigia 0.1's unit (DynamicUser=yes) left: its directories under private/, reached
+# by symlinks. The new unit has no DynamicUser=: systemd must move them back.
+mkdir -p "$root/var/log/private/vigia" "$root/var/lib/private/vigia"
+chmod 700 "$root/var/log/private" "$root/var/lib/private"
+echo "2026-01-01T00:00:00+00:00 ONLINE old HTTP 200 in 1 ms" >"$root/var/log/private/vigia/vigia.log"
+chmod 640 "$root/var/log/private/vigia/vigia.log"   # the old unit's UMask=0027
+chown -R 61234:61234 "$root/var/log/private/vigia" "$root/var/lib/private/vigia"   # a dynamic uid
+ln -s private/vigia "$root/var/log/vigia"
+ln -s private/vigia "$root/var/lib/vigia"
 # What exists before the package, to tell it apart from what the package leaves.
 (cd "$root" && find . -xdev -name '*vigia*' | sort) >"$work/before"
 
@@ -109,6 +118,7 @@ sed -i -e 's/^# attempts = .*/attempts = 1/' -e 's/^# timeout = "10s" .*/timeout
 check "init enabled the timer" inside systemctl is-enabled --quiet vigia.timer
 wait_for "the timer is active" 10 timer_active
 wait_for "the timer ran check and logged web ONLINE" 30 logged ONLINE 1
+check "vigia 0.1's log was moved out of private/ and kept" eval 'test ! -L "$root/var/log/vigia" -a ! -L "$root/var/lib/vigia" && grep -q " ONLINE old " "$log"'
 check "the log is vigia:adm 0640 in a 0750 directory" test "$(inside stat -c '%U:%G %a' /var/log/vigia/vigia.log /var/log/vigia | tr '\n' ' ')" = "vigia:adm 640 vigia:adm 750 "
 
 echo 503 >"$work/status"
@@ -124,6 +134,8 @@ inside runuser -u ann -- vigia status --json >"$work/ann-status.json" 2>&1 || { 
 check "and in vigia status --json" python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [t["state"] for t in d["targets"]] == ["OFFLINE"], d' "$work/ann-status.json"
 check "a member of adm cannot read the config" eval '! inside runuser -u ann -- cat /etc/vigia/config.toml >/dev/null 2>&1'
 check "a user outside adm cannot read the log" eval 'inside useradd -m bob && ! inside runuser -u bob -- cat /var/log/vigia/vigia.log >/dev/null 2>&1'
+inside runuser -u bob -- vigia status >"$work/bob-status" 2>&1 && fail "vigia status worked for a user outside adm"
+check "and vigia status tells them to join adm" grep -q "join it (sudo adduser \$USER adm" "$work/bob-status"
 
 echo 200 >"$work/status"
 wait_for "web ONLINE again, recovery delivered" 20 delivered 'is UP again' 1

@@ -13,7 +13,7 @@ use crate::cmd::{load_config, open_to_read, Ui};
 use crate::config::{format_duration, Env, SYSTEM_STATE_DIR};
 use crate::error::{CantWrite, Exit};
 use crate::history::{read_summary, Summary, WINDOWS};
-use crate::state::{Checkpoint, StateDir};
+use crate::state::{Checkpoint, StateDir, ROSTER};
 use crate::statelog::{Entry, State};
 use crate::transition::CONNECTIVITY;
 
@@ -111,7 +111,16 @@ impl Watched {
                 return Ok(watched);
             }
         }
-        let config = load_config(config_path, env)?;
+        let config = load_config(config_path, env).map_err(|e| {
+            match config_path
+                .is_none()
+                .then(Watched::why_not_the_roster)
+                .flatten()
+            {
+                Some(why) => anyhow::Error::new(e).context(why),
+                None => e.into(),
+            }
+        })?;
         config.warnings.iter().for_each(|w| ui.warn(w));
         Ok(Watched {
             targets: config
@@ -123,6 +132,20 @@ impl Watched {
             state_dir: config.state_dir,
             log_file: config.log_file,
         })
+    }
+
+    /// Why the service's roster could not stand in for a missing config, when the
+    /// reason is one the user can act on.
+    fn why_not_the_roster() -> Option<String> {
+        let path = Path::new(SYSTEM_STATE_DIR).join(ROSTER);
+        match std::fs::File::open(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Some(format!(
+                "vigia.service's targets ({}) are for the group adm; join it \
+                 (sudo adduser $USER adm, then log in again), or run as root",
+                path.display()
+            )),
+            _ => None,
+        }
     }
 
     /// The roster in this user's state directory, else in the system's.
