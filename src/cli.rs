@@ -86,7 +86,7 @@ pub enum Command {
     /// Show each target's state, uptime, recent history and waiting alerts
     ///
     /// Reads only and takes no lock. When the default config is missing or cannot be
-    /// read, it shows what vigia.service watches, from /var/lib/vigia/targets.json: a
+    /// read, it shows what vigia.service watches, from its state in /var/lib/vigia: a
     /// member of the group adm needs no root and never sees the token.
     Status(StatusArgs),
     /// Send a message to the configured chat

@@ -43,11 +43,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "/var/lib/vigia/state.json",
-        "The checkpoint: each target's last state, the messages waiting for Telegram and those set aside.",
-    ),
-    (
-        "/var/lib/vigia/targets.json",
-        "The targets as the service last read them (URL passwords masked, no token): what vigia status shows to a member of adm, who cannot read the configuration.",
+        "The checkpoint: each target's last state, the messages waiting for Telegram and those set aside, and the targets as the service last read them (URL passwords masked, no token): what vigia status shows to a member of adm, who cannot read the configuration.",
     ),
     ("/var/lib/vigia/last-check", "The time and summary of the last check."),
     ("/var/lib/vigia/lock", "The run lock: one check at a time."),

@@ -24,9 +24,9 @@ use crate::statelog::Entry;
 
 const CHECKPOINT: &str = "state.json";
 const STAMP: &str = "last-check";
-/// The file [`Roster`] is kept in, in the state directory.
-pub const ROSTER: &str = "targets.json";
 const LOCK: &str = "lock";
+/// The checkpoint's file in the state directory.
+pub const CHECKPOINT_FILE: &str = CHECKPOINT;
 /// Far more than a checkpoint ever holds; a larger file is not ours.
 const MAX_CHECKPOINT: u64 = 256 * 1024 * 1024;
 /// The layout of the checkpoint; a newer one is refused rather than misread.
@@ -59,12 +59,16 @@ pub struct Checkpoint {
     /// The certificates each https target showed lately, the one of the last run first,
     /// each with the thresholds announced for it (a CDN may serve several in turn).
     pub certs: BTreeMap<String, Vec<CertSeen>>,
+    /// What is watched, as the last configured run read it, for `status` without the
+    /// config (see [`Roster`]).
+    pub roster: Option<Roster>,
 }
 
-/// What `vigia status` needs of the configuration, kept by `check` in the state
-/// directory: the targets with their shown URLs (passwords masked), the canaries and
-/// the log. It holds no secret, so a member of the directory's group (`adm` for
-/// vigia.service) can run `status` without reading the config and its token.
+/// What `vigia status` needs of the configuration, kept by `check` in the checkpoint:
+/// the targets with their shown URLs (passwords masked), the canaries and the log. It
+/// holds no secret, so a member of the state directory's group (`adm` for
+/// vigia.service) can run `status` without reading the config and its token. Committed
+/// only when the config changed it: a quiet run pays nothing for it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Roster {
     pub log_file: PathBuf,
@@ -367,24 +371,6 @@ impl StateDir {
         self.dir
             .replace(STAMP, line.as_bytes(), 0o640, false)
             .map_err(|e| CantWrite::new("write the state", &self.file(STAMP), e))
-    }
-
-    /// Keeps `roster` for `status` when it differs from the one kept (a quiet run reads
-    /// one small file and writes nothing). Not `fsync`ed: the next run rewrites it.
-    pub fn keep_roster(&self, roster: &Roster) -> Result<(), CantWrite> {
-        if self.roster().as_ref() == Some(roster) {
-            return Ok(());
-        }
-        let bytes = serde_json::to_vec_pretty(roster).expect("a roster always serializes");
-        self.dir
-            .replace(ROSTER, &bytes, 0o640, false)
-            .map_err(|e| CantWrite::new("write the state", &self.file(ROSTER), e))
-    }
-
-    /// The roster the last check kept, if any.
-    pub fn roster(&self) -> Option<Roster> {
-        let bytes = self.dir.read(ROSTER, 16 * 1024 * 1024).ok()??;
-        serde_json::from_slice(&bytes).ok()
     }
 
     /// The last check's time and summary, if one was recorded.

@@ -205,5 +205,5 @@ check "no vigia unit failed after make uninstall" no_failed_unit
 (cd "$root" && find . -xdev | sort) >"$work/after-source"
 left=$(comm -13 "$work/before-source" "$work/after-source" | grep -v -e '^\./var/log/journal' -e '^\./var/lib/systemd' | tr '\n' ' ')
 # What the README says stays: the config (/etc/vigia), the state and the log.
-check "make uninstall left only config, state and log (left: $left)" test "$left" = "./etc/vigia ./etc/vigia/config.toml ./var/lib/vigia ./var/lib/vigia/last-check ./var/lib/vigia/lock ./var/lib/vigia/state.json ./var/lib/vigia/targets.json ./var/log/vigia ./var/log/vigia/vigia.log "
+check "make uninstall left only config, state and log (left: $left)" test "$left" = "./etc/vigia ./etc/vigia/config.toml ./var/lib/vigia ./var/lib/vigia/last-check ./var/lib/vigia/lock ./var/lib/vigia/state.json ./var/log/vigia ./var/log/vigia/vigia.log "
 echo "e2e: passed"

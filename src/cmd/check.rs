@@ -50,6 +50,21 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         mut warnings,
         mut log_error,
     } = recall(&files, &targets)?;
+    // What status shows without the config; changed only by an edit of the config.
+    if args.url.is_none() {
+        let roster = Some(Roster {
+            log_file: config.log_file.clone(),
+            canaries: config.canaries.len(),
+            targets: targets
+                .iter()
+                .map(|t| (t.name.clone(), t.url.clone()))
+                .collect(),
+        });
+        if checkpoint.roster != roster {
+            checkpoint.roster = roster;
+            dirty = true;
+        }
+    }
 
     let rt = runtime()?;
     let limits = Limits {
@@ -151,20 +166,6 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         checker_online: !connectivity.offline,
     };
     warnings.extend(stamp_and_metrics(&files, &config, &snapshot));
-    if args.url.is_none() {
-        let roster = Roster {
-            log_file: config.log_file.clone(),
-            canaries: config.canaries.len(),
-            targets: targets
-                .iter()
-                .map(|t| (t.name.clone(), t.url.clone()))
-                .collect(),
-        };
-        if let Err(e) = files.state.keep_roster(&roster) {
-            warnings.push(e.to_string());
-        }
-    }
-
     // Only now speak: nothing printed can change what was recorded or sent.
     speak(&Said {
         ui: &ui,

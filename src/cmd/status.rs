@@ -13,7 +13,7 @@ use crate::cmd::{load_config, open_to_read, Ui};
 use crate::config::{format_duration, Env, SYSTEM_STATE_DIR};
 use crate::error::{CantWrite, Exit};
 use crate::history::{read_summary, Summary, WINDOWS};
-use crate::state::{Checkpoint, StateDir, ROSTER};
+use crate::state::{Checkpoint, StateDir, CHECKPOINT_FILE};
 use crate::statelog::{Entry, State};
 use crate::transition::CONNECTIVITY;
 
@@ -89,7 +89,7 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
 
 /// What is watched and where its record is: from the configuration, or, for someone
 /// who may not read it (a member of `adm` on a server), from the roster the service
-/// keeps in its state directory, which holds no secret.
+/// keeps in its checkpoint, which holds no secret.
 struct Watched {
     /// (name, URL as shown)
     targets: Vec<(String, String)>,
@@ -137,10 +137,10 @@ impl Watched {
     /// Why the service's roster could not stand in for a missing config, when the
     /// reason is one the user can act on.
     fn why_not_the_roster() -> Option<String> {
-        let path = Path::new(SYSTEM_STATE_DIR).join(ROSTER);
+        let path = Path::new(SYSTEM_STATE_DIR).join(CHECKPOINT_FILE);
         match std::fs::File::open(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Some(format!(
-                "vigia.service's targets ({}) are for the group adm; join it \
+                "vigia.service's state ({}) is for the group adm; join it \
                  (sudo adduser $USER adm, then log in again), or run as root",
                 path.display()
             )),
@@ -153,7 +153,7 @@ impl Watched {
         [env.state_dir(None), PathBuf::from(SYSTEM_STATE_DIR)]
             .into_iter()
             .find_map(|dir| {
-                let roster = StateDir::open(&dir).ok()??.roster()?;
+                let roster = StateDir::open(&dir).ok()??.peek().ok()??.roster?;
                 Some(Watched {
                     targets: roster.targets,
                     canaries: roster.canaries,

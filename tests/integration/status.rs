@@ -272,8 +272,8 @@ fn json_keys_come_in_the_documented_order() {
 }
 
 /// Someone who may not read the config (it holds the token) still sees every target:
-/// `check` keeps a roster without secrets in the state directory, and `status` falls
-/// back to it when the default config cannot be read.
+/// `check` keeps a roster without secrets in its checkpoint, and `status` falls back
+/// to it when the default config cannot be read.
 #[test]
 fn status_without_the_config_shows_what_the_service_watches() {
     assert!(
@@ -303,10 +303,11 @@ fn status_without_the_config_shows_what_the_service_watches() {
         without["targets"][1]["url"],
         site.url("/switch").replace("http://", "http://admin:***@")
     );
-    let roster = fs::read_to_string(sb.state_path().join("targets.json")).unwrap();
+    let checkpoint = fs::read_to_string(sb.state_path().join("state.json")).unwrap();
+    assert!(checkpoint.contains("\"roster\""), "{checkpoint}");
     assert!(
-        !roster.contains("hunter22") && !roster.contains(TOKEN),
-        "{roster}"
+        !checkpoint.contains("hunter22") && !checkpoint.contains(TOKEN),
+        "{checkpoint}"
     );
     let run = sb.run_bare(&["status"]).expect(0);
     assert!(
@@ -328,7 +329,7 @@ fn status_without_the_config_shows_what_the_service_watches() {
     assert_eq!(names, [json!("web")]);
 
     // No roster either: the missing config is the error, as before.
-    fs::remove_file(sb.state_path().join("targets.json")).unwrap();
+    fs::remove_file(sb.state_path().join("state.json")).unwrap();
     let run = sb.run_bare(&["status"]).expect(78);
     assert!(run.stderr.contains("not found"), "{}", run.stderr);
 }
