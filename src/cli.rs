@@ -1,6 +1,7 @@
 //! The command line: clap definitions, and the tables `--help` and the man pages share.
-//! The man pages and the shell completions are generated from [`Cli`] (see
-//! [`crate::manual`]), so this is the one source of truth.
+//! The man pages and the shell completions are generated from [`Cli`] by
+//! `vigia-generate` (src/bin/vigia-generate/, which includes this file), so this is
+//! the one source of truth.
 
 use std::path::PathBuf;
 
@@ -97,12 +98,6 @@ pub enum Command {
     Mute(MuteArgs),
     /// End a mute; if the state changed meanwhile, the next check says so once
     Unmute(UnmuteArgs),
-    /// Write the man pages and shell completions into DIR (run by `make build`)
-    #[command(hide = true)]
-    Generate {
-        #[arg(value_name = "DIR")]
-        dir: PathBuf,
-    },
 }
 
 /// The targets a mute command is about.

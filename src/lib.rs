@@ -1,6 +1,6 @@
 //! vigia: watch web services from a systemd timer and alert on Telegram when they go
 //! down or come back. The binary is `main.rs`; the modules live here so that tests and
-//! `vigia generate` can use them.
+//! `vigia-generate` can use them.
 
 pub mod budget;
 pub mod cert;
@@ -12,7 +12,6 @@ pub mod dirfd;
 pub mod error;
 pub mod heartbeat;
 pub mod history;
-pub mod manual;
 pub mod message;
 pub mod metrics;
 pub mod notices;

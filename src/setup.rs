@@ -216,6 +216,41 @@ mod tests {
 
     const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 
+    /// doc/config.example.toml (installed in /usr/share/doc/vigia/examples) is exactly
+    /// what `init` writes, with a placeholder token and chat; it must load. After a
+    /// change to the template, `VIGIA_BLESS=1 cargo test example_config` rewrites it.
+    #[test]
+    fn the_example_config_is_what_init_writes() {
+        let answers = Answers {
+            token: Token::parse("123456789:replace-with-the-token-from-BotFather").unwrap(),
+            chat_id: 123456789,
+            thread_id: None,
+            api_url: None,
+            chat_note: Some("replace with your chat: 'sudo vigia init' proves it".to_owned()),
+            targets: vec![
+                ("web".to_owned(), "https://example.org/".to_owned()),
+                ("db".to_owned(), "tcp://db.internal:5432".to_owned()),
+            ],
+            canaries: Vec::new(),
+        };
+        let text = config_text(&answers).replacen(
+            "# vigia configuration, written by 'vigia init'.",
+            "# An example vigia configuration: 'sudo vigia init' writes yours.",
+            1,
+        );
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("doc/config.example.toml");
+        if std::env::var_os("VIGIA_BLESS").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap_or_default(),
+            text,
+            "doc/config.example.toml is not what init writes: VIGIA_BLESS=1 cargo test example_config"
+        );
+        let loaded = Config::load(&path, &Env::default());
+        assert!(loaded.is_ok(), "the example does not load: {loaded:?}");
+    }
+
     fn answers() -> Answers {
         Answers {
             token: Token::parse(TOKEN).unwrap(),

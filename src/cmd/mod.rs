@@ -29,11 +29,6 @@ pub fn run(cli: Cli, env: &Env) -> anyhow::Result<Exit> {
         Command::Outbox(args) => outbox::run(config, &args, env),
         Command::Mute(args) => mute::mute(config, &args, env),
         Command::Unmute(args) => mute::unmute(config, &args, env),
-        Command::Generate { dir } => {
-            crate::manual::generate(&dir)
-                .with_context(|| format!("cannot write the manual into {}", dir.display()))?;
-            Ok(Exit::Up)
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The man pages and the shell completions, generated from the command line definition
-//! by the hidden `vigia generate DIR` (run by `make build`, so that `make install` and
-//! the Debian package only copy files). vigia(1) gets the sections an admin looks for
+//! by `vigia-generate DIR` (run by `make build`, so that `make install` and the Debian
+//! package only copy files). A program of its own, so that the clap_mangen and
+//! clap_complete code never weighs on the `vigia` binary. vigia(1) gets the sections an admin looks for
 //! (EXIT STATUS, ENVIRONMENT, FILES, EXAMPLES); every subcommand gets its own page;
 //! the configuration keys are in vigia.toml(5), written by hand in `doc/`.
 
@@ -90,63 +91,18 @@ const EXAMPLES: &[(&str, &str)] = &[
 pub fn generate(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     // The pages leave out `help` (every page is the help); the completions keep it.
-    let mut pages = visible_command().disable_help_subcommand(true);
+    let mut pages = Cli::command().disable_help_subcommand(true);
     pages.build();
     fs::write(dir.join("vigia.1"), main_page(&pages)?)?;
     for sub in pages.get_subcommands() {
         let man = Man::new(sub.clone()).manual(MANUAL);
         fs::write(dir.join(man.get_filename()), sub_page(&man)?)?;
     }
-    fs::write(dir.join("config.example.toml"), example_config())?;
-    let mut completed = visible_command();
+    let mut completed = Cli::command();
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         clap_complete::generate_to(shell, &mut completed, "vigia", dir)?;
     }
     Ok(())
-}
-
-/// The configuration `vigia init` would write, with a placeholder token and chat: the
-/// example installed in /usr/share/doc/vigia/examples, every optional key commented.
-fn example_config() -> String {
-    let answers = crate::setup::Answers {
-        token: crate::secret::Token::parse(EXAMPLE_TOKEN).expect("the example token's shape"),
-        chat_id: 123456789,
-        thread_id: None,
-        api_url: None,
-        chat_note: Some("replace with your chat: 'sudo vigia init' proves it".to_owned()),
-        targets: vec![
-            ("web".to_owned(), "https://example.org/".to_owned()),
-            ("db".to_owned(), "tcp://db.internal:5432".to_owned()),
-        ],
-        canaries: Vec::new(),
-    };
-    crate::setup::config_text(&answers).replacen(
-        "# vigia configuration, written by 'vigia init'.",
-        "# An example vigia configuration: 'sudo vigia init' writes yours.",
-        1,
-    )
-}
-
-/// Has a token's shape, and is no bot's.
-const EXAMPLE_TOKEN: &str = "123456789:replace-with-the-token-from-BotFather";
-
-/// The command line without its hidden commands, which neither a page nor a
-/// completion should offer.
-fn visible_command() -> clap::Command {
-    let cli = Cli::command();
-    let subcommands: Vec<clap::Command> = cli
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set())
-        .cloned()
-        .collect();
-    clap::Command::new("vigia")
-        .version(env!("CARGO_PKG_VERSION"))
-        .about(cli.get_about().cloned().unwrap_or_default())
-        .after_help(cli.get_after_help().cloned().unwrap_or_default())
-        .max_term_width(100)
-        .args(cli.get_arguments().cloned())
-        .subcommand_required(true)
-        .subcommands(subcommands)
 }
 
 fn main_page(command: &clap::Command) -> io::Result<Vec<u8>> {
@@ -256,7 +212,7 @@ mod tests {
                 "{section} missing"
             );
         }
-        // Every vigia-NAME(1) the page points to exists; the hidden command has none.
+        // Every vigia-NAME(1) the page points to exists; `help` has none.
         let named: Vec<&str> = main
             .split(|c: char| c.is_whitespace())
             .filter_map(|w| {
@@ -272,13 +228,7 @@ mod tests {
                 "no page for {name}"
             );
         }
-        assert!(!dir.path().join("vigia-generate.1").exists());
-        let example = dir.path().join("config.example.toml");
-        let loaded = crate::config::Config::load(&example, &crate::config::Env::default());
-        assert!(
-            loaded.is_ok(),
-            "the example config does not load: {loaded:?}"
-        );
+        assert!(!dir.path().join("vigia-help.1").exists());
         for file in ["vigia.bash", "_vigia", "vigia.fish"] {
             let text = fs::read_to_string(dir.path().join(file)).unwrap();
             assert!(text.contains("status"), "{file}");

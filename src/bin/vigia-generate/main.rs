@@ -1,0 +1,25 @@
+//! `vigia-generate DIR`: writes vigia's man pages and shell completions into DIR. Run by
+//! `make build`; never installed. It includes the command line definition itself
+//! (src/cli.rs) rather than linking the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[allow(dead_code)] // the fields are read by `vigia`, not here
+#[path = "../../cli.rs"]
+mod cli;
+mod manual;
+
+fn main() -> ExitCode {
+    let Some(dir) = std::env::args_os().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: vigia-generate DIR");
+        return ExitCode::from(2);
+    };
+    match manual::generate(&dir) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vigia-generate: cannot write into {}: {e}", dir.display());
+            ExitCode::FAILURE
+        }
+    }
+}
