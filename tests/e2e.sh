@@ -2,15 +2,17 @@
 # End-to-end under a real systemd, as a Debian admin would use vigia: boot a minimal
 # Debian 12 with systemd-nspawn, `apt-get install` the .deb, run an unattended
 # `vigia init` that enables the timer (every 3s for the test, by a drop-in), see an
-# outage logged, alerted and journaled, a member of adm read `vigia status`, a root run
-# by hand that the service survives, a quiet minute that adds no journal line, then
+# outage logged, alerted and journaled, a member of adm read `vigia status`, the
+# logrotate rule at work, a root run by hand that the service survives, a quiet minute that adds no journal line, then
 # `dpkg -r` (no failing unit, config kept) and `dpkg -P` (nothing of vigia left but
 # what the README says stays). Fakes for the site and the Bot API run on the host's
 # loopback. Needs root, debootstrap and systemd-container; the rootfs is cached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEB=${1:?usage: e2e.sh PACKAGE.deb}
-cache=target/e2e/rootfs
+# The rootfs is cached under a name that changes with the package list.
+packages=systemd,systemd-sysv,dbus,ca-certificates,logrotate
+cache=target/e2e/rootfs-$(echo "$packages" | md5sum | cut -c1-8)
 [ "$(id -u)" = 0 ] || { echo "e2e: needs root"; exit 1; }
 for tool in debootstrap systemd-nspawn nsenter python3; do
     command -v $tool >/dev/null || { echo "e2e: $tool missing (apt-get install debootstrap systemd-container)"; exit 1; }
@@ -19,7 +21,7 @@ if [ ! -x "$cache/lib/systemd/systemd" ]; then
     echo "e2e: debootstrapping a minimal bookworm into $cache (about a minute)"
     mkdir -p "$(dirname "$cache")"
     rm -rf "$cache.tmp"
-    debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,ca-certificates \
+    debootstrap --variant=minbase --include="$packages" \
         bookworm "$cache.tmp" http://deb.debian.org/debian >target/e2e/debootstrap.log 2>&1 ||
         { tail -20 target/e2e/debootstrap.log; exit 1; }
     mv "$cache.tmp" "$cache"
@@ -139,6 +141,16 @@ check "and vigia status tells them to join adm" grep -q "join it (sudo adduser \
 
 echo 200 >"$work/status"
 wait_for "web ONLINE again, recovery delivered" 20 delivered 'is UP again' 1
+
+# The shipped logrotate rule, forced: the log moves aside, a new one is made for the
+# service, and the runs after it neither lose the state nor invent an alert.
+messages=$(wc -l <"$work/sent.jsonl")
+inside logrotate --force /etc/logrotate.d/vigia || fail "logrotate"
+check "logrotate moved the log aside and made a new one, vigia:adm 0640" test "$(inside stat -c '%U:%G %a' /var/log/vigia/vigia.log.1 /var/log/vigia/vigia.log | tr '\n' ' ')" = "vigia:adm 640 vigia:adm 640 "
+stamp=$(stat -c %Y "$root/var/lib/vigia/last-check")
+ran_since() { [ "$(stat -c %Y "$root/var/lib/vigia/last-check")" -gt "$stamp" ]; }
+wait_for "a run after the rotation" 10 ran_since
+check "no alert after the rotation ($(wc -l <"$work/sent.jsonl") messages, $messages before)" test "$(wc -l <"$work/sent.jsonl")" = "$messages"
 
 # By hand, as root, inside: shares the log and the outbox; the service goes on after it.
 echo 503 >"$work/status"
