@@ -2,11 +2,13 @@
 # End-to-end under a real systemd, as a Debian admin would use vigia: boot a minimal
 # Debian 12 with systemd-nspawn, `apt-get install` the .deb, run an unattended
 # `vigia init` that enables the timer (every 3s for the test, by a drop-in), see an
-# outage logged, alerted and journaled, a member of adm read `vigia status`, the
-# logrotate rule at work, a root run by hand that the service survives, a quiet minute that adds no journal line, then
-# `dpkg -r` (no failing unit, config kept) and `dpkg -P` (nothing of vigia left but
-# what the README says stays). Fakes for the site and the Bot API run on the host's
-# loopback. Needs root, debootstrap and systemd-container; the rootfs is cached.
+# upgrade keep the timer going, an outage logged, alerted and journaled, a member of
+# adm read `vigia status`, the logrotate rule at work, a root run by hand that the
+# service survives, quiet runs that add no journal line, then `dpkg -r` (no failing
+# unit, config kept) and `dpkg -P` (nothing of vigia left but what the README says
+# stays); then the same from source with make install / make uninstall. Fakes for the
+# site and the Bot API run on the host's loopback. Needs root, debootstrap and
+# systemd-container; the rootfs is cached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEB=${1:?usage: e2e.sh PACKAGE.deb}
@@ -122,6 +124,11 @@ wait_for "the timer is active" 10 timer_active
 wait_for "the timer ran check and logged web ONLINE" 30 logged ONLINE 1
 check "vigia 0.1's log was moved out of private/ and kept" eval 'test ! -L "$root/var/log/vigia" -a ! -L "$root/var/lib/vigia" && grep -q " ONLINE old " "$log"'
 check "the log is vigia:adm 0640 in a 0750 directory" test "$(inside stat -c '%U:%G %a' /var/log/vigia/vigia.log /var/log/vigia | tr '\n' ' ')" = "vigia:adm 640 vigia:adm 750 "
+
+# An upgrade (here the same version again): the timer goes on, the config is untouched.
+sum=$(md5sum <"$root/etc/vigia/config.toml")
+inside dpkg -i /root/vigia.deb >"$work/upgrade.log" 2>&1 || { cat "$work/upgrade.log"; fail "dpkg -i over the installed package"; }
+check "after an upgrade the timer is still enabled and active, the config unchanged" eval 'inside systemctl is-enabled --quiet vigia.timer && inside systemctl is-active --quiet vigia.timer && [ "$(md5sum <"$root/etc/vigia/config.toml")" = "$sum" ]'
 
 echo 503 >"$work/status"
 wait_for "web OFFLINE logged" 20 logged OFFLINE 1
