@@ -271,6 +271,52 @@ mod tests {
 
     const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 
+    /// Every key the file accepts is in vigia.toml(5), in its table's section: asked of
+    /// the parser itself (an unknown key's error lists the known ones).
+    #[test]
+    fn every_key_is_documented_in_vigia_toml_5() {
+        let page = include_str!("../../doc/vigia.toml.5");
+        let section = |name: &str| {
+            let start = page
+                .find(&format!(".SH {name}\n"))
+                .unwrap_or_else(|| panic!("no section {name}"));
+            let rest = &page[start + 4..];
+            &rest[..rest.find(".SH ").unwrap_or(rest.len())]
+        };
+        for (table, probe) in [
+            ("[telegram]", "[telegram]\nzz = 1\n"),
+            ("[check]", "[check]\nzz = 1\n"),
+            ("[[target]]", "[[target]]\nzz = 1\n"),
+            ("[heartbeat]", "[heartbeat]\nzz = 1\n"),
+            ("[metrics]", "[metrics]\nzz = 1\n"),
+        ] {
+            let err = toml::from_str::<RawConfig>(probe)
+                .err()
+                .unwrap()
+                .to_string();
+            let (_, expected) = err.split_once("expected").unwrap();
+            let keys: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            assert!(!keys.is_empty(), "{err}");
+            let text = section(table);
+            for key in keys {
+                let documented = text.lines().any(|l| {
+                    (l.starts_with(".B ") || l.starts_with(".BR "))
+                        && l.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                            .any(|w| w == key)
+                });
+                assert!(documented, "{table} {key} is not in doc/vigia.toml.5");
+            }
+        }
+        // The tables themselves.
+        let err = toml::from_str::<RawConfig>("zz = 1\n")
+            .err()
+            .unwrap()
+            .to_string();
+        for table in ["telegram", "check", "target", "heartbeat", "metrics"] {
+            assert!(err.contains(&format!("`{table}`")), "{err}");
+        }
+    }
+
     fn env(dir: &Path) -> Env {
         Env {
             home: Some(dir.to_owned()),
