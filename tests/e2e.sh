@@ -3,8 +3,8 @@
 # Debian 12 with systemd-nspawn, `apt-get install` the .deb, run an unattended
 # `vigia init` that enables the timer (every 3s for the test, by a drop-in), see an
 # upgrade keep the timer going, an outage logged, alerted and journaled, a member of
-# adm read `vigia status`, the logrotate rule at work, a root run by hand that the
-# service survives, quiet runs that add no journal line, then `dpkg -r` (no failing
+# adm read `vigia status`, the logrotate rule at work, the service blind to the other
+# logs of /var/log, a root run by hand that the service survives, quiet runs that add no journal line, then `dpkg -r` (no failing
 # unit, config kept) and `dpkg -P` (nothing of vigia left but what the README says
 # stays); then the same from source with make install / make uninstall. Fakes for the
 # site and the Bot API run on the host's loopback. Needs root, debootstrap and
@@ -181,6 +181,19 @@ check "quiet runs added $quiet journal lines (want 0)" test "$quiet" = 0
 summary_shown() { inside systemctl status vigia.service --no-pager >"$work/systemctl-status" 2>&1; grep -q 'Status: "1/1 up; checked at' "$work/systemctl-status"; }
 wait_for "systemctl status shows the last run's summary" 5 summary_shown
 grep 'Status:' "$work/systemctl-status" | sed 's/^ */    /'
+
+# What the service sees of /var/log: its own directory only, though its group is adm.
+# The unit's ExecStart is swapped for a look around, once, by a drop-in.
+inside sh -c 'echo secret >/var/log/planted.log && chown root:adm /var/log/planted.log && chmod 640 /var/log/planted.log'
+mkdir -p "$root/etc/systemd/system/vigia.service.d"
+printf '[Service]\nExecStart=\nExecStart=/bin/sh -c "ls -A /var/log >/var/log/vigia/seen; cat /var/log/planted.log >>/var/log/vigia/seen 2>/dev/null; true"\n' \
+    >"$root/etc/systemd/system/vigia.service.d/look.conf"
+inside systemctl daemon-reload
+inside systemctl start vigia.service
+rm -r "$root/etc/systemd/system/vigia.service.d"
+inside systemctl daemon-reload
+check "the service sees no log in /var/log but its own ($(tr '\n' ' ' <"$root/var/log/vigia/seen"))" test "$(cat "$root/var/log/vigia/seen")" = vigia
+rm "$root/var/log/vigia/seen" "$root/var/log/planted.log"
 
 echo "e2e: journal of vigia.service (everything it kept):"
 inside journalctl -u vigia.service --no-pager -o cat | sed 's/^/    /'
