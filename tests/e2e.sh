@@ -4,11 +4,11 @@
 # `vigia init` that enables the timer (every 3s for the test, by a drop-in), see an
 # upgrade keep the timer going, an outage logged, alerted and journaled, a member of
 # adm read `vigia status`, the logrotate rule at work, the service blind to the other
-# logs of /var/log, a root run by hand that the service survives, quiet runs that add no journal line, then `dpkg -r` (no failing
-# unit, config kept) and `dpkg -P` (nothing of vigia left but what the README says
-# stays); then the same from source with make install / make uninstall. Fakes for the
-# site and the Bot API run on the host's loopback. Needs root, debootstrap and
-# systemd-container; the rootfs is cached.
+# logs of /var/log, a root run by hand that the service survives, quiet runs that add
+# no journal line, then `dpkg -r` (no failing unit, config kept) and `dpkg -P`
+# (nothing of vigia left but what the README says stays); then the same from source
+# with make install / make uninstall. Fakes for the site and the Bot API run on the
+# host's loopback. Needs root, debootstrap and systemd-container; the rootfs is cached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEB=${1:?usage: e2e.sh PACKAGE.deb}
