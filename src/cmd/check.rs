@@ -412,7 +412,7 @@ fn speak(s: &Said) {
         });
     }
     if s.config.telegram.is_none() && !s.notices.is_empty() {
-        out.line(&format!("\n{}\n", render_plain(s.notices, s.host, s.texts)));
+        out.line(&ui.notice_block(&render_plain(s.notices, s.host, s.texts)));
     }
     if let Some(report) = s.report {
         report_delivery(&mut out, ui, report, s.delayed, s.quiet);

@@ -139,6 +139,21 @@ impl Ui {
         format!("{prefix}{line}")
     }
 
+    /// A message of several lines at notice level: each line its own journal entry with
+    /// `<5>` (an unprefixed line is info, which the unit's `LogLevelMax=notice` drops);
+    /// set off by blank lines on a terminal.
+    pub fn notice_block(&self, text: &str) -> String {
+        if self.journal {
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| format!("<5>{l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            format!("\n{text}\n")
+        }
+    }
+
     /// A line about an event at warning level (`<4>` under the journal).
     pub fn warning_line(&self, line: &str) -> String {
         let prefix = if self.journal { "<4>" } else { "" };

@@ -782,6 +782,35 @@ fn the_journal_gets_priorities_and_the_name_once() {
     assert!(!run.stderr.contains("vigia:"), "{}", run.stderr);
 }
 
+/// vigia.service keeps only what is notice or more important (`LogLevelMax=notice`):
+/// under the journal every line a run writes must carry such a priority, the alert
+/// itself included when there is no Telegram and it goes to the journal.
+#[test]
+fn every_journal_line_is_notice_or_above() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    sb.write_config(None, &[target("web", &site.url("/switch"))]);
+    let journal = |code| {
+        sb.run_with_env(&["check", "--quiet"], "JOURNAL_STREAM", "8:1234")
+            .expect(code)
+    };
+    journal(0);
+    site.set(503);
+    let down = journal(1);
+    site.set(200);
+    let up = journal(0);
+    for run in [&down, &up] {
+        let lines: Vec<&str> = run.stdout.lines().chain(run.stderr.lines()).collect();
+        assert!(lines.len() > 2, "{lines:?}");
+        for line in lines {
+            assert!(
+                ["<3>", "<4>", "<5>"].iter().any(|p| line.starts_with(p)),
+                "a line the unit's LogLevelMax=notice would drop: {line:?}"
+            );
+        }
+    }
+    assert!(down.stdout.contains("<5>🔴 web is DOWN"), "{}", down.stdout);
+}
+
 /// Under systemd (`NotifyAccess=main`), the run's summary goes to the notify socket,
 /// which `systemctl status vigia.service` shows as "Status:".
 #[test]
