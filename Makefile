@@ -147,9 +147,10 @@ bench: build
 	bench/run.sh
 
 # The Debian package, built with cargo-deb (`cargo install cargo-deb`) from the release
-# build and what `make build` generated; metadata in Cargo.toml, scripts in debian/.
+# build and what `make build` generated (Cargo.toml's assets name target/release);
+# metadata in Cargo.toml, scripts in debian/.
 deb:
-	$(MAKE) --no-print-directory build PREFIX=/usr
+	$(MAKE) --no-print-directory build PREFIX=/usr PROFILE=release
 	@mkdir -p target/release/generated/deb
 	gzip -9nc debian/changelog >target/release/generated/deb/changelog.gz
 	for page in target/release/generated/*.1; do gzip -9nc $$page >target/release/generated/deb/$${page##*/}.gz; done
