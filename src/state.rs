@@ -22,11 +22,10 @@ use crate::dirfd::DirHandle;
 use crate::error::CantWrite;
 use crate::statelog::Entry;
 
-const CHECKPOINT: &str = "state.json";
+/// The checkpoint's file in the state directory.
+pub const CHECKPOINT: &str = "state.json";
 const STAMP: &str = "last-check";
 const LOCK: &str = "lock";
-/// The checkpoint's file in the state directory.
-pub const CHECKPOINT_FILE: &str = CHECKPOINT;
 /// Far more than a checkpoint ever holds; a larger file is not ours.
 const MAX_CHECKPOINT: u64 = 256 * 1024 * 1024;
 /// The layout of the checkpoint; a newer one is refused rather than misread.

@@ -103,6 +103,12 @@ sent() { grep -c "$1" "$work/sent.jsonl" 2>/dev/null || true; }
 logged() { [ "$(lines "$1")" -ge "$2" ]; }
 delivered() { [ "$(sent "$1")" -ge "$2" ]; }
 timer_active() { inside systemctl is-active --quiet vigia.timer; }
+# The admin's first step, unattended: the token from the environment, never argv.
+token=123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw
+init_unattended() { # output file
+    inside env VIGIA_TOKEN="$token" vigia init --chat-id 42 --url "web=http://127.0.0.1:$site_port/" \
+        --api-url "http://127.0.0.1:$bot_port" --yes >"$1" 2>&1 || { cat "$1"; return 1; }
+}
 no_failed_unit() { [ -z "$(inside systemctl list-units --failed --plain --no-legend 'vigia*')" ]; }
 
 wait_for "the container booted" 60 booted
@@ -113,10 +119,7 @@ check "/etc/vigia is 0700" test "$(stat -c %a "$root/etc/vigia")" = 700
 check "the user vigia exists" eval "inside getent passwd vigia >/dev/null"
 check "man vigia and man vigia.toml are installed" test -f "$root/usr/share/man/man1/vigia.1.gz" -a -f "$root/usr/share/man/man5/vigia.toml.5.gz"
 
-# The admin's first step, unattended: the token from the environment, never argv.
-inside env VIGIA_TOKEN=123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw vigia init --chat-id 42 \
-    --url "web=http://127.0.0.1:$site_port/" --api-url "http://127.0.0.1:$bot_port" --yes \
-    >"$work/init.log" 2>&1 || { cat "$work/init.log"; fail "vigia init"; }
+init_unattended "$work/init.log" || fail "vigia init"
 # One attempt and a short timeout, for the test's pace.
 sed -i -e 's/^# attempts = .*/attempts = 1/' -e 's/^# timeout = "10s" .*/timeout = "1s"/' "$root/etc/vigia/config.toml"
 check "init enabled the timer" inside systemctl is-enabled --quiet vigia.timer
@@ -198,7 +201,7 @@ rm "$root/var/log/vigia/seen" "$root/var/log/planted.log"
 echo "e2e: journal of vigia.service (everything it kept):"
 inside journalctl -u vigia.service --no-pager -o cat | sed 's/^/    /'
 echo "e2e: $(wc -l <"$work/sent.jsonl") messages delivered; sent $(sent 'is DOWN') down, $(sent 'is UP again') up"
-if grep -rq 'AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' "$log" "$work/console.log" "$work/init.log" "$work/ann-status" "$root/var/lib/vigia"; then
+if grep -rq "$token" "$log" "$work/console.log" "$work/init.log" "$work/ann-status" "$root/var/lib/vigia"; then
     fail "the token appears in output or in the service's files"
 fi
 
@@ -226,9 +229,7 @@ make --no-print-directory -s install DESTDIR="$root" >/dev/null
 inside systemd-sysusers /usr/local/lib/sysusers.d/vigia.conf   # what install runs without DESTDIR
 inside systemctl daemon-reload
 check "systemd reads the unit from /usr/local/lib/systemd/system" eval 'inside systemctl show -P FragmentPath vigia.service | grep -qx /usr/local/lib/systemd/system/vigia.service'
-inside env VIGIA_TOKEN=123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw vigia init --chat-id 42 \
-    --url "web=http://127.0.0.1:$site_port/" --api-url "http://127.0.0.1:$bot_port" --yes \
-    >"$work/init2.log" 2>&1 || { cat "$work/init2.log"; fail "vigia init after make install"; }
+init_unattended "$work/init2.log" || fail "vigia init after make install"
 wait_for "the timer ran /usr/local/bin/vigia and logged web ONLINE" 30 logged ONLINE 1
 inside systemctl disable --now vigia.timer 2>/dev/null
 make --no-print-directory -s uninstall DESTDIR="$root" >/dev/null

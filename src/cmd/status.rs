@@ -13,7 +13,7 @@ use crate::cmd::{load_config, open_to_read, Ui};
 use crate::config::{format_duration, Env, SYSTEM_STATE_DIR};
 use crate::error::{CantWrite, Exit};
 use crate::history::{read_summary, Summary, WINDOWS};
-use crate::state::{Checkpoint, StateDir, CHECKPOINT_FILE};
+use crate::state::{Checkpoint, StateDir, CHECKPOINT};
 use crate::statelog::{Entry, State};
 use crate::transition::CONNECTIVITY;
 
@@ -137,7 +137,7 @@ impl Watched {
     /// Why the service's roster could not stand in for a missing config, when the
     /// reason is one the user can act on.
     fn why_not_the_roster() -> Option<String> {
-        let path = Path::new(SYSTEM_STATE_DIR).join(CHECKPOINT_FILE);
+        let path = Path::new(SYSTEM_STATE_DIR).join(CHECKPOINT);
         match std::fs::File::open(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => Some(format!(
                 "vigia.service's state ({}) is for the group adm; join it \
