@@ -64,6 +64,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "the bundle of trusted CA certificates (default: the system's)",
     ),
     ("NO_COLOR", "never colour the output"),
+    (
+        "VIGIA_NOW",
+        "for tests: the time a run takes as now (RFC 3339)",
+    ),
 ];
 
 fn after_help() -> String {

@@ -30,7 +30,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let targets = targets_for(&config, args)?;
     crate::util::raise_file_limit();
     if args.dry_run {
-        return dry_run(&config, &targets, args, &ui);
+        return dry_run(&config, &targets, args, &ui, env);
     }
 
     let files = open_files(&config)?;
@@ -75,7 +75,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let probed: Vec<Target> = targets.iter().chain(&canaries).cloned().collect();
     let all_outcomes = rt.block_on(probe_all(&probed, limits));
     let (outcomes, canary_outcomes) = all_outcomes.split_at(targets.len());
-    let now = crate::util::now();
+    let now = env.now();
     let results: Vec<(&Target, &Outcome)> = targets.iter().zip(outcomes).collect();
     let canary_results: Vec<(&Target, &Outcome)> = canaries.iter().zip(canary_outcomes).collect();
     let (connectivity, judged, changes) = judge(&results, &canary_results, &checkpoint, now);
@@ -462,7 +462,13 @@ fn learn_from_log(
 }
 
 /// `--dry-run`: probe and report; no lock, nothing written, nothing sent.
-fn dry_run(config: &Config, targets: &[Target], args: &CheckArgs, ui: &Ui) -> anyhow::Result<Exit> {
+fn dry_run(
+    config: &Config,
+    targets: &[Target],
+    args: &CheckArgs,
+    ui: &Ui,
+    env: &Env,
+) -> anyhow::Result<Exit> {
     let (state, log) = open_files_to_read(config)?;
     let mut checkpoint = match state.as_ref().map(|s| s.peek()) {
         Some(Ok(Some(cp))) => cp,
@@ -483,7 +489,7 @@ fn dry_run(config: &Config, targets: &[Target], args: &CheckArgs, ui: &Ui) -> an
     let changes = decide(
         &checkpoint.targets.clone().into_iter().collect(),
         &results,
-        crate::util::now(),
+        env.now(),
     );
     let mut out = Output::new();
     if !args.quiet {

@@ -31,7 +31,7 @@ pub fn mute(config_path: Option<&Path>, args: &MuteArgs, env: &Env) -> anyhow::R
             }
         },
     };
-    let now = crate::util::now();
+    let now = env.now();
     let until = length
         .map(|d| chrono::TimeDelta::from_std(d).map(|d| now + d))
         .transpose()
@@ -79,7 +79,7 @@ pub fn unmute(config_path: Option<&Path>, args: &UnmuteArgs, env: &Env) -> anyho
         .iter()
         .map(|t| (t.name.as_str(), t.url.as_str()))
         .collect();
-    let now = crate::util::now();
+    let now = env.now();
     let said = notices::unmute(&mut checkpoint, &names, &urls, now);
     if let (Some(telegram), false) = (&config.telegram, said.is_empty()) {
         let texts = crate::texts::for_language(Some(&telegram.language));

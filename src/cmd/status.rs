@@ -39,7 +39,7 @@ const STALE_AFTER: TimeDelta = TimeDelta::minutes(3);
 pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::Result<Exit> {
     let ui = Ui::new(env);
     let watched = Watched::find(config_path, env, &ui)?;
-    let now = crate::util::now();
+    let now = env.now();
     let (state, log) = open_to_read(&watched.state_dir, &watched.log_file)?;
     let reader = log
         .reader()

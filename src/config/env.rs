@@ -26,6 +26,9 @@ pub struct Env {
     pub token: Option<String>,
     /// The systemctl `init` runs (`VIGIA_SYSTEMCTL`, for tests and unusual systems).
     pub systemctl: PathBuf,
+    /// `VIGIA_NOW` (RFC 3339): the time a run takes as now, for tests that pin whole
+    /// outputs or move a run in time. Unset (or not a valid time): the clock.
+    pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 impl Env {
@@ -58,7 +61,15 @@ impl Env {
                 .ok()
                 .filter(|t| !t.trim().is_empty()),
             systemctl: path("VIGIA_SYSTEMCTL").unwrap_or_else(|| PathBuf::from("systemctl")),
+            now: std::env::var("VIGIA_NOW")
+                .ok()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t.trim()).ok()),
         }
+    }
+
+    /// The time of this run: `VIGIA_NOW` when set, else the local clock in whole seconds.
+    pub fn now(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        self.now.unwrap_or_else(crate::util::now)
     }
 
     fn user_dir(&self, xdg: &Option<PathBuf>, fallback: &str) -> PathBuf {
