@@ -8,10 +8,11 @@
 
 use std::time::{Duration, Instant};
 
+use crate::checkpoint::Checkpoint;
 use crate::config::Telegram;
 use crate::error::CantWrite;
 use crate::message::LIMIT_PLAIN;
-use crate::state::{Checkpoint, StateDir};
+use crate::state::Txn;
 use crate::telegram::{ApiError, Bot};
 
 /// The longest 429 wait honoured at all; a longer `retry_after` is out of any budget.
@@ -71,60 +72,52 @@ pub struct Report {
     pub migrated: Option<(i64, i64)>,
 }
 
-/// Sends the queue of `checkpoint`, committing after every accepted part.
-pub async fn deliver(
-    state: &StateDir,
-    checkpoint: &mut Checkpoint,
-    to: &mut Destination<'_>,
-) -> Result<Report, CantWrite> {
+/// Sends the queue of the transaction's checkpoint, recording every accepted part (in
+/// room reserved before the first send) and committing after each.
+pub async fn deliver(txn: &mut Txn<'_>, to: &mut Destination<'_>) -> Result<Report, CantWrite> {
     let mut report = Report::default();
-    while let Some(head) = checkpoint.queue.first_mut() {
-        if !to.fits(Duration::ZERO) {
+    if !txn.checkpoint.queue.is_empty() {
+        txn.prepare_delivery()?;
+    }
+    while let Some(head) = txn.checkpoint.queue.first() {
+        if !to.fits(Duration::ZERO) || !txn.can_record() {
             report.out_of_time = true;
             break;
         }
-        let part = match head.plain {
-            false => head.parts[head.sent].clone(),
-            true => plain_text(&head.parts[head.sent]),
+        let (id, html) = (head.id, !head.plain);
+        let part = match html {
+            true => head.next_part().to_owned(),
+            false => plain_text(head.next_part()),
         };
-        let result = send(to, &part, !head.plain, &mut report.migrated).await;
+        let result = send(to, &part, html, &mut report.migrated).await;
         if let Some((_, new)) = report.migrated {
-            checkpoint.migrated = Some((to.configured, new));
+            txn.checkpoint.migrate(to.configured, new);
         }
-        let head = &mut checkpoint.queue[0];
         match result {
             Ok(()) => {
-                head.sent += 1;
-                head.plain = false;
-                if head.sent == head.parts.len() {
-                    checkpoint.queue.remove(0);
+                if txn.part_accepted()? {
                     report.delivered += 1;
                 }
-                state.commit(checkpoint)?;
             }
-            Err(error) if error.is_about_the_message() && !head.plain => {
+            Err(error) if error.is_about_the_message() && html => {
                 // Once more as plain text, at once: the words still reach the person.
-                head.plain = true;
-                head.last_error = Some(error.to_string());
-                report.plain.push(head.id);
+                txn.checkpoint.send_head_plain(&error.to_string());
+                report.plain.push(id);
             }
             Err(error) if error.is_about_the_message() => {
-                let mut refused = checkpoint.queue.remove(0);
-                refused.last_error = Some(error.to_string());
-                report.set_aside.push((refused.id, error.to_string()));
-                checkpoint.set_aside.push(refused);
-                state.commit(checkpoint)?;
+                txn.checkpoint.set_aside_head(&error.to_string());
+                report.set_aside.push((id, error.to_string()));
+                txn.commit()?;
             }
             Err(error) => {
-                head.attempts += 1;
-                head.last_error = Some(error.to_string());
-                state.commit(checkpoint)?;
+                txn.checkpoint.head_failed(&error.to_string());
+                txn.commit()?;
                 report.error = Some(error);
                 break;
             }
         }
     }
-    report.waiting = checkpoint.queue.len();
+    report.waiting = txn.checkpoint.queue.len();
     Ok(report)
 }
 
@@ -238,14 +231,14 @@ mod tests {
     #[test]
     fn no_request_starts_that_could_not_end_inside_the_budget() {
         let tmp = tempfile::tempdir().unwrap();
-        let state = StateDir::open_or_create(tmp.path()).unwrap();
+        let state = crate::state::StateDir::open_or_create(tmp.path()).unwrap();
         let token =
             crate::secret::Token::parse("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw").unwrap();
         // Nothing listens there: a request that started would fail, not be skipped.
         let bot = Bot::new("http://127.0.0.1:9", token, None, Duration::from_secs(2)).unwrap();
-        let mut checkpoint = Checkpoint::default();
+        let mut txn = state.begin(Duration::ZERO).unwrap();
         let now = chrono::Local::now().fixed_offset();
-        checkpoint.enqueue(vec!["a".into()], now);
+        txn.checkpoint.enqueue(vec!["a".into()], now, None);
         let mut to = Destination {
             bot: &bot,
             configured: 1,
@@ -257,12 +250,10 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let report = rt
-            .block_on(deliver(&state, &mut checkpoint, &mut to))
-            .unwrap();
+        let report = rt.block_on(deliver(&mut txn, &mut to)).unwrap();
         assert!(report.out_of_time && report.error.is_none());
         assert_eq!((report.delivered, report.waiting), (0, 1));
-        assert_eq!(checkpoint.queue[0].attempts, 0);
+        assert_eq!(txn.checkpoint.queue[0].attempts, 0);
     }
 
     #[test]

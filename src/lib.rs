@@ -4,6 +4,7 @@
 
 pub mod budget;
 pub mod cert;
+pub mod checkpoint;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod history;
 pub mod message;
 pub mod metrics;
 pub mod notices;
+pub mod plan;
 pub mod probe;
 pub mod prompt;
 pub mod root;

@@ -9,10 +9,10 @@ use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
 
+use crate::checkpoint::Checkpoint;
 use crate::config::Target;
 use crate::dirfd::DirHandle;
 use crate::probe::Outcome;
-use crate::state::Checkpoint;
 use crate::statelog::State;
 
 /// What one run knows, for the metrics.

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
 
+use crate::checkpoint::{CertSeen, Checkpoint, Mute};
 use crate::config::Target;
 use crate::message::Notice;
 use crate::probe::Outcome;
-use crate::state::{CertSeen, Checkpoint, Mute};
 use crate::statelog::State;
 
 /// One "still DOWN" per `remind_every` for each judged target that stays down; none

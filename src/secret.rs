@@ -30,6 +30,14 @@ impl Token {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// The bot's numeric id, the public part before the colon (`getMe` shows it too).
+    pub fn bot_id(&self) -> u64 {
+        self.0
+            .split_once(':')
+            .and_then(|(id, _)| id.parse().ok())
+            .unwrap_or(0)
+    }
 }
 
 impl fmt::Debug for Token {

@@ -1,154 +1,36 @@
-//! The state directory: the lock that makes runs exclusive, the checkpoint that a run
-//! commits atomically when something changed, and the stamp of the last check.
+//! The state directory: the lock that makes runs exclusive, the checkpoint's one
+//! transaction (lock, clean, load, repair, change, validate, commit), the journal of
+//! accepted parts, and the stamp of the last check.
 //!
-//! The checkpoint (`state.json`) holds each target's last logged state (the durable copy
-//! of the log's memory, so rotating the log loses nothing), the log lines committed but
-//! perhaps not yet appended, the queued messages in event order, the messages Telegram
-//! refused for good, and where Telegram moved the chat. It is replaced as a whole: a new
+//! The checkpoint ([`crate::checkpoint`], `state.json`) is replaced as a whole: a new
 //! file, `fsync`, `rename`, `fsync` of the directory (README "Delivery guarantees").
+//! Every command that changes it goes through [`StateDir::transaction`] (or, for a
+//! check that commits several times, [`StateDir::begin`]): whichever runs first takes
+//! over vigia 0.1's files, and every one reports a damaged checkpoint it moved aside.
 //! This module knows nothing of Telegram: delivery uses it, not the other way round.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
 use rustix::fs::{FlockOperation, OFlags};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+use crate::checkpoint::{Checkpoint, VERSION};
 use crate::dirfd::DirHandle;
 use crate::error::CantWrite;
-use crate::statelog::Entry;
 
 /// The checkpoint's file in the state directory.
 pub const CHECKPOINT: &str = "state.json";
 const STAMP: &str = "last-check";
 const LOCK: &str = "lock";
+/// The journal of parts Telegram accepted, written in place (see [`Journal`]).
+const JOURNAL: &str = "delivered";
 /// Far more than a checkpoint ever holds; a larger file is not ours.
 const MAX_CHECKPOINT: u64 = 256 * 1024 * 1024;
-/// The layout of the checkpoint; a newer one is refused rather than misread.
-const VERSION: u32 = 1;
-
-/// What a run remembers between runs.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Checkpoint {
-    pub version: u32,
-    /// The id the next queued message gets: messages go out in id order.
-    pub next_id: u64,
-    /// Each target's last logged state.
-    pub targets: BTreeMap<String, Entry>,
-    /// Log lines committed with this checkpoint that the log may not hold yet (a crash
-    /// between the commit and the append); the next run appends those it lacks.
-    pub unlogged: Vec<Entry>,
-    /// Messages waiting for Telegram, oldest first.
-    pub queue: Vec<Queued>,
-    /// Messages Telegram refused for good (shown by `status` and `vigia outbox`).
-    pub set_aside: Vec<Queued>,
-    /// Telegram moved the chat (a group upgraded to a supergroup): from, to.
-    pub migrated: Option<(i64, i64)>,
-    /// Since when the checker itself cannot probe (its own fault, not the targets').
-    pub fault_since: Option<DateTime<FixedOffset>>,
-    /// When each target that is down was last reminded of (`check.remind_every`).
-    pub reminded: BTreeMap<String, DateTime<FixedOffset>>,
-    /// Muted targets: nothing is sent about them until the mute ends.
-    pub mutes: BTreeMap<String, Mute>,
-    /// The certificates each https target showed lately, the one of the last run first,
-    /// each with the thresholds announced for it (a CDN may serve several in turn).
-    pub certs: BTreeMap<String, Vec<CertSeen>>,
-    /// What is watched, as the last configured run read it, for `status` without the
-    /// config (see [`Roster`]).
-    pub roster: Option<Roster>,
-}
-
-/// What `vigia status` needs of the configuration, kept by `check` in the checkpoint:
-/// the targets with their shown URLs (passwords masked), the canaries and the log. It
-/// holds no secret, so a member of the state directory's group (`adm` for
-/// vigia.service) can run `status` without reading the config and its token. Committed
-/// only when the config changed it: a quiet run pays nothing for it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Roster {
-    pub log_file: PathBuf,
-    pub canaries: usize,
-    /// (name, URL as shown), in the config's order.
-    pub targets: Vec<(String, String)>,
-}
-
-/// A mute (`vigia mute`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Mute {
-    pub since: DateTime<FixedOffset>,
-    /// `None`: until `vigia unmute`.
-    pub until: Option<DateTime<FixedOffset>>,
-    pub reason: Option<String>,
-    /// The target's state when the mute began (`None`: never checked yet).
-    pub state: Option<crate::statelog::State>,
-}
-
-/// A certificate as last seen, identified by its SHA-256 fingerprint.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CertSeen {
-    pub fingerprint: String,
-    pub not_after: DateTime<FixedOffset>,
-    /// The thresholds (days left) already announced for this certificate.
-    #[serde(default)]
-    pub warned: Vec<u32>,
-}
-
-/// One message: its parts go out in order and together, before any later message.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Queued {
-    pub id: u64,
-    /// When the events it reports happened (the text says it too).
-    pub created: DateTime<FixedOffset>,
-    /// Telegram HTML, each part at most one message long.
-    pub parts: Vec<String>,
-    /// How many parts Telegram has accepted.
-    #[serde(default)]
-    pub sent: usize,
-    #[serde(default)]
-    pub attempts: u32,
-    /// The last delivery error, in plain words.
-    #[serde(default)]
-    pub last_error: Option<String>,
-    /// The current part goes out as plain text (its HTML was refused once); the HTML is
-    /// kept, so that `vigia outbox --retry` can try it again as it was.
-    #[serde(default)]
-    pub plain: bool,
-}
-
-impl Checkpoint {
-    /// Queues one message made of `parts`; returns its id.
-    pub fn enqueue(&mut self, parts: Vec<String>, created: DateTime<FixedOffset>) -> u64 {
-        let id = self.next_id.max(1);
-        self.next_id = id + 1;
-        self.queue.push(Queued {
-            id,
-            created,
-            parts,
-            sent: 0,
-            attempts: 0,
-            last_error: None,
-            plain: false,
-        });
-        id
-    }
-
-    /// The chat to send to: the configured one, unless Telegram moved it.
-    pub fn chat_id(&self, configured: i64) -> i64 {
-        match self.migrated {
-            Some((from, to)) if from == configured => to,
-            _ => configured,
-        }
-    }
-
-    /// The messages still waiting, and how many parts each has left.
-    pub fn waiting_parts(&self) -> usize {
-        self.queue.iter().map(|q| q.parts.len() - q.sent).sum()
-    }
-}
 
 /// The state directory, opened once.
 pub struct StateDir {
@@ -162,11 +44,11 @@ pub struct RunLock {
 
 /// What a run found in the state directory.
 #[derive(Debug, Default)]
-pub struct Loaded {
+struct Loaded {
     /// `None` on a fresh install (or one from before checkpoints).
-    pub checkpoint: Option<Checkpoint>,
+    checkpoint: Option<Checkpoint>,
     /// Things found and dealt with, worth a warning.
-    pub warnings: Vec<String>,
+    warnings: Vec<String>,
 }
 
 impl StateDir {
@@ -220,7 +102,7 @@ impl StateDir {
     }
 
     /// Removes what killed runs left behind. Call with the lock held.
-    pub fn clean(&self) -> Result<usize, CantWrite> {
+    fn clean(&self) -> Result<usize, CantWrite> {
         self.dir
             .remove_temp_files()
             .map_err(|e| CantWrite::new("clean the state directory", self.path(), e))
@@ -228,7 +110,7 @@ impl StateDir {
 
     /// Reads the checkpoint. A damaged one is moved aside (kept for a person to look at)
     /// and reported; the caller rebuilds from the log.
-    pub fn load(&self) -> Result<Loaded, CantWrite> {
+    fn load(&self) -> Result<Loaded, CantWrite> {
         let path = self.file(CHECKPOINT);
         let bytes = match self.dir.read(CHECKPOINT, MAX_CHECKPOINT) {
             Ok(Some(bytes)) => bytes,
@@ -268,17 +150,21 @@ impl StateDir {
     }
 
     /// Reads the checkpoint without repairing anything (for `status` and `--dry-run`).
+    /// What breaks an invariant is repaired in memory, as [`StateDir::begin`] would.
     pub fn peek(&self) -> io::Result<Option<Checkpoint>> {
         match self.dir.read(CHECKPOINT, MAX_CHECKPOINT)? {
             None => Ok(None),
-            Some(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e)),
+            Some(bytes) => {
+                let mut checkpoint: Checkpoint = serde_json::from_slice(&bytes)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                checkpoint.validate();
+                Ok(Some(checkpoint))
+            }
         }
     }
 
     /// Commits `checkpoint` durably: after this returns, a crash or power cut keeps it.
-    pub fn commit(&self, checkpoint: &Checkpoint) -> Result<(), CantWrite> {
+    fn commit(&self, checkpoint: &Checkpoint) -> Result<(), CantWrite> {
         let mut checkpoint = std::borrow::Cow::Borrowed(checkpoint);
         if checkpoint.version != VERSION {
             checkpoint.to_mut().version = VERSION;
@@ -294,7 +180,7 @@ impl StateDir {
     /// the old files once the checkpoint holding them is committed.
     ///
     /// [`forget_legacy`]: StateDir::forget_legacy
-    pub fn import_legacy(&self, checkpoint: &mut Checkpoint) -> Vec<String> {
+    fn import_legacy(&self, checkpoint: &mut Checkpoint) -> Vec<String> {
         let mut problems = Vec::new();
         if let Ok(Some(bytes)) = self.dir.read("chat_id", 1024) {
             let text = String::from_utf8_lossy(&bytes);
@@ -334,8 +220,10 @@ impl StateDir {
                 });
             match read {
                 Ok(old) => {
-                    let id = checkpoint.enqueue(vec![old.text], old.created);
-                    if let Some(q) = checkpoint.queue.iter_mut().find(|q| q.id == id) {
+                    // vigia 0.1 queued a whole text: it goes through the one splitter.
+                    let parts = crate::message::split(&old.text, crate::message::LIMIT);
+                    let id = checkpoint.enqueue(parts, old.created, None);
+                    if let Some(q) = checkpoint.queue.iter_mut().find(|q| Some(q.id) == id) {
                         q.attempts = old.attempts;
                         q.last_error = old.last_error;
                     }
@@ -349,8 +237,14 @@ impl StateDir {
         problems
     }
 
+    /// Whether vigia 0.1's files are here.
+    fn has_legacy(&self) -> bool {
+        matches!(self.dir.read("chat_id", 1024), Ok(Some(_)))
+            || matches!(self.dir.subdir("outbox"), Ok(Some(_)))
+    }
+
     /// Removes the files [`import_legacy`](StateDir::import_legacy) took over.
-    pub fn forget_legacy(&self) {
+    fn forget_legacy(&self) {
         let _ = self.dir.remove("chat_id");
         if let Ok(Some(outbox)) = self.dir.subdir("outbox") {
             for name in outbox.names().unwrap_or_default() {
@@ -382,89 +276,394 @@ impl StateDir {
     }
 }
 
+/// A checkpoint taken from the state directory under its lock: the one way to change
+/// it. Dropping it releases the lock; what was not committed is not kept.
+pub struct Txn<'a> {
+    state: &'a StateDir,
+    _lock: RunLock,
+    /// The checkpoint as this command changes it.
+    pub checkpoint: Checkpoint,
+    /// What `state.json` holds now; `None` before the first commit of a fresh state.
+    committed: Option<Checkpoint>,
+    /// vigia 0.1's files were taken over: they go once a commit holds them.
+    legacy: bool,
+    /// Things found and dealt with on the way in, worth a warning.
+    pub warnings: Vec<String>,
+    journal: Option<Journal>,
+}
+
+impl<'a> Txn<'a> {
+    /// Whether the checkpoint differs from what the state directory holds.
+    pub fn changed(&self) -> bool {
+        self.committed.as_ref() != Some(&self.checkpoint)
+    }
+
+    /// Validates the checkpoint and commits it when it changed. Returns whether it
+    /// wrote. A checkpoint that breaks an invariant is a bug of the command that made
+    /// it: it is refused, never written.
+    pub fn commit(&mut self) -> Result<bool, CantWrite> {
+        if !self.changed() {
+            return Ok(false);
+        }
+        let mut checked = self.checkpoint.clone();
+        let broken = checked.validate();
+        if !broken.is_empty() {
+            let path = self.state.file(CHECKPOINT);
+            let why = io::Error::other(format!("invalid state: {}", broken.join("; ")));
+            return Err(CantWrite::new("write the state", &path, why));
+        }
+        self.state.commit(&self.checkpoint)?;
+        self.committed = Some(self.checkpoint.clone());
+        if std::mem::take(&mut self.legacy) {
+            self.state.forget_legacy();
+        }
+        if let Some(journal) = &mut self.journal {
+            // What it recorded is in the checkpoint now; a failure here only leaves
+            // records that change nothing.
+            let _ = journal.clear();
+        }
+        Ok(true)
+    }
+
+    /// Makes room, before the first part is sent, for recording what Telegram accepts
+    /// whatever the free space then: an error means nothing may be sent in this run.
+    pub fn prepare_delivery(&mut self) -> Result<(), CantWrite> {
+        if self.journal.is_none() {
+            let path = self.state.file(JOURNAL);
+            let journal = Journal::open(&self.state.dir, true)
+                .and_then(|j| j.ok_or_else(|| io::Error::from(io::ErrorKind::NotFound)))
+                .map_err(|e| CantWrite::new("reserve room in", &path, e))?;
+            self.journal = Some(journal);
+        }
+        Ok(())
+    }
+
+    /// Whether one more accepted part can be recorded ([`Txn::prepare_delivery`] done
+    /// and a free slot in the journal).
+    pub fn can_record(&self) -> bool {
+        self.journal.as_ref().is_some_and(Journal::has_room)
+    }
+
+    /// Telegram accepted the next part of the first message: recorded in the journal
+    /// (in reserved space: a full disk cannot lose it), then committed. Returns whether
+    /// the message is now delivered whole. An error of the commit leaves the record,
+    /// which the next run applies: that part is never sent twice.
+    pub fn part_accepted(&mut self) -> Result<bool, CantWrite> {
+        let Some(head) = self.checkpoint.queue.first() else {
+            return Ok(false);
+        };
+        let (id, sent) = (head.id, head.sent + 1);
+        let path = self.state.file(JOURNAL);
+        let journal = self.journal.as_mut().ok_or_else(|| {
+            CantWrite::new("record in", &path, io::Error::other("no room reserved"))
+        })?;
+        journal
+            .record(id, sent)
+            .map_err(|e| CantWrite::new("record in", &path, e))?;
+        let whole = self.checkpoint.part_accepted();
+        self.commit()?;
+        Ok(whole)
+    }
+}
+
+/// The parts Telegram accepted that a commit may not hold yet: a file of fixed size,
+/// allocated before any part is sent and then only written in place, so that recording
+/// "part k of message n was accepted" needs no free space. A run that cannot commit
+/// after a send (the disk filled meanwhile) still keeps what was accepted, and the next
+/// run applies it before it sends anything. Records are idempotent (the count of parts
+/// accepted, never a difference), so an old one changes nothing.
+struct Journal {
+    file: File,
+    /// Slots written since the last clear.
+    used: usize,
+}
+
+/// One record: `"D <id> <sent> <sum>"`, space-padded, ending in a newline.
+const RECORD: usize = 48;
+const SLOTS: usize = 64;
+
+impl Journal {
+    /// Opens the journal, creating it at its full size when `create`.
+    fn open(dir: &DirHandle, create: bool) -> io::Result<Option<Journal>> {
+        let flags = match create {
+            true => OFlags::RDWR | OFlags::CREATE,
+            false => OFlags::RDWR,
+        };
+        let Some(file) = dir.open_file(JOURNAL, flags, 0o640)? else {
+            return Ok(None);
+        };
+        let size = (RECORD * SLOTS) as u64;
+        if file.metadata()?.len() < size {
+            file.write_all_at(&vec![0; RECORD * SLOTS], 0)?;
+            file.sync_all()?;
+            rustix::fs::fsync(dir.as_fd())?;
+        }
+        Ok(Some(Journal { file, used: 0 }))
+    }
+
+    fn has_room(&self) -> bool {
+        self.used < SLOTS
+    }
+
+    fn record(&mut self, id: u64, sent: usize) -> io::Result<()> {
+        if !self.has_room() {
+            return Err(io::Error::other("the journal of accepted parts is full"));
+        }
+        let mut line = format!("D {id} {sent} {}", checksum(id, sent)).into_bytes();
+        line.resize(RECORD - 1, b' ');
+        line.push(b'\n');
+        self.file.write_all_at(&line, (self.used * RECORD) as u64)?;
+        self.file.sync_data()?;
+        self.used += 1;
+        Ok(())
+    }
+
+    /// The records in the file (torn or zeroed slots are skipped).
+    fn records(&self) -> io::Result<Vec<(u64, usize)>> {
+        let mut bytes = vec![0; RECORD * SLOTS];
+        let n = self.file.read_at(&mut bytes, 0)?;
+        bytes.truncate(n);
+        Ok(bytes
+            .chunks(RECORD)
+            .filter_map(|slot| {
+                let text = std::str::from_utf8(slot).ok()?;
+                let mut words = text.split_ascii_whitespace();
+                let (Some("D"), Some(id), Some(sent), Some(sum)) =
+                    (words.next(), words.next(), words.next(), words.next())
+                else {
+                    return None;
+                };
+                let (id, sent): (u64, usize) = (id.parse().ok()?, sent.parse().ok()?);
+                (sum.parse::<u64>().ok()? == checksum(id, sent)).then_some((id, sent))
+            })
+            .collect())
+    }
+
+    /// Forgets every record (once a commit holds them).
+    fn clear(&mut self) -> io::Result<()> {
+        if self.used == 0 {
+            return Ok(());
+        }
+        self.file.write_all_at(&vec![0; RECORD * SLOTS], 0)?;
+        self.file.sync_data()?;
+        self.used = 0;
+        Ok(())
+    }
+}
+
+fn checksum(id: u64, sent: usize) -> u64 {
+    id.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(sent as u64)
+        .rotate_left(17)
+        % 1_000_000_007
+}
+
+impl StateDir {
+    /// Starts the checkpoint's transaction: takes the lock (waiting at most `wait`),
+    /// removes what killed runs left, loads the checkpoint (moving a damaged one aside),
+    /// takes over vigia 0.1's files into a fresh one, applies the journal of accepted
+    /// parts, and repairs what breaks an invariant; each of those says so in
+    /// [`Txn::warnings`].
+    pub fn begin(&self, wait: Duration) -> anyhow::Result<Txn<'_>> {
+        let lock = self.lock(wait)?;
+        self.clean()?;
+        let loaded = self.load()?;
+        let mut warnings = loaded.warnings;
+        let committed = loaded.checkpoint;
+        let mut checkpoint = committed.clone().unwrap_or_default();
+        // vigia 0.1's files can only come before the first checkpoint: once one exists
+        // they were taken over (a second take-over would queue their messages twice).
+        let mut legacy = false;
+        if committed.is_none() {
+            warnings.extend(self.import_legacy(&mut checkpoint));
+            legacy = self.has_legacy();
+        }
+        let journal = Journal::open(&self.dir, false).unwrap_or(None);
+        if let (Some(journal), true) = (&journal, committed.is_some()) {
+            let path = self.file(JOURNAL);
+            let records = journal
+                .records()
+                .map_err(|e| CantWrite::new("read", &path, e))?;
+            for (id, sent) in records {
+                checkpoint.apply_accepted(id, sent);
+            }
+        }
+        for repaired in checkpoint.validate() {
+            warnings.push(format!("{}: {repaired}", self.file(CHECKPOINT).display()));
+        }
+        Ok(Txn {
+            state: self,
+            _lock: lock,
+            checkpoint,
+            committed,
+            legacy,
+            warnings,
+            journal,
+        })
+    }
+
+    /// The checkpoint's one transaction for a command: [`StateDir::begin`], `change`,
+    /// then a commit if anything changed. Returns what `change` returned and the
+    /// warnings found on the way in.
+    pub fn transaction<R>(
+        &self,
+        wait: Duration,
+        change: impl FnOnce(&mut Txn) -> anyhow::Result<R>,
+    ) -> anyhow::Result<(R, Vec<String>)> {
+        let mut txn = self.begin(wait)?;
+        let result = change(&mut txn)?;
+        txn.commit()?;
+        Ok((result, txn.warnings))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::statelog::State;
+    use crate::statelog::{Entry, State};
 
     fn at(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn entry() -> Entry {
+        Entry {
+            at: at("2026-11-24T23:22:23-03:00"),
+            state: State::Offline,
+            target: "web".into(),
+            text: "HTTP 503".into(),
+        }
     }
 
     #[test]
     fn a_commit_is_read_back_whole() {
         let tmp = tempfile::tempdir().unwrap();
         let state = StateDir::open_or_create(&tmp.path().join("s")).unwrap();
-        assert_eq!(state.load().unwrap().checkpoint, None);
-        let mut cp = Checkpoint::default();
-        cp.targets.insert(
-            "web".into(),
-            Entry {
-                at: at("2026-11-24T23:22:23-03:00"),
-                state: State::Offline,
-                target: "web".into(),
-                text: "HTTP 503".into(),
-            },
-        );
-        assert_eq!(
-            cp.enqueue(
-                vec!["a".into(), "b".into()],
-                at("2026-11-24T23:22:23-03:00")
-            ),
-            1
-        );
-        assert_eq!(
-            cp.enqueue(vec!["c".into()], at("2026-11-24T23:22:24-03:00")),
-            2
-        );
-        state.commit(&cp).unwrap();
-        let back = state.load().unwrap().checkpoint.unwrap();
-        assert_eq!(back.queue, cp.queue);
-        assert_eq!(back.targets, cp.targets);
-        assert_eq!(back.waiting_parts(), 3);
+        assert_eq!(state.peek().unwrap(), None);
+        let ((), warnings) = state
+            .transaction(Duration::ZERO, |txn| {
+                txn.checkpoint.record(entry());
+                let t = at("2026-11-24T23:22:23-03:00");
+                txn.checkpoint
+                    .enqueue(vec!["a".into(), "b".into()], t, None);
+                txn.checkpoint.enqueue(vec!["c".into()], t, None);
+                Ok(())
+            })
+            .unwrap();
+        assert!(warnings.is_empty());
+        let back = state.peek().unwrap().unwrap();
+        assert_eq!(back.queue.iter().map(|q| q.id).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(back.targets["web"], entry());
         assert_eq!(back.version, VERSION);
     }
 
     #[test]
-    fn a_damaged_checkpoint_is_moved_aside_and_reported() {
+    fn a_transaction_that_changes_nothing_writes_nothing() {
         let tmp = tempfile::tempdir().unwrap();
         let state = StateDir::open_or_create(tmp.path()).unwrap();
-        std::fs::write(tmp.path().join(CHECKPOINT), "{not json").unwrap();
-        let loaded = state.load().unwrap();
-        assert_eq!(loaded.checkpoint, None);
-        assert!(
-            loaded.warnings[0].contains("damaged"),
-            "{:?}",
-            loaded.warnings
-        );
-        assert!(tmp.path().join("state.json.damaged").exists());
-        assert!(!tmp.path().join(CHECKPOINT).exists());
+        // A fresh state is written once, by whichever command comes first.
+        let mut txn = state.begin(Duration::ZERO).unwrap();
+        assert!(txn.commit().unwrap());
+        assert!(!txn.commit().unwrap());
+        drop(txn);
+        let mut txn = state.begin(Duration::ZERO).unwrap();
+        assert!(!txn.changed());
+        assert!(!txn.commit().unwrap());
     }
 
     #[test]
-    fn the_old_outbox_and_chat_id_are_taken_over_in_order() {
+    fn a_damaged_checkpoint_is_moved_aside_and_reported_by_any_command() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = StateDir::open_or_create(tmp.path()).unwrap();
+        std::fs::write(tmp.path().join(CHECKPOINT), "{not json").unwrap();
+        let ((), warnings) = state.transaction(Duration::ZERO, |_| Ok(())).unwrap();
+        assert!(warnings[0].contains("damaged"), "{warnings:?}");
+        assert!(tmp.path().join("state.json.damaged").exists());
+        assert_eq!(
+            state.peek().unwrap(),
+            Some(Checkpoint::default()).map(|mut c| {
+                c.version = VERSION;
+                c
+            })
+        );
+    }
+
+    #[test]
+    fn an_inconsistent_checkpoint_is_repaired_with_a_warning() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = StateDir::open_or_create(tmp.path()).unwrap();
+        let broken = serde_json::json!({"version": 1, "next_id": 1, "queue": [
+            {"id": 1, "created": "2026-11-24T23:22:23-03:00", "parts": []},
+            {"id": 2, "created": "2026-11-24T23:22:23-03:00", "parts": ["a"], "sent": 9}
+        ], "set_aside": [{"id": 3, "created": "2026-11-24T23:22:23-03:00", "parts": []}]});
+        std::fs::write(tmp.path().join(CHECKPOINT), broken.to_string()).unwrap();
+        let (queue, warnings) = state
+            .transaction(Duration::ZERO, |txn| Ok(txn.checkpoint.queue.len()))
+            .unwrap();
+        assert_eq!((queue, warnings.len()), (0, 3), "{warnings:?}");
+        let back = state.peek().unwrap().unwrap();
+        assert!(back.queue.is_empty() && back.set_aside.is_empty());
+    }
+
+    #[test]
+    fn the_old_outbox_and_chat_id_are_taken_over_in_order_and_split() {
         let tmp = tempfile::tempdir().unwrap();
         let state = StateDir::open_or_create(tmp.path()).unwrap();
         std::fs::create_dir(tmp.path().join("outbox")).unwrap();
+        let long = "line of an old alert\n".repeat(400);
         for (name, text) in [
-            ("00000000000000000002-0000-9.json", "second"),
+            ("00000000000000000002-0000-9.json", long.as_str()),
             ("00000000000000000001-0000-10.json", "first"),
         ] {
             let body = serde_json::json!({"created": "2026-11-24T23:22:23-03:00", "text": text, "attempts": 2, "last_error": "x"});
             std::fs::write(tmp.path().join("outbox").join(name), body.to_string()).unwrap();
         }
         std::fs::write(tmp.path().join("chat_id"), "-5 -1005\n").unwrap();
-        let mut cp = Checkpoint::default();
-        assert!(state.import_legacy(&mut cp).is_empty());
-        let texts: Vec<&str> = cp.queue.iter().map(|q| q.parts[0].as_str()).collect();
-        assert_eq!(texts, ["first", "second"]);
+        let (cp, warnings) = state
+            .transaction(Duration::ZERO, |txn| Ok(txn.checkpoint.clone()))
+            .unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(cp.queue[0].parts, ["first"]);
         assert_eq!(cp.queue[0].attempts, 2);
+        assert!(cp.queue[1].parts.len() > 1, "a long old message is split");
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(&cp.queue[1].parts.join("\n")), words(&long));
         assert_eq!(cp.chat_id(-5), -1005);
         assert_eq!(cp.chat_id(7), 7);
-        state.commit(&cp).unwrap();
-        state.forget_legacy();
         assert!(!tmp.path().join("outbox").exists());
         assert!(!tmp.path().join("chat_id").exists());
+        // Once a checkpoint exists, old files are never taken over (twice) again.
+        std::fs::write(tmp.path().join("chat_id"), "-6 -1006\n").unwrap();
+        let (cp, _) = state
+            .transaction(Duration::ZERO, |txn| Ok(txn.checkpoint.clone()))
+            .unwrap();
+        assert_eq!(cp.chat_id(-6), -6);
+    }
+
+    #[test]
+    fn accepted_parts_survive_a_commit_that_fails() {
+        let tmp = tempfile::tempdir().unwrap();
+        let state = StateDir::open_or_create(tmp.path()).unwrap();
+        let t = at("2026-11-24T23:22:23-03:00");
+        state
+            .transaction(Duration::ZERO, |txn| {
+                txn.checkpoint
+                    .enqueue(vec!["a".into(), "b".into()], t, None);
+                Ok(())
+            })
+            .unwrap();
+        let mut txn = state.begin(Duration::ZERO).unwrap();
+        txn.prepare_delivery().unwrap();
+        // As if the disk had filled after the send: the record is made, the commit not.
+        let head = txn.checkpoint.queue[0].clone();
+        txn.journal.as_mut().unwrap().record(head.id, 1).unwrap();
+        drop(txn);
+        let txn = state.begin(Duration::ZERO).unwrap();
+        assert_eq!(
+            txn.checkpoint.queue[0].sent, 1,
+            "the next run knows part 1 went"
+        );
+        assert!(txn.changed());
     }
 
     #[test]

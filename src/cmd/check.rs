@@ -1,26 +1,27 @@
-//! `vigia check`: probe, record the transitions with their alert in one atomic commit,
-//! append them to the log, deliver what is queued, and only then print. What the timer
-//! runs every minute (README "What a check does").
+//! `vigia check`: probe, plan (see [`crate::plan`]), then carry the plan out: record the
+//! transitions with their alert in one atomic commit, append them to the log, deliver
+//! what is queued, and only then print. What the timer runs every minute (README "What a
+//! check does"). `--dry-run` and `--url` are looks: the same plan, carried out by a
+//! shell that writes and sends nothing.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
 use crate::budget::{LOCK_WAIT, LOCK_WAIT_BY_HAND, PROBE_DEADLINE, RUN_BUDGET};
+use crate::checkpoint::{Address, Checkpoint, Roster};
 use crate::cli::CheckArgs;
 use crate::cmd::{load_config, open_files, open_files_to_read, report_migration, runtime, Files};
 use crate::cmd::{Output, Ui};
 use crate::config::{Config, Env, Target};
 use crate::delivery::{deliver, Destination, Report};
 use crate::error::{CantWrite, ConfigError, Exit, UsageError};
-use crate::message::{render_fault, render_html, render_plain, split, Notice, LIMIT};
+use crate::message::render_plain;
 use crate::metrics::{render as render_metrics, Snapshot};
-use crate::notices;
+use crate::plan::{plan, Inputs, Plan};
 use crate::probe::{probe_all, Limits, Outcome};
-use crate::state::{Checkpoint, Roster};
-use crate::statelog::{Entry, Log, State};
+use crate::state::Txn;
+use crate::statelog::{Log, State};
 use crate::telegram::Bot;
-use crate::transition::{decide, judge_connectivity, Change, Connectivity, CONNECTIVITY};
 use crate::util::hostname;
 
 pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::Result<Exit> {
@@ -29,10 +30,9 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     config.warnings.iter().for_each(|w| ui.warn(w));
     let targets = targets_for(&config, args)?;
     crate::util::raise_file_limit();
-    if args.dry_run {
-        return dry_run(&config, &targets, args, &ui, env);
+    if args.dry_run || args.url.is_some() {
+        return look(&config, &targets, args, &ui, env);
     }
-
     let files = open_files(&config)?;
     let wait = if env.under_systemd {
         LOCK_WAIT
@@ -40,235 +40,199 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         LOCK_WAIT_BY_HAND
     };
     // Held until the end of the run: a concurrent run waits, then sees our state.
-    let _lock = files.state.lock(wait)?;
+    let mut txn = files.state.begin(wait)?;
     let started = Instant::now();
-    let Recalled {
-        mut checkpoint,
-        mut dirty,
-        imported,
-        delayed,
-        mut warnings,
-        mut log_error,
-    } = recall(&files, &targets)?;
-    // What status shows without the config; changed only by an edit of the config.
-    if args.url.is_none() {
-        let roster = Some(Roster {
-            log_file: config.log_file.clone(),
-            canaries: config.canaries.len(),
-            targets: targets
-                .iter()
-                .map(|t| (t.name.clone(), t.url.clone()))
-                .collect(),
-        });
-        if checkpoint.roster != roster {
-            checkpoint.roster = roster;
-            dirty = true;
-        }
-    }
-
+    claim(&mut txn, &config)?;
+    let delayed = txn.checkpoint.queue.len();
+    let mut log_error = recall(&mut txn, &files.log, &targets)?;
     let rt = runtime()?;
     let limits = Limits {
         deadline: started + PROBE_DEADLINE,
         ..Limits::for_check(&config.check)
     };
-    let canaries = canaries_for(&config, args);
-    let probed: Vec<Target> = targets.iter().chain(&canaries).cloned().collect();
-    let all_outcomes = rt.block_on(probe_all(&probed, limits));
-    let (outcomes, canary_outcomes) = all_outcomes.split_at(targets.len());
     let now = env.now();
-    let results: Vec<(&Target, &Outcome)> = targets.iter().zip(outcomes).collect();
-    let canary_results: Vec<(&Target, &Outcome)> = canaries.iter().zip(canary_outcomes).collect();
-    let (connectivity, judged, changes) = judge(&results, &canary_results, &checkpoint, now);
-    let faults: Vec<(&Target, &Outcome)> = results
-        .iter()
-        .filter(|(_, o)| o.checker_fault)
-        .copied()
-        .collect();
+    let outcomes = probe(&rt, &targets, &config.canaries, limits, now);
+    let (results, canaries) = pair(&targets, &config.canaries, &outcomes);
     let host = hostname();
-    let texts = crate::texts::for_language(config.telegram.as_ref().map(|t| t.language.as_str()));
-
+    let plan = plan(&Inputs {
+        config: &config,
+        targets: &results,
+        canaries: &canaries,
+        checkpoint: &txn.checkpoint,
+        now,
+        host: &host,
+    });
     // Record: the changes, what they say and any new fault episode in one commit. Until
     // it returns, nothing is recorded and the next run sees the same changes again.
-    for change in &changes {
-        let entry = change.entry();
-        checkpoint
-            .targets
-            .insert(entry.target.clone(), entry.clone());
-        checkpoint.unlogged.push(entry);
-    }
-    let memory = (
-        checkpoint.reminded.clone(),
-        checkpoint.certs.clone(),
-        checkpoint.mutes.clone(),
-    );
-    let notices = what_to_say(&changes, &judged, &results, &targets, &mut checkpoint, now);
-    dirty |= memory
-        != (
-            checkpoint.reminded.clone(),
-            checkpoint.certs.clone(),
-            checkpoint.mutes.clone(),
-        );
-    if !notices.is_empty() && config.telegram.is_some() {
-        checkpoint.enqueue(split(&render_html(&notices, &host, texts), LIMIT), now);
-    }
-    let fault_begins = !faults.is_empty() && checkpoint.fault_since.is_none();
-    if fault_begins {
-        checkpoint.fault_since = Some(now);
-        if config.telegram.is_some() {
-            checkpoint.enqueue(split(&render_fault(&faults, &host, now, texts), LIMIT), now);
-        }
-    } else if faults.is_empty() && checkpoint.fault_since.is_some() {
-        checkpoint.fault_since = None;
-        dirty = true;
-    }
-    if !changes.is_empty() || fault_begins || dirty {
-        files.state.commit(&checkpoint)?;
-        if imported {
-            files.state.forget_legacy();
-        }
-    }
+    txn.checkpoint = plan.checkpoint.clone();
+    txn.commit()?;
+    // From here on the run's decisions are recorded: it prints them whatever fails.
+    let mut failed: Option<CantWrite> = None;
     if log_error.is_none() {
-        log_error = append_lines(&files, &mut checkpoint)?;
+        log_error = append_lines(&mut txn, &files.log).unwrap_or_else(|e| {
+            failed = Some(e);
+            None
+        });
     }
-
     let report = match &config.telegram {
-        Some(telegram) if !checkpoint.queue.is_empty() => {
+        Some(telegram) if failed.is_none() && !txn.checkpoint.queue.is_empty() => {
             let bot = Bot::for_config(telegram)?;
-            let mut to = Destination::new(&bot, &checkpoint, telegram, started + RUN_BUDGET);
-            Some(rt.block_on(deliver(&files.state, &mut checkpoint, &mut to))?)
+            let mut to = Destination::new(&bot, &txn.checkpoint, telegram, started + RUN_BUDGET);
+            match rt.block_on(deliver(&mut txn, &mut to)) {
+                Ok(report) => Some(report),
+                Err(e) => {
+                    failed = Some(e);
+                    None
+                }
+            }
         }
         _ => None,
     };
-    let up = outcomes.iter().filter(|o| o.up).count();
-    let exit = if !faults.is_empty() || connectivity.offline {
-        Exit::NotChecked
-    } else if up == outcomes.len() {
-        Exit::Up
-    } else {
-        Exit::Down
-    };
-    // The dead man's switch: only a run that made its check says it is alive.
-    if let (Some(heartbeat), Exit::Up | Exit::Down) = (&config.heartbeat, exit) {
-        let left = (started + RUN_BUDGET).saturating_duration_since(Instant::now());
-        if let Err(why) = rt.block_on(crate::heartbeat::ping(heartbeat, left)) {
-            warnings.push(format!(
-                "heartbeat ping to {} failed: {why}",
-                heartbeat.shown()
-            ));
-        }
-    }
+    let mut warnings = std::mem::take(&mut txn.warnings);
+    warnings.extend(heartbeat(&rt, &config, plan.exit, started));
     drop(rt);
     let snapshot = Snapshot {
         targets: &targets,
-        outcomes,
-        checkpoint: &checkpoint,
+        outcomes: &outcomes[..targets.len()],
+        checkpoint: &txn.checkpoint,
         now,
-        checker_online: !connectivity.offline,
+        checker_online: !plan.connectivity.offline,
     };
-    warnings.extend(stamp_and_metrics(&files, &config, &snapshot));
+    warnings.extend(stamp_and_metrics(&files, &config, &snapshot, &plan.summary));
     // Only now speak: nothing printed can change what was recorded or sent.
     speak(&Said {
         ui: &ui,
         config: &config,
         quiet: args.quiet,
         results: &results,
-        canaries: &canary_results,
-        changes: &changes,
-        notices: &notices,
+        canaries: &canaries,
+        plan: &plan,
         host: &host,
-        texts,
         report: report.as_ref(),
         delayed,
         warnings: &warnings,
-        faults: &faults,
-        connectivity: &connectivity,
     });
-
-    if let Some(error) = log_error {
-        return Err(error.into());
+    match failed.or(log_error) {
+        Some(error) => Err(error.into()),
+        None => Ok(plan.exit),
     }
-    Ok(exit)
 }
 
-/// What the run says, besides a fault: the alerted changes, reminders for targets still
-/// down, certificate notices, and the end of mutes that expired; muted targets say
-/// nothing. Updates what the checkpoint remembers of each.
-fn what_to_say(
-    changes: &[Change],
-    judged: &[(&Target, &Outcome)],
-    probed: &[(&Target, &Outcome)],
+/// The state directory belongs to one bot and one chat (README "Files"): another
+/// config's run is refused, so that neither sends the other's alerts; the same config
+/// with a new chat or bot takes the state over, setting aside what was queued for the
+/// old one. Also keeps the roster `status` shows.
+fn claim(txn: &mut Txn, config: &Config) -> anyhow::Result<()> {
+    let to = config.telegram.as_ref().map(Address::of);
+    let shown = config.describe_path();
+    if let Some(roster) = &txn.checkpoint.roster {
+        let (theirs, other_config) = (roster.to, roster.config.as_deref());
+        if let (Some(theirs), Some(ours), Some(other)) = (theirs, to, other_config) {
+            if theirs != ours && other != shown {
+                let path = config.path.as_deref().unwrap_or(Path::new("?"));
+                return Err(ConfigError::new(
+                    path,
+                    format!(
+                        "the state directory {} holds the alerts of {other} (bot {}, chat {}), not of this config (bot {}, chat {}): give this config a state_dir of its own",
+                        config.state_dir.display(),
+                        theirs.bot,
+                        theirs.chat,
+                        ours.bot,
+                        ours.chat
+                    ),
+                )
+                .at(None, "check.state_dir")
+                .into());
+            }
+        }
+    }
+    for id in txn.checkpoint.readdress(to) {
+        txn.warnings.push(format!(
+            "message {id} was queued for another chat or bot; it was set aside, not sent here ('vigia outbox --retry {id}' sends it to this config's chat)"
+        ));
+    }
+    txn.checkpoint.set_roster(Roster {
+        log_file: config.log_file.clone(),
+        canaries: config.canaries.len(),
+        targets: (config.targets.iter())
+            .map(|t| (t.name.clone(), t.url.clone()))
+            .collect(),
+        config: Some(shown),
+        to,
+    });
+    Ok(())
+}
+
+/// Probes the targets, then the canaries. When not every target can be probed in the
+/// run's time, the ones that wait must not always be the same: each minute starts the
+/// round at another target. Returns the outcomes in the config's order.
+fn probe(
+    rt: &tokio::runtime::Runtime,
     targets: &[Target],
-    checkpoint: &mut Checkpoint,
+    canaries: &[Target],
+    limits: Limits,
     now: chrono::DateTime<chrono::FixedOffset>,
-) -> Vec<Notice> {
-    let judged: Vec<(&Target, &Outcome)> = judged
-        .iter()
-        .filter(|(_, o)| !o.checker_fault)
-        .copied()
-        .collect();
-    let mut said: Vec<Notice> = changes
-        .iter()
-        .filter(|c| c.alert)
-        .cloned()
-        .map(Notice::Change)
-        .collect();
-    said.extend(notices::reminders(&judged, checkpoint, now));
-    said.extend(notices::certificates(probed, checkpoint, now));
-    let ended = notices::expired(checkpoint, now);
-    let mut said = notices::audible(said, checkpoint);
-    let urls: HashMap<&str, &str> = targets
-        .iter()
-        .map(|t| (t.name.as_str(), t.url.as_str()))
-        .collect();
-    said.extend(notices::unmute(checkpoint, &ended, &urls, now));
-    said
+) -> Vec<Outcome> {
+    let n = targets.len();
+    let shift = match n {
+        0 => 0,
+        n => (now.timestamp().div_euclid(60)).rem_euclid(n as i64) as usize,
+    };
+    let mut order: Vec<Target> = targets.to_vec();
+    order.rotate_left(shift);
+    order.extend(canaries.iter().cloned());
+    let mut outcomes = rt.block_on(probe_all(&order, limits));
+    outcomes[..n].rotate_right(shift);
+    outcomes
 }
 
-/// The canaries of this run: none for a quick `check --url`.
-fn canaries_for(config: &Config, args: &CheckArgs) -> Vec<Target> {
-    match args.url {
-        Some(_) => Vec::new(),
-        None => config.canaries.clone(),
-    }
+/// Targets, each with its outcome.
+type Results<'a> = Vec<(&'a Target, &'a Outcome)>;
+
+/// The targets and the canaries, each with its outcome.
+fn pair<'a>(
+    targets: &'a [Target],
+    canaries: &'a [Target],
+    outcomes: &'a [Outcome],
+) -> (Results<'a>, Results<'a>) {
+    let (of_targets, of_canaries) = outcomes.split_at(targets.len());
+    (
+        targets.iter().zip(of_targets).collect(),
+        canaries.iter().zip(of_canaries).collect(),
+    )
 }
 
-/// Judges the outcomes against the checkpoint: this machine's connectivity first (while
-/// it is offline, a failing target says nothing about the target), then each target.
-/// Returns the connectivity, the results that were judged, and the changes.
-fn judge<'a>(
-    results: &[(&'a Target, &'a Outcome)],
-    canaries: &[(&Target, &Outcome)],
-    checkpoint: &Checkpoint,
-    now: chrono::DateTime<chrono::FixedOffset>,
-) -> (Connectivity, Vec<(&'a Target, &'a Outcome)>, Vec<Change>) {
-    let failing = results.iter().any(|(_, o)| !o.up && !o.checker_fault);
-    let connectivity =
-        judge_connectivity(canaries, failing, checkpoint.targets.get(CONNECTIVITY), now);
-    let judged: Vec<(&Target, &Outcome)> = results
-        .iter()
-        .filter(|(_, o)| !connectivity.offline || o.up)
-        .copied()
-        .collect();
-    let last: HashMap<String, Entry> = results
-        .iter()
-        .filter_map(|(t, _)| Some((t.name.clone(), checkpoint.targets.get(&t.name)?.clone())))
-        .collect();
-    let mut changes = decide(&last, &judged, now);
-    if let Some(change) = connectivity.change.clone() {
-        changes.insert(0, change);
-    }
-    (connectivity, judged, changes)
+/// The dead man's switch: only a run that made its check says it is alive. Returns a
+/// warning when the ping failed.
+fn heartbeat(
+    rt: &tokio::runtime::Runtime,
+    config: &Config,
+    exit: Exit,
+    started: Instant,
+) -> Option<String> {
+    let (Some(heartbeat), Exit::Up | Exit::Down) = (&config.heartbeat, exit) else {
+        return None;
+    };
+    let left = (started + RUN_BUDGET).saturating_duration_since(Instant::now());
+    let why = rt.block_on(crate::heartbeat::ping(heartbeat, left)).err()?;
+    Some(format!(
+        "heartbeat ping to {} failed: {why}",
+        heartbeat.shown()
+    ))
 }
 
 /// The stamp of the last check, and the metrics when configured; returns the warnings.
-fn stamp_and_metrics(files: &Files, config: &Config, snapshot: &Snapshot) -> Vec<String> {
+fn stamp_and_metrics(
+    files: &Files,
+    config: &Config,
+    snapshot: &Snapshot,
+    summary: &str,
+) -> Vec<String> {
     let mut warnings = Vec::new();
-    let up = snapshot.outcomes.iter().filter(|o| o.up).count();
-    let summary = format!("{up}/{} up", snapshot.outcomes.len());
-    if let Err(e) = files.state.stamp(snapshot.now, &summary) {
+    if let Err(e) = files.state.stamp(snapshot.now, summary) {
         warnings.push(e.to_string());
     }
-    crate::util::notify_status(&unit_status(&summary, snapshot));
+    crate::util::notify_status(&unit_status(summary, snapshot));
     if let Some(path) = &config.metrics {
         if let Err(e) = crate::metrics::write(path, &render_metrics(snapshot)) {
             warnings.push(format!("cannot write the metrics {}: {e}", path.display()));
@@ -304,72 +268,34 @@ fn unit_status(summary: &str, snapshot: &Snapshot) -> String {
     line + &format!("; checked at {}", snapshot.now.format("%H:%M:%S"))
 }
 
-/// What a run starts from: the checkpoint, repaired and completed from the log, and
-/// what was found on the way.
-struct Recalled {
-    checkpoint: Checkpoint,
-    /// The checkpoint must be committed even if nothing changes.
-    dirty: bool,
-    /// vigia 0.1's outbox was taken over (its files go once the commit is made).
-    imported: bool,
-    /// Messages already waiting when the run began.
-    delayed: usize,
-    warnings: Vec<String>,
-    /// The log could not take the lines a killed run left out.
-    log_error: Option<CantWrite>,
-}
-
-/// Cleans what killed runs left, loads the checkpoint (a fresh one when there is none,
-/// taking over vigia 0.1's files), learns targets it does not know from the log, and
-/// appends the lines a run committed but died before appending. Call with the lock.
-fn recall(files: &Files, targets: &[Target]) -> anyhow::Result<Recalled> {
-    files.state.clean()?;
-    let loaded = files.state.load()?;
-    let mut warnings = loaded.warnings;
-    let fresh = loaded.checkpoint.is_none();
-    let mut dirty = fresh;
-    let mut checkpoint = loaded.checkpoint.unwrap_or_default();
-    // vigia 0.1's files can only come before the first checkpoint: once one exists they
-    // were taken over (a second take-over would queue their messages twice), and a
-    // quiet run does not look for them.
-    let imported = fresh && {
-        warnings.extend(files.state.import_legacy(&mut checkpoint));
-        !checkpoint.queue.is_empty() || checkpoint.migrated.is_some()
-    };
-    dirty |= learn_from_log(&mut checkpoint, &files.log, targets)?;
-    let mut log_error = None;
-    if !checkpoint.unlogged.is_empty() {
-        match files.log.append_missing(&checkpoint.unlogged) {
-            Ok(_) => {
-                checkpoint.unlogged.clear();
-                dirty = true;
-            }
-            Err(e) => log_error = Some(e),
-        }
+/// Learns the targets the checkpoint does not know from the log's tail (a fresh
+/// install, an upgrade, a new target), and appends the lines a run committed but died
+/// before appending. Returns the log's error when it cannot take them (the run goes on:
+/// the alert is recorded and delivered).
+fn recall(txn: &mut Txn, log: &Log, targets: &[Target]) -> anyhow::Result<Option<CantWrite>> {
+    learn_from_log(&mut txn.checkpoint, log, targets)?;
+    if txn.checkpoint.unlogged.is_empty() {
+        return Ok(None);
     }
-    Ok(Recalled {
-        delayed: checkpoint.queue.len(),
-        checkpoint,
-        dirty,
-        imported,
-        warnings,
-        log_error,
-    })
+    match log.append_missing(&txn.checkpoint.unlogged) {
+        Ok(_) => {
+            txn.checkpoint.logged();
+            Ok(None)
+        }
+        Err(e) => Ok(Some(e)),
+    }
 }
 
 /// Appends the committed lines to the log, then commits that they are there. A log that
-/// cannot take them is returned (the run goes on: the alert is recorded and delivered).
-fn append_lines(
-    files: &Files,
-    checkpoint: &mut Checkpoint,
-) -> Result<Option<CantWrite>, CantWrite> {
-    if checkpoint.unlogged.is_empty() {
+/// cannot take them is returned as `Ok(Some)`: the run goes on.
+fn append_lines(txn: &mut Txn, log: &Log) -> Result<Option<CantWrite>, CantWrite> {
+    if txn.checkpoint.unlogged.is_empty() {
         return Ok(None);
     }
-    match files.log.append(&checkpoint.unlogged) {
+    match log.append(&txn.checkpoint.unlogged) {
         Ok(()) => {
-            checkpoint.unlogged.clear();
-            files.state.commit(checkpoint)?;
+            txn.checkpoint.logged();
+            txn.commit()?;
             Ok(None)
         }
         Err(e) => Ok(Some(e)),
@@ -383,27 +309,23 @@ struct Said<'a> {
     quiet: bool,
     results: &'a [(&'a Target, &'a Outcome)],
     canaries: &'a [(&'a Target, &'a Outcome)],
-    changes: &'a [Change],
-    notices: &'a [Notice],
+    plan: &'a Plan,
     host: &'a str,
-    texts: &'a crate::texts::Texts,
     report: Option<&'a Report>,
     delayed: usize,
     warnings: &'a [String],
-    faults: &'a [(&'a Target, &'a Outcome)],
-    connectivity: &'a Connectivity,
 }
 
 /// Prints the run: the targets (unless quiet), one line per change at its priority,
 /// the alerts themselves when there is no Telegram, the delivery, warnings and faults.
 fn speak(s: &Said) {
-    let ui = s.ui;
+    let (ui, plan) = (s.ui, s.plan);
     let mut out = Output::new();
     if !s.quiet {
         report_targets(&mut out, ui, s.results);
         report_targets(&mut out, ui, s.canaries);
     }
-    for change in s.changes {
+    for change in &plan.changes {
         let entry = change.entry();
         let line = format!("{} {} {}", entry.state.as_str(), entry.target, entry.text);
         out.line(&match entry.state {
@@ -411,64 +333,125 @@ fn speak(s: &Said) {
             State::Online => ui.notice(&line),
         });
     }
-    if s.config.telegram.is_none() && !s.notices.is_empty() {
-        out.line(&ui.notice_block(&render_plain(s.notices, s.host, s.texts)));
+    if s.config.telegram.is_none() && !plan.notices.is_empty() {
+        let texts = crate::texts::for_language(None);
+        out.line(&ui.notice_block(&render_plain(&plan.notices, s.host, texts)));
     }
     if let Some(report) = s.report {
         report_delivery(&mut out, ui, report, s.delayed, s.quiet);
         report_migration(ui, report.migrated, s.config);
     }
     s.warnings.iter().for_each(|w| ui.warn(w));
-    if !s.faults.is_empty() {
-        ui.error(&describe_faults(s.faults));
+    report_judgement(ui, s.results, s.canaries, plan);
+    out.finish(ui);
+}
+
+/// The checker's own faults and this machine's connectivity, on standard error.
+fn report_judgement(
+    ui: &Ui,
+    results: &[(&Target, &Outcome)],
+    canaries: &[(&Target, &Outcome)],
+    plan: &Plan,
+) {
+    let faults: Vec<(&Target, &Outcome)> = results
+        .iter()
+        .filter(|(_, o)| o.checker_fault)
+        .copied()
+        .collect();
+    if !faults.is_empty() {
+        ui.error(&describe_faults(&faults));
     }
-    if s.connectivity.offline {
-        let failing = s.results.iter().filter(|(_, o)| !o.up).count();
-        let urls: Vec<&str> = s.canaries.iter().map(|(c, _)| c.url.as_str()).collect();
+    if plan.connectivity.offline {
+        let failing = results.iter().filter(|(_, o)| !o.up).count();
+        let urls: Vec<&str> = canaries.iter().map(|(c, _)| c.url.as_str()).collect();
         ui.error(&format!(
             "this machine has lost its own connectivity: every canary failed ({}); the {failing} failing target(s) are not judged",
             urls.join(", ")
         ));
-    } else if s.connectivity.canaries_suspect {
+    } else if plan.connectivity.canaries_suspect {
         ui.warn(
             "every canary failed while the targets answer: check the canary list (check.canary)",
         );
     }
-    out.finish(ui);
 }
 
 /// Targets the checkpoint does not know yet (a fresh install, an upgrade from a version
 /// without checkpoints, a new target) take their last state from the log's tail.
-/// Returns whether the checkpoint learnt anything.
 fn learn_from_log(
     checkpoint: &mut Checkpoint,
     log: &Log,
     targets: &[Target],
-) -> Result<bool, CantWrite> {
+) -> Result<(), CantWrite> {
     let missing: Vec<&str> = targets
         .iter()
         .map(|t| t.name.as_str())
         .filter(|n| !checkpoint.targets.contains_key(*n))
         .collect();
     if missing.is_empty() {
-        return Ok(false);
+        return Ok(());
     }
     let found = log
         .last_states(&missing)
         .map_err(|e| CantWrite::new("read the log", log.path(), e))?;
-    let learnt = !found.is_empty();
-    checkpoint.targets.extend(found);
-    Ok(learnt)
+    checkpoint.learn(found);
+    Ok(())
 }
 
-/// `--dry-run`: probe and report; no lock, nothing written, nothing sent.
-fn dry_run(
+/// A look (`--dry-run`, `--url`): the same probes and plan as a run, with no lock and
+/// nothing written or sent. `--dry-run` starts from the service's memory (read only);
+/// `--url` from none, since the URL it checks is nobody's target.
+fn look(
     config: &Config,
     targets: &[Target],
     args: &CheckArgs,
     ui: &Ui,
     env: &Env,
 ) -> anyhow::Result<Exit> {
+    let mut checkpoint = Checkpoint::default();
+    let mut canaries: &[Target] = &[];
+    if args.url.is_none() {
+        checkpoint = remembered(config, targets, ui)?;
+        canaries = &config.canaries;
+    }
+    let rt = runtime()?;
+    let now = env.now();
+    let outcomes = probe(
+        &rt,
+        targets,
+        canaries,
+        Limits::for_check(&config.check),
+        now,
+    );
+    drop(rt);
+    let (results, canary_results) = pair(targets, canaries, &outcomes);
+    let host = hostname();
+    let plan = plan(&Inputs {
+        config,
+        targets: &results,
+        canaries: &canary_results,
+        checkpoint: &checkpoint,
+        now,
+        host: &host,
+    });
+    let mut out = Output::new();
+    if !args.quiet {
+        report_targets(&mut out, ui, &results);
+        report_targets(&mut out, ui, &canary_results);
+    }
+    if args.url.is_none() && !plan.changes.is_empty() {
+        out.line(&format!(
+            "dry run: {} change(s) not logged, nothing sent",
+            plan.changes.len()
+        ));
+    }
+    report_judgement(ui, &results, &canary_results, &plan);
+    out.finish(ui);
+    Ok(plan.exit)
+}
+
+/// The service's memory for a dry run, read without the lock and without repairing
+/// anything, completed from the log.
+fn remembered(config: &Config, targets: &[Target], ui: &Ui) -> anyhow::Result<Checkpoint> {
     let (state, log) = open_files_to_read(config)?;
     let mut checkpoint = match state.as_ref().map(|s| s.peek()) {
         Some(Ok(Some(cp))) => cp,
@@ -482,33 +465,7 @@ fn dry_run(
         _ => Checkpoint::default(),
     };
     learn_from_log(&mut checkpoint, &log, targets)?;
-    let rt = runtime()?;
-    let outcomes = rt.block_on(probe_all(targets, Limits::for_check(&config.check)));
-    drop(rt);
-    let results: Vec<(&Target, &Outcome)> = targets.iter().zip(&outcomes).collect();
-    let changes = decide(
-        &checkpoint.targets.clone().into_iter().collect(),
-        &results,
-        env.now(),
-    );
-    let mut out = Output::new();
-    if !args.quiet {
-        report_targets(&mut out, ui, &results);
-    }
-    if !changes.is_empty() {
-        out.line(&format!(
-            "dry run: {} change(s) not logged, nothing sent",
-            changes.len()
-        ));
-    }
-    out.finish(ui);
-    Ok(if outcomes.iter().any(|o| o.checker_fault) {
-        Exit::NotChecked
-    } else if outcomes.iter().all(|o| o.up) {
-        Exit::Up
-    } else {
-        Exit::Down
-    })
+    Ok(checkpoint)
 }
 
 /// The configuration for this run. `check --url` also works with no file at all.

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::budget::LOCK_WAIT_BY_HAND;
+use crate::checkpoint::Address;
 use crate::cli::{MuteArgs, UnmuteArgs};
 use crate::cmd::{load_config, open_state, Output, Ui};
 use crate::config::{format_duration, parse_duration, Config, Env};
@@ -37,10 +38,11 @@ pub fn mute(config_path: Option<&Path>, args: &MuteArgs, env: &Env) -> anyhow::R
         .transpose()
         .map_err(|_| UsageError("--for is too long".into()))?;
     let state = open_state(&config)?;
-    let _lock = state.lock(LOCK_WAIT_BY_HAND)?;
-    let mut checkpoint = state.load()?.checkpoint.unwrap_or_default();
-    notices::mute(&mut checkpoint, &names, until, args.reason.clone(), now);
-    state.commit(&checkpoint)?;
+    let ((), warnings) = state.transaction(LOCK_WAIT_BY_HAND, |txn| {
+        (txn.checkpoint).mute(&names, until, args.reason.clone(), now);
+        Ok(())
+    })?;
+    warnings.iter().for_each(|w| ui.warn(w));
     let mut out = Output::new();
     let end = match (until, length) {
         (Some(until), Some(d)) => format!(
@@ -62,31 +64,34 @@ pub fn unmute(config_path: Option<&Path>, args: &UnmuteArgs, env: &Env) -> anyho
     let ui = Ui::new(env);
     let config = load_config(config_path, env)?;
     let state = open_state(&config)?;
-    let _lock = state.lock(LOCK_WAIT_BY_HAND)?;
-    let mut checkpoint = state.load()?.checkpoint.unwrap_or_default();
-    let names: Vec<String> = if args.which.all {
-        checkpoint.mutes.keys().cloned().collect()
-    } else {
-        for name in &args.which.targets {
-            if !checkpoint.mutes.contains_key(name) {
-                return Err(UsageError(format!("{name:?} is not muted")).into());
-            }
-        }
-        args.which.targets.clone()
-    };
     let urls: HashMap<&str, &str> = config
         .targets
         .iter()
         .map(|t| (t.name.as_str(), t.url.as_str()))
         .collect();
     let now = env.now();
-    let said = notices::unmute(&mut checkpoint, &names, &urls, now);
-    if let (Some(telegram), false) = (&config.telegram, said.is_empty()) {
-        let texts = crate::texts::for_language(Some(&telegram.language));
-        let host = crate::util::hostname();
-        checkpoint.enqueue(split(&render_html(&said, &host, texts), LIMIT), now);
-    }
-    state.commit(&checkpoint)?;
+    let ((names, said), warnings) = state.transaction(LOCK_WAIT_BY_HAND, |txn| {
+        let checkpoint = &mut txn.checkpoint;
+        let names: Vec<String> = if args.which.all {
+            checkpoint.mutes.keys().cloned().collect()
+        } else {
+            for name in &args.which.targets {
+                if !checkpoint.mutes.contains_key(name) {
+                    return Err(UsageError(format!("{name:?} is not muted")).into());
+                }
+            }
+            args.which.targets.clone()
+        };
+        let said = notices::unmute(checkpoint, &names, &urls, now);
+        if let (Some(telegram), false) = (&config.telegram, said.is_empty()) {
+            let texts = crate::texts::for_language(Some(&telegram.language));
+            let host = crate::util::hostname();
+            let parts = split(&render_html(&said, &host, texts), LIMIT);
+            checkpoint.enqueue(parts, now, Some(Address::of(telegram)));
+        }
+        Ok((names, said))
+    })?;
+    warnings.iter().for_each(|w| ui.warn(w));
     let mut out = Output::new();
     if names.is_empty() {
         out.line("nothing was muted");

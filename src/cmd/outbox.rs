@@ -7,11 +7,11 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::budget::LOCK_WAIT_BY_HAND;
+use crate::checkpoint::{Address, Checkpoint, NoSuchMessage, Queued};
 use crate::cli::OutboxArgs;
 use crate::cmd::{load_config, open_files_to_read, open_state, Output, Ui};
 use crate::config::Env;
 use crate::error::{Exit, UsageError};
-use crate::state::{Checkpoint, Queued};
 
 pub fn run(config_path: Option<&Path>, args: &OutboxArgs, env: &Env) -> anyhow::Result<Exit> {
     let ui = Ui::new(env);
@@ -20,14 +20,16 @@ pub fn run(config_path: Option<&Path>, args: &OutboxArgs, env: &Env) -> anyhow::
     let mut out = Output::new();
     if args.retry.is_some() || args.drop.is_some() {
         let state = open_state(&config)?;
-        let _lock = state.lock(LOCK_WAIT_BY_HAND)?;
-        let mut checkpoint = state.load()?.checkpoint.unwrap_or_default();
-        let said = match (args.retry, args.drop) {
-            (Some(id), _) => retry(&mut checkpoint, id)?,
-            (_, Some(id)) => drop_message(&mut checkpoint, id)?,
-            _ => unreachable!("checked above"),
-        };
-        state.commit(&checkpoint)?;
+        let to = config.telegram.as_ref().map(Address::of);
+        let (said, warnings) = state.transaction(LOCK_WAIT_BY_HAND, |txn| {
+            let checkpoint = &mut txn.checkpoint;
+            match (args.retry, args.drop) {
+                (Some(id), _) => retry(checkpoint, id, to),
+                (_, Some(id)) => drop_message(checkpoint, id),
+                _ => unreachable!("checked above"),
+            }
+        })?;
+        warnings.iter().for_each(|w| ui.warn(w));
         out.line(&said);
         out.finish(&ui);
         return Ok(Exit::Up);
@@ -53,32 +55,21 @@ pub fn run(config_path: Option<&Path>, args: &OutboxArgs, env: &Env) -> anyhow::
     Ok(Exit::Up)
 }
 
-fn retry(checkpoint: &mut Checkpoint, id: u64) -> anyhow::Result<String> {
-    let Some(at) = checkpoint.set_aside.iter().position(|q| q.id == id) else {
-        return Err(UsageError(format!(
+fn retry(checkpoint: &mut Checkpoint, id: u64, to: Option<Address>) -> anyhow::Result<String> {
+    checkpoint.retry(id, to).map_err(|NoSuchMessage| {
+        UsageError(format!(
             "no set-aside message has id {id}; 'vigia outbox' lists them"
         ))
-        .into());
-    };
-    let mut message = checkpoint.set_aside.remove(at);
-    message.plain = false;
-    message.attempts = 0;
-    let slot = checkpoint.queue.partition_point(|q| q.id < id);
-    checkpoint.queue.insert(slot, message);
+    })?;
     Ok(format!(
         "message {id} is back in the queue; the next check sends it"
     ))
 }
 
 fn drop_message(checkpoint: &mut Checkpoint, id: u64) -> anyhow::Result<String> {
-    let before = checkpoint.queue.len() + checkpoint.set_aside.len();
-    checkpoint.queue.retain(|q| q.id != id);
-    checkpoint.set_aside.retain(|q| q.id != id);
-    if checkpoint.queue.len() + checkpoint.set_aside.len() == before {
-        return Err(
-            UsageError(format!("no message has id {id}; 'vigia outbox' lists them")).into(),
-        );
-    }
+    checkpoint.drop_message(id).map_err(|NoSuchMessage| {
+        UsageError(format!("no message has id {id}; 'vigia outbox' lists them"))
+    })?;
     Ok(format!("message {id} was dropped"))
 }
 
@@ -111,7 +102,11 @@ fn list(out: &mut Output, checkpoint: &Checkpoint) {
 }
 
 fn summary(q: &Queued) -> String {
-    let first_line = q.parts[q.sent.min(q.parts.len() - 1)]
+    let first_line = q
+        .parts
+        .get(q.sent)
+        .or(q.parts.last())
+        .map_or("", String::as_str)
         .lines()
         .next()
         .unwrap_or_default();

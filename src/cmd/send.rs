@@ -5,13 +5,13 @@
 use std::path::Path;
 use std::time::Instant;
 
+use crate::budget::LOCK_WAIT_BY_HAND;
 use crate::cli::SendArgs;
 use crate::cmd::{load_config, open_state, report_migration, runtime, Output, Ui};
 use crate::config::Env;
 use crate::delivery::{send_now, Destination};
 use crate::error::{ConfigError, Exit, UsageError};
 use crate::message::{escape, split, LIMIT};
-use crate::state::StateDir;
 use crate::telegram::Bot;
 
 pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Result<Exit> {
@@ -30,38 +30,47 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
         return Err(UsageError("the message is empty".into()).into());
     }
     let state = open_state(&config)?;
-    let checkpoint = state.peek().ok().flatten().unwrap_or_default();
     let bot = Bot::for_config(telegram)?;
     let deadline = Instant::now() + crate::budget::RUN_BUDGET;
-    let mut to = Destination::new(&bot, &checkpoint, telegram, deadline);
-    let rt = runtime()?;
     let parts = split(&escape(&args.text), LIMIT);
-    let mut migrated = None;
-    let mut failure = None;
-    let mut delivered = 0;
-    for part in &parts {
-        match rt.block_on(send_now(&mut to, part, true, &mut migrated)) {
-            Ok(()) => delivered += 1,
-            Err(e) => {
-                failure = Some(e);
-                break;
+    let rt = runtime()?;
+    // Under the lock: where Telegram moved the chat is kept in the checkpoint.
+    let (sent, warnings) = state.transaction(LOCK_WAIT_BY_HAND, |txn| {
+        let mut to = Destination::new(&bot, &txn.checkpoint, telegram, deadline);
+        let mut sent = Sent::default();
+        for part in &parts {
+            match rt.block_on(send_now(&mut to, part, true, &mut sent.migrated)) {
+                Ok(()) => sent.delivered += 1,
+                Err(e) => {
+                    sent.failure = Some(e);
+                    break;
+                }
             }
         }
-    }
+        if let Some((_, new)) = sent.migrated {
+            txn.checkpoint.migrate(telegram.chat_id, new);
+        }
+        sent.chat_id = to.chat_id;
+        Ok(sent)
+    })?;
     drop(rt);
-    if let Some((_, new)) = migrated {
-        remember_migration(&state, telegram.chat_id, new, &ui);
-    }
+    warnings.iter().for_each(|w| ui.warn(w));
+    let Sent {
+        delivered,
+        failure,
+        migrated,
+        chat_id,
+    } = sent;
     report_migration(&ui, migrated, &config);
     let mut out = Output::new();
     let total = parts.len();
     let result = match failure {
         None if total == 1 => {
-            out.line(&format!("sent to chat {}", to.chat_id));
+            out.line(&format!("sent to chat {chat_id}"));
             Ok(Exit::Up)
         }
         None => {
-            out.line(&format!("sent to chat {} in {total} parts", to.chat_id));
+            out.line(&format!("sent to chat {chat_id} in {total} parts"));
             Ok(Exit::Up)
         }
         Some(error) if delivered == 0 => Err(anyhow::anyhow!("the message was not sent: {error}")),
@@ -75,15 +84,11 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
 }
 
 /// Keeps where Telegram moved the chat, so that checks follow it too.
-fn remember_migration(state: &StateDir, configured: i64, new: i64, ui: &Ui) {
-    let result = state.lock(crate::budget::LOCK_WAIT).and_then(|_lock| {
-        let mut checkpoint = state.load()?.checkpoint.unwrap_or_default();
-        checkpoint.migrated = Some((configured, new));
-        Ok(state.commit(&checkpoint)?)
-    });
-    if let Err(e) = result {
-        ui.warn(&format!(
-            "could not keep the chat's new id in the state: {e:#}"
-        ));
-    }
+/// What `send` achieved.
+#[derive(Default)]
+struct Sent {
+    delivered: usize,
+    failure: Option<crate::telegram::ApiError>,
+    migrated: Option<(i64, i64)>,
+    chat_id: i64,
 }

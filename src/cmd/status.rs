@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde_json::{json, Value};
 
+use crate::checkpoint::Checkpoint;
 use crate::cli::StatusArgs;
 use crate::cmd::{load_config, open_to_read, Ui};
 use crate::config::{format_duration, Env, SYSTEM_STATE_DIR};
 use crate::error::{CantWrite, Exit};
 use crate::history::{read_summary, Summary, WINDOWS};
-use crate::state::{Checkpoint, StateDir, CHECKPOINT};
+use crate::state::{StateDir, CHECKPOINT};
 use crate::statelog::{Entry, State};
 use crate::transition::CONNECTIVITY;
 

@@ -7,6 +7,7 @@ mod delivery;
 mod fake;
 mod features;
 mod init;
+mod looks;
 mod security;
 mod send;
 mod status;

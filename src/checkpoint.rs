@@ -1,0 +1,553 @@
+//! The checkpoint: what a run remembers between runs, its invariants and every change a
+//! command may make to it. No I/O: the plan of a run computes a new checkpoint from the
+//! old one, and the state directory ([`crate::state`]) loads and commits it.
+//!
+//! It holds each target's last logged state (the durable copy of the log's memory, so
+//! rotating the log loses nothing), the log lines committed but perhaps not yet
+//! appended, the queued messages in event order with where each must go, the messages
+//! Telegram refused for good, where Telegram moved the chat, reminders, mutes,
+//! certificates and the roster `status` reads (README "Delivery guarantees").
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::statelog::{Entry, State};
+
+/// The layout of the checkpoint; a newer one is refused rather than misread.
+pub const VERSION: u32 = 1;
+
+/// What a run remembers between runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Checkpoint {
+    pub version: u32,
+    /// The id the next queued message gets: messages go out in id order.
+    pub next_id: u64,
+    /// Each target's last logged state.
+    pub targets: BTreeMap<String, Entry>,
+    /// Log lines committed with this checkpoint that the log may not hold yet (a crash
+    /// between the commit and the append); the next run appends those it lacks.
+    pub unlogged: Vec<Entry>,
+    /// Messages waiting for Telegram, oldest first.
+    pub queue: Vec<Queued>,
+    /// Messages Telegram refused for good (shown by `status` and `vigia outbox`).
+    pub set_aside: Vec<Queued>,
+    /// Telegram moved the chat (a group upgraded to a supergroup): from, to.
+    pub migrated: Option<(i64, i64)>,
+    /// Since when the checker itself cannot probe (its own fault, not the targets').
+    pub fault_since: Option<DateTime<FixedOffset>>,
+    /// When each target that is down was last reminded of (`check.remind_every`).
+    pub reminded: BTreeMap<String, DateTime<FixedOffset>>,
+    /// Muted targets: nothing is sent about them until the mute ends.
+    pub mutes: BTreeMap<String, Mute>,
+    /// The certificates each https target showed lately, the one of the last run first,
+    /// each with the thresholds announced for it (a CDN may serve several in turn).
+    pub certs: BTreeMap<String, Vec<CertSeen>>,
+    /// What is watched, as the last configured run read it, for `status` without the
+    /// config (see [`Roster`]).
+    pub roster: Option<Roster>,
+}
+
+/// What `vigia status` needs of the configuration, kept by `check` in the checkpoint:
+/// the targets with their shown URLs (passwords masked), the canaries and the log, and
+/// whose alerts this state holds (the bot's public id and the chat). It holds no
+/// secret, so a member of the state directory's group (`adm` for vigia.service) can run
+/// `status` without reading the config and its token. Committed only when the config
+/// changed it: a quiet run pays nothing for it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Roster {
+    pub log_file: PathBuf,
+    pub canaries: usize,
+    /// (name, URL as shown), in the config's order.
+    pub targets: Vec<(String, String)>,
+    /// The config that wrote it, as `status` names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// Where its alerts go; `None` without a `[telegram]` section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Address>,
+}
+
+/// Where a message goes: the bot (by its public numeric id, the part of the token
+/// before the colon) and the configured chat, with its forum topic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub bot: u64,
+    pub chat: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<i64>,
+}
+
+impl Address {
+    /// Where the config's alerts go.
+    pub fn of(telegram: &crate::config::Telegram) -> Address {
+        Address {
+            bot: telegram.token.bot_id(),
+            chat: telegram.chat_id,
+            thread: telegram.message_thread_id,
+        }
+    }
+}
+
+/// A mute (`vigia mute`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mute {
+    pub since: DateTime<FixedOffset>,
+    /// `None`: until `vigia unmute`.
+    pub until: Option<DateTime<FixedOffset>>,
+    pub reason: Option<String>,
+    /// The target's state when the mute began (`None`: never checked yet).
+    pub state: Option<State>,
+}
+
+/// A certificate as last seen, identified by its SHA-256 fingerprint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CertSeen {
+    pub fingerprint: String,
+    pub not_after: DateTime<FixedOffset>,
+    /// The thresholds (days left) already announced for this certificate.
+    #[serde(default)]
+    pub warned: Vec<u32>,
+}
+
+/// One message: its parts go out in order and together, before any later message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Queued {
+    pub id: u64,
+    /// When the events it reports happened (the text says it too).
+    pub created: DateTime<FixedOffset>,
+    /// Telegram HTML, each part at most one message long.
+    pub parts: Vec<String>,
+    /// How many parts Telegram has accepted.
+    #[serde(default)]
+    pub sent: usize,
+    #[serde(default)]
+    pub attempts: u32,
+    /// The last delivery error, in plain words.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// The current part goes out as plain text (its HTML was refused once); the HTML is
+    /// kept, so that `vigia outbox --retry` can try it again as it was.
+    #[serde(default)]
+    pub plain: bool,
+    /// Where it must go. `None` for what vigia 0.1 and 0.2 queued: it belongs to the
+    /// state directory's own destination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Address>,
+}
+
+impl Queued {
+    /// The part that goes out next.
+    pub fn next_part(&self) -> &str {
+        self.parts.get(self.sent).map_or("", String::as_str)
+    }
+}
+
+/// No message has the id that was asked for.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NoSuchMessage;
+
+impl Checkpoint {
+    /// Queues one message made of `parts` for `to`; returns its id. A message with no
+    /// part is not queued (and gets no id).
+    pub fn enqueue(
+        &mut self,
+        parts: Vec<String>,
+        created: DateTime<FixedOffset>,
+        to: Option<Address>,
+    ) -> Option<u64> {
+        if parts.is_empty() {
+            return None;
+        }
+        let id = self.next_id.max(1);
+        self.next_id = id + 1;
+        self.queue.push(Queued {
+            id,
+            created,
+            parts,
+            sent: 0,
+            attempts: 0,
+            last_error: None,
+            plain: false,
+            to,
+        });
+        Some(id)
+    }
+
+    /// The chat to send to: the configured one, unless Telegram moved it.
+    pub fn chat_id(&self, configured: i64) -> i64 {
+        match self.migrated {
+            Some((from, to)) if from == configured => to,
+            _ => configured,
+        }
+    }
+
+    /// Telegram moved the configured chat `from` to `to`.
+    pub fn migrate(&mut self, from: i64, to: i64) {
+        self.migrated = Some((from, to));
+    }
+
+    /// Telegram accepted the next part of the first message. Returns whether that
+    /// message is now delivered whole (and left the queue).
+    pub fn part_accepted(&mut self) -> bool {
+        let Some(head) = self.queue.first_mut() else {
+            return false;
+        };
+        head.sent = (head.sent + 1).min(head.parts.len());
+        head.plain = false;
+        let whole = head.sent == head.parts.len();
+        if whole {
+            self.queue.remove(0);
+        }
+        whole
+    }
+
+    /// Applies a record of accepted parts that a run made but could not commit (see
+    /// [`crate::state`]'s delivery journal): message `id` had `sent` parts accepted.
+    /// Records are idempotent: an old one changes nothing.
+    pub fn apply_accepted(&mut self, id: u64, sent: usize) -> bool {
+        let Some(at) = self.queue.iter().position(|q| q.id == id) else {
+            return false;
+        };
+        let q = &mut self.queue[at];
+        if sent <= q.sent {
+            return false;
+        }
+        q.sent = sent.min(q.parts.len());
+        q.plain = false;
+        if q.sent == q.parts.len() {
+            self.queue.remove(at);
+        }
+        true
+    }
+
+    /// The first message's HTML was refused: its current part goes out as plain text.
+    pub fn send_head_plain(&mut self, why: &str) -> Option<u64> {
+        let head = self.queue.first_mut()?;
+        head.plain = true;
+        head.last_error = Some(why.to_owned());
+        Some(head.id)
+    }
+
+    /// The first message is refused for good: it is set aside so later ones go on.
+    pub fn set_aside_head(&mut self, why: &str) -> Option<u64> {
+        if self.queue.is_empty() {
+            return None;
+        }
+        let mut refused = self.queue.remove(0);
+        refused.last_error = Some(why.to_owned());
+        let id = refused.id;
+        self.set_aside.push(refused);
+        Some(id)
+    }
+
+    /// A delivery attempt of the first message failed for a reason that may pass.
+    pub fn head_failed(&mut self, why: &str) {
+        if let Some(head) = self.queue.first_mut() {
+            head.attempts = head.attempts.saturating_add(1);
+            head.last_error = Some(why.to_owned());
+        }
+    }
+
+    /// `vigia outbox --retry ID`: a set-aside message goes back into the queue, in id
+    /// order, as HTML again, addressed to `to` (the destination of the config at hand).
+    pub fn retry(&mut self, id: u64, to: Option<Address>) -> Result<(), NoSuchMessage> {
+        let at = self
+            .set_aside
+            .iter()
+            .position(|q| q.id == id)
+            .ok_or(NoSuchMessage)?;
+        let mut message = self.set_aside.remove(at);
+        message.plain = false;
+        message.attempts = 0;
+        message.to = to.or(message.to);
+        let slot = self.queue.partition_point(|q| q.id < id);
+        self.queue.insert(slot, message);
+        Ok(())
+    }
+
+    /// `vigia outbox --drop ID`: a message, waiting or set aside, is forgotten.
+    pub fn drop_message(&mut self, id: u64) -> Result<(), NoSuchMessage> {
+        let before = self.queue.len() + self.set_aside.len();
+        self.queue.retain(|q| q.id != id);
+        self.set_aside.retain(|q| q.id != id);
+        match self.queue.len() + self.set_aside.len() == before {
+            true => Err(NoSuchMessage),
+            false => Ok(()),
+        }
+    }
+
+    /// Mutes `names`: from now, until `until` or `vigia unmute`, nothing is sent about
+    /// them. Each keeps the state it had, so that its unmute can say what changed.
+    pub fn mute(
+        &mut self,
+        names: &[String],
+        until: Option<DateTime<FixedOffset>>,
+        reason: Option<String>,
+        now: DateTime<FixedOffset>,
+    ) {
+        for name in names {
+            let state = self.targets.get(name).map(|e| e.state);
+            let mute = Mute {
+                since: now,
+                until,
+                reason: reason.clone(),
+                state,
+            };
+            self.mutes.insert(name.clone(), mute);
+        }
+    }
+
+    /// Ends the mute of `name`; returns it, if there was one.
+    pub fn unmute(&mut self, name: &str) -> Option<Mute> {
+        self.mutes.remove(name)
+    }
+
+    /// The roster changes only when the config does.
+    pub fn set_roster(&mut self, roster: Roster) {
+        if self.roster.as_ref() != Some(&roster) {
+            self.roster = Some(roster);
+        }
+    }
+
+    /// Records a change of state: the target's last state and the line the log must get.
+    pub fn record(&mut self, entry: Entry) {
+        self.targets.insert(entry.target.clone(), entry.clone());
+        self.unlogged.push(entry);
+    }
+
+    /// The log now holds every line in `unlogged`.
+    pub fn logged(&mut self) {
+        self.unlogged.clear();
+    }
+
+    /// Learns the last states of targets it did not know, from the log's tail.
+    pub fn learn(&mut self, found: impl IntoIterator<Item = (String, Entry)>) {
+        for (name, entry) in found {
+            self.targets.entry(name).or_insert(entry);
+        }
+    }
+
+    /// The checker's own fault began (`Some`) or ended (`None`). Returns whether a fault
+    /// episode begins with this run.
+    pub fn fault(&mut self, now: Option<DateTime<FixedOffset>>) -> bool {
+        let begins = now.is_some() && self.fault_since.is_none();
+        match now {
+            Some(_) if !begins => {}
+            _ => self.fault_since = now,
+        }
+        begins
+    }
+
+    /// Makes the checkpoint consistent and says what it repaired, one line each: what
+    /// a damaged or hand-edited file, or a bug of an older vigia, could leave. Nothing
+    /// in it may then make a run panic: every queued message has a part to send, no
+    /// more parts are marked sent than it has, ids are unique and below `next_id`.
+    pub fn validate(&mut self) -> Vec<String> {
+        let mut repaired = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut check = |q: &mut Queued, list: &str, repaired: &mut Vec<String>| -> bool {
+            if q.parts.is_empty() {
+                repaired.push(format!(
+                    "{list} message {} has no text: it was removed",
+                    q.id
+                ));
+                return false;
+            }
+            if q.sent >= q.parts.len() {
+                repaired.push(format!(
+                    "{list} message {} was marked as sent {} of {} part(s): it counts as delivered",
+                    q.id,
+                    q.sent,
+                    q.parts.len()
+                ));
+                q.sent = q.parts.len();
+                return list != "waiting";
+            }
+            if q.id == 0 || !seen.insert(q.id) {
+                repaired.push(format!(
+                    "{list} message {} shares its id with another: it was renumbered",
+                    q.id
+                ));
+                q.id = 0;
+            }
+            true
+        };
+        self.queue
+            .retain_mut(|q| check(q, "waiting", &mut repaired));
+        self.set_aside.retain_mut(|q| {
+            // A set-aside message keeps its parts whatever its count says.
+            q.sent = q.sent.min(q.parts.len().saturating_sub(1));
+            check(q, "set-aside", &mut repaired)
+        });
+        let highest = seen.iter().next_back().copied().unwrap_or(0);
+        if highest > 0 && self.next_id <= highest {
+            self.next_id = highest + 1;
+        }
+        for q in self.queue.iter_mut().chain(self.set_aside.iter_mut()) {
+            if q.id == 0 {
+                q.id = self.next_id.max(1);
+                self.next_id = q.id + 1;
+            }
+        }
+        // The queue goes out in id order: a renumbered message goes last.
+        self.queue.sort_by_key(|q| q.id);
+        repaired
+    }
+
+    /// The state directory belongs to the destination `to` now (an edited config): a
+    /// queued message addressed elsewhere is set aside, never sent to the wrong chat;
+    /// `vigia outbox --retry ID` sends it to the new one. Messages without an address
+    /// (queued by an older vigia) take this one. Returns the ids set aside.
+    pub fn readdress(&mut self, to: Option<Address>) -> Vec<u64> {
+        let Some(to) = to else {
+            return Vec::new();
+        };
+        let mut moved = Vec::new();
+        let mut kept = Vec::new();
+        for mut q in std::mem::take(&mut self.queue) {
+            match q.to {
+                Some(other) if other != to => {
+                    q.last_error = Some(format!(
+                        "queued for chat {} of bot {}; the config now sends to chat {} of bot {}",
+                        other.chat, other.bot, to.chat, to.bot
+                    ));
+                    moved.push(q.id);
+                    self.set_aside.push(q);
+                }
+                _ => {
+                    q.to = Some(to);
+                    kept.push(q);
+                }
+            }
+        }
+        self.queue = kept;
+        self.set_aside.sort_by_key(|q| q.id);
+        moved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn now() -> DateTime<FixedOffset> {
+        at("2026-11-24T23:22:23-03:00")
+    }
+
+    const HOME: Address = Address {
+        bot: 123,
+        chat: 42,
+        thread: None,
+    };
+
+    #[test]
+    fn messages_are_numbered_in_order_and_empty_ones_are_not_queued() {
+        let mut cp = Checkpoint::default();
+        assert_eq!(cp.enqueue(vec!["a".into()], now(), None), Some(1));
+        assert_eq!(cp.enqueue(Vec::new(), now(), None), None);
+        assert_eq!(cp.enqueue(vec!["b".into()], now(), None), Some(2));
+        assert_eq!(cp.next_id, 3);
+    }
+
+    #[test]
+    fn accepted_parts_deliver_a_message_whole() {
+        let mut cp = Checkpoint::default();
+        cp.enqueue(vec!["a".into(), "b".into()], now(), None);
+        assert!(!cp.part_accepted());
+        assert_eq!(cp.queue[0].next_part(), "b");
+        assert!(cp.part_accepted());
+        assert!(cp.queue.is_empty());
+        assert!(!cp.part_accepted());
+    }
+
+    #[test]
+    fn a_record_of_accepted_parts_is_idempotent() {
+        let mut cp = Checkpoint::default();
+        cp.enqueue(vec!["a".into(), "b".into(), "c".into()], now(), None);
+        assert!(cp.apply_accepted(1, 2));
+        assert!(!cp.apply_accepted(1, 1));
+        assert!(!cp.apply_accepted(1, 2));
+        assert!(!cp.apply_accepted(9, 2));
+        assert_eq!(cp.queue[0].sent, 2);
+        assert!(cp.apply_accepted(1, 7));
+        assert!(cp.queue.is_empty());
+    }
+
+    #[test]
+    fn retry_and_drop_find_messages_by_id() {
+        let mut cp = Checkpoint::default();
+        cp.enqueue(vec!["a".into()], now(), Some(HOME));
+        cp.enqueue(vec!["b".into()], now(), Some(HOME));
+        assert_eq!(cp.set_aside_head("bad"), Some(1));
+        assert_eq!(cp.retry(9, None), Err(NoSuchMessage));
+        cp.retry(1, None).unwrap();
+        assert_eq!(cp.queue.iter().map(|q| q.id).collect::<Vec<_>>(), [1, 2]);
+        cp.drop_message(2).unwrap();
+        assert_eq!(cp.drop_message(2), Err(NoSuchMessage));
+    }
+
+    #[test]
+    fn validation_repairs_what_would_panic() {
+        let mut cp = Checkpoint::default();
+        cp.enqueue(vec!["a".into()], now(), None);
+        cp.enqueue(vec!["b".into(), "c".into()], now(), None);
+        cp.enqueue(vec!["d".into()], now(), None);
+        cp.queue[0].parts.clear();
+        cp.queue[1].sent = 7;
+        cp.set_aside.push(Queued {
+            parts: Vec::new(),
+            ..cp.queue[2].clone()
+        });
+        cp.set_aside.push(Queued {
+            parts: vec!["e".into()],
+            ..cp.queue[2].clone()
+        });
+        cp.next_id = 0;
+        let repaired = cp.validate();
+        assert_eq!(repaired.len(), 4, "{repaired:?}");
+        assert_eq!(cp.queue.len(), 1);
+        assert_eq!(cp.queue[0].parts, ["d"]);
+        assert_eq!(cp.set_aside.len(), 1, "the duplicate is kept, renumbered");
+        assert_ne!(cp.set_aside[0].id, cp.queue[0].id);
+        assert!(cp.next_id > cp.queue[0].id.max(cp.set_aside[0].id));
+        assert!(cp.validate().is_empty(), "a repaired checkpoint is valid");
+    }
+
+    #[test]
+    fn messages_for_another_destination_are_set_aside_not_sent() {
+        let mut cp = Checkpoint::default();
+        cp.enqueue(vec!["old".into()], now(), None);
+        cp.enqueue(
+            vec!["theirs".into()],
+            now(),
+            Some(Address { chat: 77, ..HOME }),
+        );
+        cp.enqueue(vec!["ours".into()], now(), Some(HOME));
+        assert_eq!(cp.readdress(Some(HOME)), [2]);
+        assert_eq!(cp.queue.iter().map(|q| q.id).collect::<Vec<_>>(), [1, 3]);
+        assert!(cp.queue.iter().all(|q| q.to == Some(HOME)));
+        assert!(cp.set_aside[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("chat 77"));
+    }
+
+    #[test]
+    fn a_fault_episode_begins_once() {
+        let mut cp = Checkpoint::default();
+        assert!(cp.fault(Some(now())));
+        assert!(!cp.fault(Some(at("2026-11-24T23:23:23-03:00"))));
+        assert_eq!(cp.fault_since, Some(now()));
+        assert!(!cp.fault(None));
+        assert_eq!(cp.fault_since, None);
+    }
+}
