@@ -146,6 +146,9 @@ impl Queued {
     }
 }
 
+/// Ids stay far below overflow: a checkpoint with larger ones is renumbered.
+const MAX_ID: u64 = 1 << 53;
+
 /// No message has the id that was asked for.
 #[derive(Debug, PartialEq, Eq)]
 pub struct NoSuchMessage;
@@ -384,7 +387,20 @@ impl Checkpoint {
             check(q, "set-aside", &mut repaired)
         });
         let highest = seen.iter().next_back().copied().unwrap_or(0);
-        if highest > 0 && self.next_id <= highest {
+        if highest >= MAX_ID || self.next_id >= MAX_ID {
+            // Ids near the end of the range would overflow: number them afresh, in order.
+            repaired.push("message ids were out of range: they were renumbered".into());
+            let mut all: Vec<&mut Queued> = self
+                .queue
+                .iter_mut()
+                .chain(self.set_aside.iter_mut())
+                .collect();
+            all.sort_by_key(|q| q.id);
+            for (n, q) in all.into_iter().enumerate() {
+                q.id = n as u64 + 1;
+            }
+            self.next_id = (self.queue.len() + self.set_aside.len()) as u64 + 1;
+        } else if highest > 0 && self.next_id <= highest {
             self.next_id = highest + 1;
         }
         for q in self.queue.iter_mut().chain(self.set_aside.iter_mut()) {

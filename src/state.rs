@@ -678,3 +678,178 @@ mod tests {
         other.lock(Duration::ZERO).unwrap();
     }
 }
+
+/// Random mutations of valid checkpoints: whatever a damaged or hand-edited file holds,
+/// loading it, repairing it, delivering from it and committing it never panics.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use serde_json::{json, Value};
+
+    /// xorshift64*: a seeded generator, so a failure is reproducible from its case.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    fn valid() -> Value {
+        let q = |id: u64, parts: &[&str], sent: usize| {
+            json!({"id": id, "created": "2026-11-24T23:22:23-03:00", "parts": parts,
+                   "sent": sent, "attempts": 1, "last_error": "x", "plain": false,
+                   "to": {"bot": 123, "chat": 42}})
+        };
+        json!({
+            "version": 1, "next_id": 5,
+            "targets": {"web": {"at": "2026-11-24T23:22:23-03:00", "state": "OFFLINE",
+                                "target": "web", "text": "HTTP 503"}},
+            "unlogged": [{"at": "2026-11-24T23:22:23-03:00", "state": "OFFLINE",
+                          "target": "web", "text": "HTTP 503"}],
+            "queue": [q(2, &["a", "b"], 1), q(3, &["c"], 0)],
+            "set_aside": [q(4, &["d", "e"], 0)],
+            "migrated": [-5, -1005],
+            "fault_since": "2026-11-24T23:22:23-03:00",
+            "reminded": {"web": "2026-11-24T23:22:23-03:00"},
+            "mutes": {"web": {"since": "2026-11-24T23:22:23-03:00", "until": null,
+                              "reason": "r", "state": "OFFLINE"}},
+            "certs": {"web": [{"fingerprint": "ab", "not_after": "2027-01-01T00:00:00Z",
+                               "warned": [14]}]},
+            "roster": {"log_file": "/v.log", "canaries": 1, "targets": [["web", "http://x/"]],
+                       "config": "/c.toml", "to": {"bot": 123, "chat": 42}},
+        })
+    }
+
+    fn random_value(rng: &mut Rng) -> Value {
+        match rng.below(10) {
+            0 => Value::Null,
+            1 => json!(rng.next()),
+            2 => json!(-(rng.below(1000) as i64)),
+            3 => json!(u64::MAX),
+            4 => json!(rng.below(4)),
+            5 => json!([]),
+            6 => json!({}),
+            7 => json!(""),
+            8 => json!(["x"]),
+            _ => json!(true),
+        }
+    }
+
+    /// Replaces, removes or duplicates one node somewhere in `value`.
+    fn mutate(value: &mut Value, rng: &mut Rng) {
+        match value {
+            Value::Object(map) if !map.is_empty() && rng.below(4) > 0 => {
+                let key = map.keys().nth(rng.below(map.len())).cloned().unwrap();
+                match rng.below(6) {
+                    0 => {
+                        map.remove(&key);
+                    }
+                    1 => {
+                        map.insert(key, random_value(rng));
+                    }
+                    _ => mutate(map.get_mut(&key).unwrap(), rng),
+                }
+            }
+            Value::Array(items) if !items.is_empty() && rng.below(4) > 0 => {
+                let i = rng.below(items.len());
+                match rng.below(6) {
+                    0 => {
+                        items.remove(i);
+                    }
+                    1 => {
+                        let copy = items[i].clone();
+                        items.push(copy);
+                    }
+                    _ => mutate(&mut items[i], rng),
+                }
+            }
+            // Mostly a value of the same kind, so that the file still parses and the
+            // mutation reaches the invariants rather than serde.
+            Value::Number(_) if rng.below(4) > 0 => {
+                *value = match rng.below(4) {
+                    0 => json!(0),
+                    1 => json!(u64::MAX),
+                    2 => json!(rng.below(8)),
+                    _ => json!(rng.next() >> rng.below(64)),
+                }
+            }
+            Value::String(_) if rng.below(4) > 0 => {
+                *value = match rng.below(3) {
+                    0 => json!(""),
+                    1 => json!("<b>&amp;".repeat(rng.below(3000))),
+                    _ => json!("2026-11-24T23:22:23+14:00"),
+                }
+            }
+            other => *other = random_value(rng),
+        }
+    }
+
+    /// What every command does with a checkpoint, short of the network.
+    fn exercise(state: &StateDir) {
+        let _ = state.peek();
+        let Ok(mut txn) = state.begin(Duration::ZERO) else {
+            return;
+        };
+        let cp = &mut txn.checkpoint;
+        let _ = cp.chat_id(42);
+        let _ = cp.readdress(Some(crate::checkpoint::Address {
+            bot: 123,
+            chat: 42,
+            thread: None,
+        }));
+        for q in cp.queue.iter().chain(&cp.set_aside) {
+            let _ = crate::delivery::plain_text(q.next_part());
+        }
+        if let Some(id) = cp.set_aside.first().map(|q| q.id) {
+            let _ = cp.retry(id, None);
+        }
+        let now = DateTime::parse_from_rfc3339("2026-11-24T23:22:24-03:00").unwrap();
+        cp.enqueue(vec!["new".into()], now, None);
+        if txn.prepare_delivery().is_ok() {
+            for _ in 0..4 {
+                let _ = txn.part_accepted();
+            }
+        }
+        txn.commit()
+            .expect("a repaired checkpoint is valid and commits");
+    }
+
+    #[test]
+    fn mutated_checkpoints_never_panic() {
+        // Thousands of commits, each with its fsyncs: in memory when the machine has it.
+        let shm = Path::new("/dev/shm");
+        let tmp = match shm.is_dir() {
+            true => tempfile::tempdir_in(shm).unwrap(),
+            false => tempfile::tempdir().unwrap(),
+        };
+        let state = StateDir::open_or_create(tmp.path()).unwrap();
+        let mut rng = Rng(0x5EED_0F_F022);
+        let cases = 4000;
+        let mut parsed = 0;
+        for case in 0..cases {
+            let mut doc = valid();
+            for _ in 0..=rng.below(3) {
+                mutate(&mut doc, &mut rng);
+            }
+            let bytes = serde_json::to_vec(&doc).unwrap();
+            parsed += usize::from(serde_json::from_slice::<Checkpoint>(&bytes).is_ok());
+            std::fs::write(tmp.path().join(CHECKPOINT), &bytes).unwrap();
+            let _ = std::fs::remove_file(tmp.path().join(JOURNAL));
+            let outcome = std::panic::catch_unwind(|| exercise(&state));
+            assert!(outcome.is_ok(), "case {case} panicked on {doc}");
+        }
+        eprintln!("fuzzed checkpoints: {cases} cases, {parsed} parsed, 0 panics");
+        assert!(
+            parsed > cases / 5,
+            "enough mutations must stay loadable: {parsed}"
+        );
+    }
+}

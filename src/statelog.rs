@@ -225,19 +225,32 @@ impl Log {
         Ok(found)
     }
 
-    /// Appends those of `entries` that are not already each target's last line: after a
-    /// crash between the checkpoint's commit and the append, some may be there already.
-    /// Returns how many were appended.
+    /// Appends those of `entries` the log does not hold yet: after a crash (or a failed
+    /// commit) between the checkpoint's commit and the append, some may be there
+    /// already. Idempotent per line whatever their number: lines are appended in order
+    /// and the first failure stops the rest, so the log holds a prefix of each target's
+    /// lines, and its last line for the target tells how long that prefix is. Returns
+    /// how many were appended.
     pub fn append_missing(&self, entries: &[Entry]) -> Result<usize, CantWrite> {
         let names: Vec<&str> = entries.iter().map(|e| e.target.as_str()).collect();
         let last = self
             .last_states(&names)
             .map_err(|e| CantWrite::new("read the log", &self.path, e))?;
+        let mut logged: HashMap<&str, usize> = HashMap::new();
+        for (target, entry) in &last {
+            let line = entry.to_line();
+            let mine: Vec<&Entry> = entries.iter().filter(|e| &e.target == target).collect();
+            if let Some(k) = mine.iter().rposition(|e| e.to_line() == line) {
+                logged.insert(target.as_str(), k + 1);
+            }
+        }
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         let missing: Vec<Entry> = entries
             .iter()
             .filter(|e| {
-                last.get(&e.target)
-                    .is_none_or(|l| l.to_line() != e.to_line())
+                let n = seen.entry(e.target.as_str()).or_default();
+                *n += 1;
+                *n > logged.get(e.target.as_str()).copied().unwrap_or(0)
             })
             .cloned()
             .collect();
@@ -314,6 +327,27 @@ mod tests {
         })
         .unwrap();
         seen
+    }
+
+    #[test]
+    fn appending_what_is_missing_is_idempotent_per_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let log = Log::open(&tmp.path().join("v.log"), true).unwrap();
+        let line = |l: &str| Entry::parse(l).unwrap();
+        let entries = [
+            line("2026-11-24T23:00:00+00:00 OFFLINE web HTTP 503 (http://x/)"),
+            line("2026-11-24T23:01:00+00:00 ONLINE web HTTP 200 after 1m down"),
+            line("2026-11-24T23:02:00+00:00 OFFLINE web HTTP 503 (http://x/)"),
+            line("2026-11-24T23:02:00+00:00 OFFLINE db connection refused (tcp://d:1)"),
+        ];
+        log.append(&entries[..1]).unwrap();
+        for round in 0..3 {
+            let appended = log.append_missing(&entries).unwrap();
+            assert_eq!(appended, if round == 0 { 3 } else { 0 });
+        }
+        let text = std::fs::read_to_string(tmp.path().join("v.log")).unwrap();
+        let lines: Vec<String> = entries.iter().map(Entry::to_line).collect();
+        assert_eq!(text, lines.concat(), "each line once, in order");
     }
 
     #[test]
