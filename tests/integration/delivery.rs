@@ -496,10 +496,10 @@ fn the_old_outbox_is_taken_over_and_delivered_once() {
 }
 
 /// A small tmpfs mounted for one test, unmounted when dropped.
-struct SmallDisk(std::path::PathBuf);
+pub struct SmallDisk(pub std::path::PathBuf);
 
 impl SmallDisk {
-    fn mount(at: std::path::PathBuf, size: &str) -> SmallDisk {
+    pub fn mount(at: std::path::PathBuf, size: &str) -> SmallDisk {
         fs::create_dir_all(&at).unwrap();
         let status = std::process::Command::new("mount")
             .args([
@@ -517,7 +517,7 @@ impl SmallDisk {
     }
 
     /// Fills the disk to the last byte; returns the filler to remove.
-    fn fill(&self) -> std::path::PathBuf {
+    pub fn fill(&self) -> std::path::PathBuf {
         use std::io::Write;
         let filler = self.0.join("filler");
         let mut file = fs::File::create(&filler).unwrap();

@@ -4,6 +4,7 @@
 
 mod check;
 mod delivery;
+mod destination;
 mod fake;
 mod features;
 mod init;
