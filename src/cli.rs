@@ -152,10 +152,10 @@ pub struct OutboxArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Check this URL instead of the configured targets (http://, https:// or tcp://host:port)
+    /// Look at this URL instead of the configured targets (http://, https:// or tcp://host:port): probe and print; nothing is written or sent
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
-    /// Probe and report, but write nothing and send nothing
+    /// Probe and report what a run would do (canaries included, same exit code), but write nothing and send nothing
     #[arg(long)]
     pub dry_run: bool,
     /// Print only changes and problems (for the journal)

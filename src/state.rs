@@ -54,9 +54,13 @@ struct Loaded {
 impl StateDir {
     /// Opens the state directory, creating it when missing.
     pub fn open_or_create(path: &Path) -> Result<StateDir, CantWrite> {
+        let what = match path.symlink_metadata() {
+            Ok(_) => "open the state directory",
+            Err(_) => "create the state directory",
+        };
         DirHandle::open_or_create(path, 0o750)
             .map(|dir| StateDir { dir })
-            .map_err(|e| CantWrite::new("create the state directory", path, e))
+            .map_err(|e| CantWrite::new(what, path, e))
     }
 
     /// Opens the state directory for reading; `None` when it does not exist yet.

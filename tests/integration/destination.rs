@@ -31,7 +31,9 @@ impl FillingBotApi {
                     continue;
                 };
                 stream.set_nonblocking(false).unwrap();
-                stream.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(2)))
+                    .unwrap();
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut writer = stream;
                 // One request per connection is enough: reqwest opens another.
@@ -135,12 +137,17 @@ fn a_state_directory_shared_by_two_configs_is_refused_and_sends_nothing_across()
     site.set(200);
     run(&a).expect(0);
     // Telegram is down while A's alert is queued.
-    api.script("sendMessage", [Reply::Error(502, "Bad Gateway", serde_json::json!({}))]);
+    api.script(
+        "sendMessage",
+        [Reply::Error(502, "Bad Gateway", serde_json::json!({}))],
+    );
     site.set(503);
     run(&a).expect(1);
     let refused = run(&b).expect(78);
     assert!(
-        refused.stderr.contains(&sb.state_path().display().to_string())
+        refused
+            .stderr
+            .contains(&sb.state_path().display().to_string())
             && refused.stderr.contains("chat 42")
             && refused.stderr.contains("chat 77"),
         "{}",
@@ -164,7 +171,10 @@ fn a_config_moved_to_another_chat_sets_aside_what_was_queued_for_the_old_one() {
     write_config_for_chat(&sb, &config, &api.url(), 42, &web);
     site.set(200);
     sb.run(&["check"]).expect(0);
-    api.script("sendMessage", [Reply::Error(502, "Bad Gateway", serde_json::json!({}))]);
+    api.script(
+        "sendMessage",
+        [Reply::Error(502, "Bad Gateway", serde_json::json!({}))],
+    );
     site.set(503);
     sb.run(&["check"]).expect(1);
     // The admin moves the alerts to chat 77 in the same config.
@@ -177,10 +187,18 @@ fn a_config_moved_to_another_chat_sets_aside_what_was_queued_for_the_old_one() {
         .filter(|c| c.method == "sendMessage")
         .map(|c| c.body["chat_id"].as_i64().unwrap())
         .collect();
-    assert_eq!(sent_to, [42], "the old chat's alert never goes to the new chat");
+    assert_eq!(
+        sent_to,
+        [42],
+        "the old chat's alert never goes to the new chat"
+    );
     // The admin decides: send it to the new chat.
     let listed = sb.run(&["outbox"]).expect(0);
-    assert!(listed.stdout.contains("queued for chat 42"), "{}", listed.stdout);
+    assert!(
+        listed.stdout.contains("queued for chat 42"),
+        "{}",
+        listed.stdout
+    );
     sb.run(&["outbox", "--retry", "1"]).expect(0);
     sb.run(&["check"]).expect(1);
     let last = api.calls().last().unwrap().body["chat_id"].as_i64();

@@ -100,3 +100,16 @@ fn a_dry_run_exits_as_the_run_would_with_every_canary_failing() {
     let (dry, real) = (sb.run(&["check", "--dry-run"]), sb.run(&["check"]));
     assert_eq!((dry.code, real.code), (1, 1));
 }
+
+#[test]
+fn a_state_directory_that_exists_but_cannot_be_opened_says_so() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    sb.write_config(None, &[target("web", &site.url("/ok"))]);
+    fs::write(sb.state_path(), "not a directory").unwrap();
+    let run = sb.run(&["check"]).expect(74);
+    let expected = format!(
+        "vigia: cannot open the state directory {}: Not a directory (os error 20)\n",
+        sb.state_path().display()
+    );
+    assert_eq!(run.stderr, expected);
+}
