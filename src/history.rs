@@ -38,7 +38,9 @@ pub struct TargetReport {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Transition {
     pub entry: Entry,
-    pub lasted: TimeDelta,
+    /// `None` when its end is dated before it (the clock went back in between): how
+    /// long it lasted is unknown, and never a negative time.
+    pub lasted: Option<TimeDelta>,
     /// Still the target's current state.
     pub current: bool,
 }
@@ -83,7 +85,7 @@ pub struct Summarizer<'a> {
     history: Vec<Transition>,
     /// The checkpoint's states, newest first, with how long each has lasted: merged into
     /// the history in time order.
-    kept: Vec<(Entry, TimeDelta)>,
+    kept: Vec<(Entry, Option<TimeDelta>)>,
 }
 
 impl<'a> Summarizer<'a> {
@@ -120,8 +122,9 @@ impl<'a> Summarizer<'a> {
         is_reserved(name) || self.targets.iter().any(|(n, _)| *n == name)
     }
 
-    /// Adds the time `entry`'s state lasted to its target's sums; returns how long.
-    fn account(&mut self, entry: &Entry) -> (TimeDelta, bool) {
+    /// Adds the time `entry`'s state lasted to its target's sums; returns how long
+    /// (`None`: it ends before it begins, the clock went back) and whether it is current.
+    fn account(&mut self, entry: &Entry) -> (Option<TimeDelta>, bool) {
         let now = self.now;
         let run = self.running.entry(entry.target.clone()).or_default();
         let end = run.until.unwrap_or(now).min(now);
@@ -141,7 +144,8 @@ impl<'a> Summarizer<'a> {
         if entry.at < now - WINDOWS[WINDOWS.len() - 1].1 {
             run.covered = true;
         }
-        (end - entry.at, current)
+        let lasted = end - entry.at;
+        ((lasted >= TimeDelta::zero()).then_some(lasted), current)
     }
 
     /// Moves into the history the kept states not older than `at` (all, with `None`).
@@ -155,7 +159,7 @@ impl<'a> Summarizer<'a> {
         }
     }
 
-    fn record(&mut self, entry: Entry, lasted: TimeDelta, current: bool) {
+    fn record(&mut self, entry: Entry, lasted: Option<TimeDelta>, current: bool) {
         if self.history.len() < self.history_len {
             self.history.push(Transition {
                 entry,
@@ -386,7 +390,13 @@ mod tests {
         let h: Vec<(&str, i64, bool)> = s
             .history
             .iter()
-            .map(|t| (t.entry.target.as_str(), t.lasted.num_hours(), t.current))
+            .map(|t| {
+                (
+                    t.entry.target.as_str(),
+                    t.lasted.unwrap().num_hours(),
+                    t.current,
+                )
+            })
             .collect();
         assert_eq!(
             h,

@@ -27,3 +27,4 @@ pub mod telegram;
 pub mod texts;
 pub mod transition;
 pub mod util;
+pub mod view;
