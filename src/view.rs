@@ -301,8 +301,8 @@ pub fn render_text(view: &StatusView, paint: Paint) -> String {
     outbox(&mut out, &view.outbox);
     last_check(&mut out, view.last_check.as_ref(), paint);
     if view.other_times_ahead() {
-        let note = "Note: some times above are after now: this machine's clock went back \
-                    (NTP, the RTC, the time zone?); how long those states lasted is unknown.";
+        let note = "Note: some times above are dated after now: this machine's clock went \
+                    back (NTP? the RTC?); how long those states lasted is unknown.";
         line(&mut out, paint(note, false));
     }
     out
@@ -409,7 +409,7 @@ fn connectivity(out: &mut String, c: &ConnectivityView, paint: Paint) {
         (State::Offline, Some(since)) => {
             let lasted = match c.lasted.and_then(Elapsed::known) {
                 Some(d) => age(d),
-                None => "for an unknown time: it is dated after now".to_owned(),
+                None => "dated after now".to_owned(),
             };
             let text = format!(
                 "Connectivity: OFFLINE since {} ({lasted}): every canary fails; failing targets are not judged.",
@@ -508,7 +508,7 @@ fn last_check(out: &mut String, check: Option<&LastCheck>, paint: Paint) {
             format!("{} after now", age(d)),
             format!(
                 "WARNING: the last check is dated {} after now: this machine's clock went back \
-                 (NTP, the RTC, the time zone?), so nothing shows that checks still run. \
+                 (NTP? the RTC?), and no check since says the timer still runs. \
                  Try: timedatectl; systemctl status vigia.timer",
                 age(d)
             ),
@@ -570,6 +570,10 @@ pub fn render_json(view: &StatusView) -> Value {
             "age_seconds": seconds(c.elapsed.known()),
             "summary": c.summary,
             "stale": c.stale,
+            "clock_behind_seconds": match c.elapsed {
+                Elapsed::Ahead(d) => Some(d.num_seconds()),
+                Elapsed::Ago(_) => None,
+            },
         })),
     })
 }
@@ -600,4 +604,135 @@ fn target_json(t: &TargetView) -> Value {
             "days_left": c.days_left,
         })),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::summarize;
+    use crate::state::Mute;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn e(time: &str, state: State, target: &str) -> Entry {
+        Entry {
+            at: at(time),
+            state,
+            target: target.into(),
+            text: format!("{target} text"),
+        }
+    }
+
+    const NOW: &str = "2026-11-25T12:00:00Z";
+
+    fn view(log: &[Entry], checkpoint: &Checkpoint, stamp: Option<&str>) -> StatusView {
+        let summary = summarize(log, &[("web", "http://w/")], at(NOW), 10);
+        let sources = Sources {
+            checkpoint,
+            unreadable: None,
+            canaries: 0,
+            last_check: stamp.map(|s| (at(s), "1/1 up".to_owned())),
+        };
+        StatusView::build(summary, sources, at(NOW))
+    }
+
+    fn plain(text: &str, _good: bool) -> String {
+        text.to_owned()
+    }
+
+    /// Every number in a JSON document.
+    fn numbers(doc: &Value) -> Vec<f64> {
+        match doc {
+            Value::Number(n) => vec![n.as_f64().unwrap()],
+            Value::Array(v) => v.iter().flat_map(numbers).collect(),
+            Value::Object(m) => m.values().flat_map(numbers).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn up_count_has_one_spelling_read_back_as_written() {
+        let count = UpCount::of([true, false, true]);
+        assert_eq!((count.up, count.of, count.down()), (2, 3, 1));
+        assert_eq!(count.to_string(), "2/3 up");
+        assert_eq!(UpCount::parse("2/3 up"), Some(count));
+        assert!(UpCount::of([]).all_up() && !count.all_up());
+        for odd in ["", "2/3", "3/2 up", "a/3 up", "2/3 up!"] {
+            assert_eq!(UpCount::parse(odd), None, "{odd:?}");
+        }
+    }
+
+    #[test]
+    fn elapsed_is_never_negative() {
+        let now = at(NOW);
+        let hour = TimeDelta::hours(1);
+        assert_eq!(Elapsed::between(now - hour, now), Elapsed::Ago(hour));
+        assert_eq!(Elapsed::between(now, now), Elapsed::Ago(TimeDelta::zero()));
+        assert_eq!(Elapsed::between(now + hour, now), Elapsed::Ahead(hour));
+        assert_eq!(Elapsed::between(now + hour, now).known(), None);
+    }
+
+    #[test]
+    fn a_last_check_is_stale_when_old_or_after_now() {
+        let cp = Checkpoint::default();
+        let stale = |stamp| view(&[], &cp, Some(stamp)).last_check.unwrap().stale;
+        assert!(!stale("2026-11-25T11:59:00Z"));
+        assert!(!stale("2026-11-25T11:57:00Z"), "exactly three minutes");
+        assert!(stale("2026-11-25T11:56:59Z"));
+        assert!(stale("2026-11-25T12:00:01Z"), "one second after now");
+        let ahead = view(&[], &cp, Some("2026-11-25T13:08:00Z"));
+        let json = render_json(&ahead);
+        assert_eq!(json["last_check"]["clock_behind_seconds"], 4080);
+        assert_eq!(json["last_check"]["age_seconds"], Value::Null);
+        let text = render_text(&ahead, &plain);
+        assert!(text.contains("(1h8m after now)"), "{text}");
+        assert!(text.contains("WARNING: the last check is dated 1h8m after now"));
+        assert!(!text.contains("Note:"), "said once: {text}");
+    }
+
+    #[test]
+    fn times_after_now_have_no_duration_in_either_rendering() {
+        let mut cp = Checkpoint::default();
+        let offline = e("2026-11-25T12:30:00Z", State::Offline, CONNECTIVITY);
+        cp.targets.insert(CONNECTIVITY.into(), offline);
+        cp.mutes.insert(
+            "web".into(),
+            Mute {
+                since: at("2026-11-25T12:20:00Z"),
+                until: None,
+                reason: None,
+                state: None,
+            },
+        );
+        let log = [
+            e("2026-11-25T10:00:00Z", State::Online, "web"),
+            e("2026-11-25T12:40:00Z", State::Offline, "web"),
+        ];
+        // The check after the jump is the last one: only the other times are ahead.
+        let v = view(&log, &cp, Some("2026-11-25T11:59:30Z"));
+        assert_eq!(
+            v.targets[0].lasted,
+            Some(Elapsed::Ahead(TimeDelta::minutes(40)))
+        );
+        let json = render_json(&v);
+        assert!(numbers(&json).iter().all(|n| *n >= 0.0), "{json:#}");
+        assert_eq!(json["targets"][0]["for_seconds"], Value::Null);
+        assert_eq!(json["history"][0]["lasted_seconds"], Value::Null);
+        assert_eq!(json["history"][1]["lasted_seconds"], 2 * 3600 + 40 * 60);
+        assert_eq!(json["last_check"]["stale"], false);
+        let text = render_text(&v, &plain);
+        let row = text.lines().nth(1).unwrap();
+        assert!(row.contains("2026-11-25 12:40:00 +00:00  -  "), "{row}");
+        for said in [
+            "OFFLINE since 2026-11-25 12:30:00 +00:00 (dated after now)",
+            "[for an unknown time so far]",
+            "[lasted 2h40m]",
+            "Note: some times above are dated after now",
+        ] {
+            assert!(text.contains(said), "{said:?} in:\n{text}");
+        }
+        assert_eq!(text.matches("clock went").count(), 1, "{text}");
+    }
 }

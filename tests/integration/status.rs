@@ -472,3 +472,68 @@ fn golden_nothing_yet() {
     fs::remove_dir(sb.state_path()).unwrap();
     assert_both_golden(&sb, "empty");
 }
+
+/// Every number anywhere in `doc`, with where it is.
+fn numbers(doc: &Value, at: String, out: &mut Vec<(String, f64)>) {
+    match doc {
+        Value::Number(n) => out.push((at, n.as_f64().unwrap())),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                numbers(v, format!("{at}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                numbers(v, format!("{at}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The clock was set back (NTP stepping, an RTC fixed) after the last check and after
+/// a transition: nothing is "1s ago", nothing negative, and the check is stale.
+#[test]
+fn a_clock_set_back_shows_no_negative_time_and_a_stale_check() {
+    let sb = Sandbox::new();
+    golden_config(&sb, 1);
+    let mut log = fs::read_to_string(sb.log_path()).unwrap();
+    log.push_str("2026-11-25T12:40:00Z OFFLINE web connection refused (https://w.example/)\n");
+    fs::write(sb.log_path(), log).unwrap();
+    let offline = json!({"at": "2026-11-25T12:45:00Z", "state": "OFFLINE", "target": "@connectivity", "text": "every canary failed"});
+    fs::write(
+        sb.state_path().join("state.json"),
+        json!({"version": 1, "targets": {"@connectivity": offline}}).to_string(),
+    )
+    .unwrap();
+    // 1h8m after now, as in the report: the JSON said age_seconds -4080.
+    golden_stamp(&sb, "2026-11-25T13:08:00Z", "2/3 up");
+    assert_both_golden(&sb, "clock-behind");
+
+    let mut command = sb.command(&["status", "--json"]);
+    command.env("VIGIA_NOW", GOLDEN_NOW);
+    let doc: Value = serde_json::from_str(&crate::run(command).expect(0).stdout).unwrap();
+    let mut found = Vec::new();
+    numbers(&doc, String::new(), &mut found);
+    let negative: Vec<&(String, f64)> = found.iter().filter(|(_, n)| *n < 0.0).collect();
+    assert!(negative.is_empty(), "{negative:?}");
+    let check = &doc["last_check"];
+    assert_eq!(
+        (
+            &check["stale"],
+            &check["age_seconds"],
+            &check["clock_behind_seconds"]
+        ),
+        (&json!(true), &Value::Null, &json!(4080))
+    );
+    assert_eq!(doc["targets"][0]["for_seconds"], Value::Null);
+    assert_eq!(doc["history"][0]["lasted_seconds"], Value::Null);
+
+    // The first check after the jump is dated before the last one: still stale, and
+    // said once in the text.
+    let mut command = sb.command(&["status"]);
+    command.env("VIGIA_NOW", GOLDEN_NOW);
+    let text = crate::run(command).expect(0).stdout;
+    assert_eq!(text.matches("clock went back").count(), 1, "{text}");
+    assert!(!text.contains(" 1s ago"), "{text}");
+}
