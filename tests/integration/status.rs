@@ -537,3 +537,25 @@ fn a_clock_set_back_shows_no_negative_time_and_a_stale_check() {
     assert_eq!(text.matches("clock went back").count(), 1, "{text}");
     assert!(!text.contains(" 1s ago"), "{text}");
 }
+
+/// The writer refuses a log with a second hard link (it could be a file elsewhere it
+/// was tricked into appending to); `status` only reads, and has no such reason.
+#[test]
+fn status_reads_a_log_with_a_second_hard_link() {
+    let sb = Sandbox::new();
+    golden_config(&sb, 0);
+    fs::hard_link(sb.log_path(), sb.path("vigia.log.backup")).unwrap();
+    let mut command = sb.command(&["status", "--json"]);
+    command.env("VIGIA_NOW", GOLDEN_NOW);
+    let run = crate::run(command).expect(0);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["targets"][0]["state"], "ONLINE");
+    assert_eq!(doc["history"].as_array().unwrap().len(), 4);
+    // A symbolic link is still not followed (the writer refusing the hard link is
+    // statelog's unit test).
+    fs::remove_file(sb.log_path()).unwrap();
+    std::os::unix::fs::symlink(sb.path("vigia.log.backup"), sb.log_path()).unwrap();
+    let run = sb.run(&["status"]).expect(74);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+}
