@@ -155,7 +155,8 @@ pub fn scan_backwards(file: &mut File, mut visit: impl FnMut(&str) -> bool) -> i
 }
 
 /// The transition log file, reached through its directory (see [`DirHandle`]): the log
-/// must be a regular file of its own, never a link, a FIFO or a device.
+/// must be a regular file, never a symbolic link, a FIFO or a device, and for its writer
+/// one of its own (no other hard link).
 pub struct Log {
     /// `None` when the directory does not exist (yet): an empty history.
     dir: Option<DirHandle>,
@@ -202,26 +203,9 @@ impl Log {
     /// rotation that links is read. Symbolic links are still not followed, and a FIFO
     /// or device is refused (opening or reading one could block).
     pub fn reader(&self) -> io::Result<Option<File>> {
-        use rustix::fs::{FileType, Mode};
-        let Some(dir) = &self.dir else {
-            return Ok(None);
-        };
-        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-        let refuse = |what: &str| io::Error::new(io::ErrorKind::InvalidInput, what.to_owned());
-        let fd = match rustix::fs::openat(dir.as_fd(), self.name.as_str(), flags, Mode::empty()) {
-            Ok(fd) => fd,
-            Err(rustix::io::Errno::NOENT) => return Ok(None),
-            Err(rustix::io::Errno::LOOP) => {
-                return Err(refuse(
-                    "is a symbolic link; vigia does not follow links here",
-                ))
-            }
-            Err(e) => return Err(e.into()),
-        };
-        match FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode) {
-            FileType::RegularFile => Ok(Some(File::from(fd))),
-            FileType::Directory => Err(refuse("is a directory, not a file")),
-            _ => Err(refuse("is not a regular file")),
+        match &self.dir {
+            None => Ok(None),
+            Some(dir) => dir.open_to_read(&self.name),
         }
     }
 
