@@ -76,6 +76,22 @@ impl DirHandle {
     /// checks that it is a regular file with one link. `None` when it does not exist and
     /// `flags` does not create it.
     pub fn open_file(&self, name: &str, flags: OFlags, mode: u32) -> io::Result<Option<File>> {
+        self.open_checked(name, flags, mode, false)
+    }
+
+    /// Opens `name` read-only like [`open_file`](DirHandle::open_file), but a file with
+    /// other hard links is accepted: a reader writes nothing through it.
+    pub fn open_to_read(&self, name: &str) -> io::Result<Option<File>> {
+        self.open_checked(name, OFlags::RDONLY, 0, true)
+    }
+
+    fn open_checked(
+        &self,
+        name: &str,
+        flags: OFlags,
+        mode: u32,
+        linked: bool,
+    ) -> io::Result<Option<File>> {
         let flags = flags | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
         let fd = match rustix::fs::openat(&self.fd, name, flags, Mode::from_raw_mode(mode)) {
             Ok(fd) => fd,
@@ -87,7 +103,7 @@ impl DirHandle {
             }
             Err(e) => return Err(e.into()),
         };
-        check_plain(&fd)?;
+        check_plain(&fd, linked)?;
         Ok(Some(File::from(fd)))
     }
 
@@ -202,10 +218,10 @@ impl DirHandle {
 
 /// A regular file with one link: not a FIFO or a device (whose open or read could block
 /// or do harm), not a hard link to a file elsewhere.
-fn check_plain(fd: &OwnedFd) -> io::Result<()> {
+fn check_plain(fd: &OwnedFd, linked: bool) -> io::Result<()> {
     let stat = rustix::fs::fstat(fd)?;
     match FileType::from_raw_mode(stat.st_mode) {
-        FileType::RegularFile if stat.st_nlink <= 1 => Ok(()),
+        FileType::RegularFile if stat.st_nlink <= 1 || linked => Ok(()),
         FileType::RegularFile => Err(refuse(
             "has other hard links; vigia writes only files of its own",
         )),

@@ -38,7 +38,9 @@ pub struct TargetReport {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Transition {
     pub entry: Entry,
-    pub lasted: TimeDelta,
+    /// `None` when its end is dated before it (the clock went back in between): how
+    /// long it lasted is unknown, and never a negative time.
+    pub lasted: Option<TimeDelta>,
     /// Still the target's current state.
     pub current: bool,
 }
@@ -64,6 +66,8 @@ struct Running {
     newest: Option<Entry>,
     /// When the state of the line being read ended: the next newer line's time.
     until: Option<DateTime<FixedOffset>>,
+    /// The earliest time of the lines counted so far.
+    counted_from: Option<DateTime<FixedOffset>>,
     /// Milliseconds known, and up, per window.
     known: [i64; WINDOWS.len()],
     up: [i64; WINDOWS.len()],
@@ -83,7 +87,7 @@ pub struct Summarizer<'a> {
     history: Vec<Transition>,
     /// The checkpoint's states, newest first, with how long each has lasted: merged into
     /// the history in time order.
-    kept: Vec<(Entry, TimeDelta)>,
+    kept: Vec<(Entry, Option<TimeDelta>)>,
 }
 
 impl<'a> Summarizer<'a> {
@@ -120,11 +124,18 @@ impl<'a> Summarizer<'a> {
         is_reserved(name) || self.targets.iter().any(|(n, _)| *n == name)
     }
 
-    /// Adds the time `entry`'s state lasted to its target's sums; returns how long.
-    fn account(&mut self, entry: &Entry) -> (TimeDelta, bool) {
+    /// Adds the time `entry`'s state lasted to its target's sums; returns how long
+    /// (`None`: it ends before it begins, the clock went back) and whether it is current.
+    fn account(&mut self, entry: &Entry) -> (Option<TimeDelta>, bool) {
         let now = self.now;
         let run = self.running.entry(entry.target.clone()).or_default();
-        let end = run.until.unwrap_or(now).min(now);
+        // Time already counted for a newer line is not counted again: after the clock
+        // went back, a line can be dated later than the one after it.
+        let end = run
+            .until
+            .unwrap_or(now)
+            .min(run.counted_from.unwrap_or(now))
+            .min(now);
         for (i, (_, span)) in WINDOWS.iter().enumerate() {
             let start = entry.at.max(now - *span);
             if end > start {
@@ -136,12 +147,15 @@ impl<'a> Summarizer<'a> {
             }
         }
         let current = run.until.is_none();
+        // Two lines written before the clock went back still measure each other.
+        let lasted = run.until.unwrap_or(now) - entry.at;
         run.newest.get_or_insert_with(|| entry.clone());
         run.until = Some(entry.at);
+        run.counted_from = Some(run.counted_from.map_or(entry.at, |t| t.min(entry.at)));
         if entry.at < now - WINDOWS[WINDOWS.len() - 1].1 {
             run.covered = true;
         }
-        (end - entry.at, current)
+        ((lasted >= TimeDelta::zero()).then_some(lasted), current)
     }
 
     /// Moves into the history the kept states not older than `at` (all, with `None`).
@@ -155,7 +169,7 @@ impl<'a> Summarizer<'a> {
         }
     }
 
-    fn record(&mut self, entry: Entry, lasted: TimeDelta, current: bool) {
+    fn record(&mut self, entry: Entry, lasted: Option<TimeDelta>, current: bool) {
         if self.history.len() < self.history_len {
             self.history.push(Transition {
                 entry,
@@ -172,18 +186,20 @@ impl<'a> Summarizer<'a> {
             return self.wants_more();
         }
         // The line of the state the checkpoint kept (already counted), or one newer than
-        // what is counted (a checkpoint older than the log): each time is counted once.
+        // it (a checkpoint older than the log): each time is counted once. Past the kept
+        // line, a line newer than the one after it was written before the clock went
+        // back: it stays in the history, for an unknown time.
         if let Some(run) = self.running.get_mut(&entry.target) {
-            if run
-                .kept
-                .as_ref()
-                .is_some_and(|k| k.to_line() == entry.to_line())
-            {
-                run.kept = None;
-                return self.wants_more();
-            }
-            if run.until.is_some_and(|until| entry.at > until) {
-                return self.wants_more();
+            if let Some(kept) = &run.kept {
+                if kept.to_line() == entry.to_line() {
+                    run.kept = None;
+                    // It takes its place in the history where the log has it.
+                    self.flush_kept(Some(entry.at));
+                    return self.wants_more();
+                }
+                if run.until.is_some_and(|until| entry.at > until) {
+                    return self.wants_more();
+                }
             }
         }
         self.flush_kept(Some(entry.at));
@@ -344,6 +360,54 @@ mod tests {
     }
 
     #[test]
+    fn a_clock_that_went_back_keeps_every_line_and_no_negative_span() {
+        // Written in this order: the clock was set back an hour after the OFFLINE line.
+        let log = [
+            e("2026-11-25T10:00:00Z", State::Online, "web"),
+            e("2026-11-25T12:40:00Z", State::Offline, "web"),
+            e("2026-11-25T11:55:00Z", State::Online, "web"),
+            e("2026-11-25T11:58:00Z", State::Offline, "web"),
+        ];
+        let targets = [("web", "")];
+        let kept = [log[3].clone()];
+        let mut s = Summarizer::new(&targets, &kept, at(NOW), 10);
+        for entry in log.iter().rev() {
+            s.add(entry.clone());
+        }
+        let s = s.finish();
+        let h: Vec<(String, Option<i64>)> = s
+            .history
+            .iter()
+            .map(|t| {
+                (
+                    t.entry.at.format("%H:%M").to_string(),
+                    t.lasted.map(|d| d.num_minutes()),
+                )
+            })
+            .collect();
+        let h: Vec<(&str, Option<i64>)> = h.iter().map(|(at, l)| (at.as_str(), *l)).collect();
+        assert_eq!(
+            h,
+            [
+                ("11:58", Some(2)),
+                ("11:55", Some(3)),
+                ("12:40", None),
+                ("10:00", Some(160))
+            ]
+        );
+        // Each minute is counted once: 10:00-11:58 up, 11:58-12:00 down.
+        assert_eq!(s.targets[0].uptime[0], Some(100.0 * 118.0 / 120.0));
+        assert!(s
+            .history
+            .iter()
+            .all(|t| t.lasted.is_none_or(|d| d >= TimeDelta::zero())));
+        // A state dated after now lasted an unknown time, not a negative one.
+        let ahead = summarize(&log[..2], &targets, at(NOW), 10);
+        assert_eq!(ahead.history[0].lasted, None);
+        assert_eq!(ahead.targets[0].uptime[0], Some(100.0));
+    }
+
+    #[test]
     fn two_transitions_in_one_second_both_count() {
         let log = [
             e("2026-11-25T06:00:00Z", State::Offline, "web"),
@@ -386,7 +450,13 @@ mod tests {
         let h: Vec<(&str, i64, bool)> = s
             .history
             .iter()
-            .map(|t| (t.entry.target.as_str(), t.lasted.num_hours(), t.current))
+            .map(|t| {
+                (
+                    t.entry.target.as_str(),
+                    t.lasted.unwrap().num_hours(),
+                    t.current,
+                )
+            })
             .collect();
         assert_eq!(
             h,

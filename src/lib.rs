@@ -29,3 +29,4 @@ pub mod telegram;
 pub mod texts;
 pub mod transition;
 pub mod util;
+pub mod view;

@@ -45,7 +45,8 @@ pub enum Notice {
         target: String,
         url: String,
         reason: String,
-        down_for: Duration,
+        /// `None`: unknown, the outage is dated after now (the clock went back).
+        down_for: Option<Duration>,
         at: DateTime<FixedOffset>,
     },
     /// A target's certificate expires within a warning threshold.
@@ -140,13 +141,13 @@ fn render(
                         texts.lost_connectivity,
                         &[("host", &bold(&host)), ("when", &text(&when(c.at)))],
                     ),
-                    State::Online => fill(
-                        texts.back_online,
-                        &[
-                            ("host", &bold(&host)),
-                            ("duration", &format_duration(c.down_for.unwrap_or_default())),
-                        ],
-                    ),
+                    State::Online => match c.down_for {
+                        Some(d) => fill(
+                            texts.back_online,
+                            &[("host", &bold(&host)), ("duration", &format_duration(d))],
+                        ),
+                        None => fill(texts.back_online_unknown, &[("host", &bold(&host))]),
+                    },
                 };
                 format!("{headline}\n{}\n{}", text(&c.reason), code(&c.url))
             }
@@ -158,7 +159,8 @@ fn render(
                         texts.up_again,
                         &[&values[..], &[("duration", format_duration(d))]].concat(),
                     ),
-                    (State::Online, None) => fill_owned(texts.up, &values),
+                    // Announced, so it had a state before: a time after now.
+                    (State::Online, None) => fill_owned(texts.up_again_unknown, &values),
                 };
                 block(headline, &c.url, c.at)
             }
@@ -169,11 +171,15 @@ fn render(
                 down_for,
                 at,
             } => {
+                let (template, duration) = match down_for {
+                    Some(d) => (texts.still_down, format_duration(*d)),
+                    None => (texts.still_down_unknown, String::new()),
+                };
                 let headline = fill(
-                    texts.still_down,
+                    template,
                     &[
                         ("target", &bold(target)),
-                        ("duration", &format_duration(*down_for)),
+                        ("duration", &duration),
                         ("reason", &text(reason)),
                     ],
                 );
@@ -424,7 +430,7 @@ mod tests {
             target: "web".into(),
             url: "http://a/".into(),
             reason: "HTTP 503".into(),
-            down_for: Duration::from_secs(4 * 3600),
+            down_for: Some(Duration::from_secs(4 * 3600)),
             at: down.at,
         };
         let cert = Notice::CertExpires {

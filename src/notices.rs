@@ -5,21 +5,87 @@
 
 use std::collections::HashMap;
 
+use std::time::Duration;
+
 use chrono::{DateTime, FixedOffset};
 
 use crate::checkpoint::{CertSeen, Checkpoint, Mute};
-use crate::config::Target;
+use crate::config::{format_duration, Target};
 use crate::message::Notice;
 use crate::probe::Outcome;
 use crate::statelog::State;
 
-/// One "still DOWN" per `remind_every` for each judged target that stays down; none
-/// after a recovery. `judged`: the targets this run could judge, with their outcomes.
+/// The time of a run, and of the check before it (the stamp it left): together they
+/// tell whether this machine's clock went back in between (NTP stepping, an RTC fixed).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunClock {
+    pub now: DateTime<FixedOffset>,
+    /// The last check's time, as read before this run stamps its own.
+    pub last_check: Option<DateTime<FixedOffset>>,
+}
+
+impl RunClock {
+    /// How far this run's clock is behind the last check; `None` unless the last check
+    /// is dated after now.
+    pub fn behind(&self) -> Option<Duration> {
+        (self.last_check? - self.now)
+            .to_std()
+            .ok()
+            .filter(|d| !d.is_zero())
+    }
+
+    /// What the run that finds its clock behind says (to the journal). Only that run
+    /// finds it: the next one's last check is this one.
+    pub fn warning(&self) -> Option<String> {
+        let behind = self.behind()?;
+        let last = self.last_check?;
+        Some(format!(
+            "this machine's clock is {} behind the last check ({}): it went back (NTP? the \
+             RTC?); reminders keep their interval, and a duration that spans the jump is \
+             reported as unknown",
+            format_duration(behind),
+            last.format("%Y-%m-%d %H:%M:%S %:z"),
+        ))
+    }
+}
+
+/// How long a state that began at `since` has lasted by `now`: `None` when `since` is
+/// dated after now (the clock went back since), never a negative or made-up duration.
+pub fn lasted(since: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> Option<Duration> {
+    (now - since).to_std().ok()
+}
+
+/// [`reminders_at`] without the last check's time: a reminder dated after now counts
+/// as due.
 pub fn reminders(
     judged: &[(&Target, &Outcome)],
     checkpoint: &mut Checkpoint,
     now: DateTime<FixedOffset>,
 ) -> Vec<Notice> {
+    reminders_at(
+        judged,
+        checkpoint,
+        RunClock {
+            now,
+            last_check: None,
+        },
+    )
+}
+
+/// One "still DOWN" per `remind_every` for each judged target that stays down; none
+/// after a recovery. `judged`: the targets this run could judge, with their outcomes.
+///
+/// The interval counts from the last reminder (else from the outage's start). When the
+/// clock went back, reminders do not wait for it to catch up: the time elapsed is what
+/// it was up to the last check, and the reminder time is moved onto the new clock by
+/// as much (kept in the checkpoint). A reminder time after now with no last check to
+/// measure by counts as due.
+pub fn reminders_at(
+    judged: &[(&Target, &Outcome)],
+    checkpoint: &mut Checkpoint,
+    clock: RunClock,
+) -> Vec<Notice> {
+    let now = clock.now;
     let mut notices = Vec::new();
     for (target, outcome) in judged {
         let down = checkpoint
@@ -31,21 +97,34 @@ pub fn reminders(
             checkpoint.reminded.remove(&target.name);
             continue;
         };
-        let last = checkpoint
+        // Cleared whenever the target is judged up: a reminder time is this outage's.
+        let base = checkpoint
             .reminded
             .get(&target.name)
             .copied()
-            .map_or(entry.at, |r| r.max(entry.at));
-        let due = (now - last).to_std().is_ok_and(|since| since >= every);
-        if due {
-            notices.push(Notice::StillDown {
-                target: target.name.clone(),
-                url: target.url.clone(),
-                reason: outcome.summary(),
-                down_for: (now - entry.at).to_std().unwrap_or_default(),
-                at: now,
-            });
-            checkpoint.reminded.insert(target.name.clone(), now);
+            .unwrap_or(entry.at);
+        // Up to the last check on the clock of then, and since it on this one.
+        let elapsed = match clock.last_check.filter(|last| base <= *last) {
+            Some(last) => lasted(base, last).map(|d| d + lasted(last, now).unwrap_or_default()),
+            None => lasted(base, now),
+        };
+        match elapsed {
+            Some(since) if since < every => {
+                if clock.behind().is_some() {
+                    let moved = now - chrono::TimeDelta::from_std(since).unwrap_or_default();
+                    checkpoint.reminded.insert(target.name.clone(), moved);
+                }
+            }
+            _ => {
+                notices.push(Notice::StillDown {
+                    target: target.name.clone(),
+                    url: target.url.clone(),
+                    reason: outcome.summary(),
+                    down_for: lasted(entry.at, now),
+                    at: now,
+                });
+                checkpoint.reminded.insert(target.name.clone(), now);
+            }
         }
     }
     notices
@@ -201,7 +280,6 @@ mod tests {
     use crate::cert::CertInfo;
     use crate::config::CheckDefaults;
     use crate::statelog::Entry;
-    use std::time::Duration;
 
     fn at(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()
@@ -239,7 +317,7 @@ mod tests {
         assert!(reminders(&[(&t, &o)], &mut cp, at("2026-11-25T10:59:00Z")).is_empty());
         let first = reminders(&[(&t, &o)], &mut cp, at("2026-11-25T11:00:00Z"));
         assert!(
-            matches!(&first[..], [Notice::StillDown { down_for, .. }] if *down_for == Duration::from_secs(3600))
+            matches!(&first[..], [Notice::StillDown { down_for, .. }] if *down_for == Some(Duration::from_secs(3600)))
         );
         assert!(reminders(&[(&t, &o)], &mut cp, at("2026-11-25T11:30:00Z")).is_empty());
         assert_eq!(
@@ -249,6 +327,168 @@ mod tests {
         cp.targets.get_mut("web").unwrap().state = State::Online;
         assert!(reminders(&[(&t, &o)], &mut cp, at("2026-11-25T18:00:00Z")).is_empty());
         assert!(cp.reminded.is_empty());
+    }
+
+    fn clock(now: &str, last_check: Option<&str>) -> RunClock {
+        RunClock {
+            now: at(now),
+            last_check: last_check.map(at),
+        }
+    }
+
+    #[test]
+    fn a_clock_behind_the_last_check_is_found_and_said() {
+        let behind = clock("2026-11-25T12:00:00Z", Some("2026-11-25T13:08:00Z"));
+        assert_eq!(behind.behind(), Some(Duration::from_secs(4080)));
+        let said = behind.warning().unwrap();
+        assert!(
+            said.starts_with(
+                "this machine's clock is 1h8m behind the last check (2026-11-25 13:08:00 +00:00)"
+            ),
+            "{said}"
+        );
+        for fine in [
+            clock("2026-11-25T12:00:00Z", Some("2026-11-25T11:59:00Z")),
+            clock("2026-11-25T12:00:00Z", Some("2026-11-25T12:00:00Z")),
+            clock("2026-11-25T12:00:00Z", None),
+        ] {
+            assert_eq!((fine.behind(), fine.warning()), (None, None), "{fine:?}");
+        }
+        assert_eq!(
+            lasted(at("2026-11-25T12:00:01Z"), at("2026-11-25T12:00:00Z")),
+            None
+        );
+        assert_eq!(
+            lasted(at("2026-11-25T11:00:00Z"), at("2026-11-25T12:00:00Z")),
+            Some(Duration::from_secs(3600))
+        );
+    }
+
+    #[test]
+    fn reminders_keep_their_interval_when_the_clock_goes_back() {
+        let t = target(); // remind_every = 1h
+        let o = Outcome::default();
+        let mut cp = down("2026-11-25T08:00:00Z");
+        let step = |cp: &mut Checkpoint, now: &str, last: &str| {
+            reminders_at(&[(&t, &o)], cp, clock(now, Some(last))).len()
+        };
+        assert_eq!(
+            step(&mut cp, "2026-11-25T12:00:00Z", "2026-11-25T11:59:00Z"),
+            1
+        );
+        // At 12:40 the clock is set back 2h (to 10:40): 40m have passed since the reminder.
+        assert_eq!(
+            step(&mut cp, "2026-11-25T10:41:00Z", "2026-11-25T12:40:00Z"),
+            0
+        );
+        // The next reminder comes an hour after the last in real time, not at 13:00.
+        assert_eq!(
+            step(&mut cp, "2026-11-25T10:58:00Z", "2026-11-25T10:57:00Z"),
+            0
+        );
+        let due: Vec<&str> = ["10:59", "11:00", "11:01", "11:02"]
+            .into_iter()
+            .filter(|hm| {
+                let now = format!("2026-11-25T{hm}:00Z");
+                step(&mut cp, &now, "2026-11-25T10:58:00Z") == 1
+            })
+            .collect();
+        assert_eq!(
+            due,
+            ["11:01"],
+            "21m after 10:40, 60m after 12:00 in real time"
+        );
+        // Two minutes more and then an hour: one reminder per hour again.
+        assert_eq!(
+            step(&mut cp, "2026-11-25T12:00:00Z", "2026-11-25T11:59:00Z"),
+            0
+        );
+        assert_eq!(
+            step(&mut cp, "2026-11-25T12:01:00Z", "2026-11-25T12:00:00Z"),
+            1
+        );
+    }
+
+    #[test]
+    fn a_reminder_after_now_is_due_and_an_outage_after_now_has_no_made_up_length() {
+        let t = target();
+        let o = Outcome {
+            detail: "HTTP 503".into(),
+            ..Outcome::default()
+        };
+        // The outage began at 12:30, the clock now says 12:00: no last check to measure by.
+        let mut cp = down("2026-11-25T12:30:00Z");
+        cp.reminded.insert("web".into(), at("2026-11-25T12:45:00Z"));
+        let said = reminders(&[(&t, &o)], &mut cp, at("2026-11-25T12:00:00Z"));
+        assert!(
+            matches!(&said[..], [Notice::StillDown { down_for: None, .. }]),
+            "{said:?}"
+        );
+        assert_eq!(cp.reminded["web"], at("2026-11-25T12:00:00Z"));
+        assert!(reminders(&[(&t, &o)], &mut cp, at("2026-11-25T12:30:00Z")).is_empty());
+        assert_eq!(
+            reminders(&[(&t, &o)], &mut cp, at("2026-11-25T13:00:00Z")).len(),
+            1
+        );
+        // Said in both languages without a duration.
+        let en = crate::message::render_plain(&said, "srv", &crate::texts::EN);
+        assert!(
+            en.starts_with(
+                "⏰ web is still DOWN, for an unknown time (the clock went back): HTTP 503"
+            ),
+            "{en}"
+        );
+        let pt = crate::message::render_plain(&said, "srv", &crate::texts::PT_BR);
+        assert!(pt.contains("há um tempo desconhecido"), "{pt}");
+        for text in [en, pt] {
+            assert!(
+                !text.contains("0ms") && !text.contains("{duration}"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_recovery_from_an_outage_after_now_says_the_time_is_unknown() {
+        use crate::transition::{decide, judge_connectivity, CONNECTIVITY};
+        let t = target();
+        let up = Outcome {
+            up: true,
+            detail: "HTTP 200".into(),
+            ..Outcome::default()
+        };
+        let now = at("2026-11-25T12:00:00Z");
+        let mut cp = down("2026-11-25T12:30:00Z");
+        let last = HashMap::from([("web".to_owned(), cp.targets["web"].clone())]);
+        let changes = decide(&last, &[(&t, &up)], now);
+        assert_eq!(changes[0].down_for, None);
+        cp.targets.insert(
+            CONNECTIVITY.into(),
+            Entry {
+                target: CONNECTIVITY.into(),
+                ..cp.targets["web"].clone()
+            },
+        );
+        let back = judge_connectivity(&[(&t, &up)], false, cp.targets.get(CONNECTIVITY), now);
+        let notices: Vec<Notice> = [changes[0].clone(), back.change.unwrap()]
+            .into_iter()
+            .map(Notice::Change)
+            .collect();
+        let en = crate::message::render_plain(&notices, "srv", &crate::texts::EN);
+        assert!(
+            en.contains("web is UP again after an unknown time down"),
+            "{en}"
+        );
+        assert!(
+            en.contains("srv is back online after an unknown time"),
+            "{en}"
+        );
+        let pt = crate::message::render_plain(&notices, "srv", &crate::texts::PT_BR);
+        assert!(pt.contains("depois de um tempo desconhecido fora"), "{pt}");
+        assert!(
+            pt.contains("conexão depois de um tempo desconhecido"),
+            "{pt}"
+        );
     }
 
     #[test]

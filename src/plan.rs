@@ -12,10 +12,11 @@ use crate::checkpoint::{Address, Checkpoint};
 use crate::config::{Config, Target};
 use crate::error::Exit;
 use crate::message::{render_fault, render_html, split, Notice, LIMIT};
-use crate::notices;
+use crate::notices::{self, RunClock};
 use crate::probe::Outcome;
 use crate::statelog::Entry;
 use crate::transition::{decide, judge_connectivity, Change, Connectivity, CONNECTIVITY};
+use crate::view::UpCount;
 
 /// What a plan is made from.
 pub struct Inputs<'a> {
@@ -26,6 +27,9 @@ pub struct Inputs<'a> {
     /// The checkpoint as the run found it (completed from the log).
     pub checkpoint: &'a Checkpoint,
     pub now: DateTime<FixedOffset>,
+    /// When the check before this one ran (its stamp): a clock that went back since
+    /// is said once, and reminders keep their interval across the jump.
+    pub last_check: Option<DateTime<FixedOffset>>,
     /// This machine's name, for the messages.
     pub host: &'a str,
 }
@@ -45,6 +49,8 @@ pub struct Plan {
     pub connectivity: Connectivity,
     /// "2/3 up": the status line of the run.
     pub summary: String,
+    /// This machine's clock is behind the last check: what to tell the journal.
+    pub clock_warning: Option<String>,
     pub exit: Exit,
 }
 
@@ -81,17 +87,17 @@ pub fn plan(inputs: &Inputs) -> Plan {
         notices,
         faults: faults.iter().map(|(t, _)| t.name.clone()).collect(),
         connectivity,
-        summary: up_count(inputs.targets.iter().map(|(_, o)| *o)),
+        summary: UpCount::of(inputs.targets.iter().map(|(_, o)| o.up)).to_string(),
+        clock_warning: clock(inputs).warning(),
         exit,
     }
 }
 
-/// "2/3 up": how many of the outcomes are up, of how many.
-pub fn up_count<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> String {
-    let (up, all) = outcomes
-        .into_iter()
-        .fold((0, 0), |(up, all), o| (up + usize::from(o.up), all + 1));
-    format!("{up}/{all} up")
+fn clock(inputs: &Inputs) -> RunClock {
+    RunClock {
+        now: inputs.now,
+        last_check: inputs.last_check,
+    }
 }
 
 /// 0 when every target is up, 1 when one is down, 75 when the run could not judge:
@@ -151,7 +157,7 @@ fn what_to_say(
         .cloned()
         .map(Notice::Change)
         .collect();
-    said.extend(notices::reminders(&judged, checkpoint, now));
+    said.extend(notices::reminders_at(&judged, checkpoint, clock(inputs)));
     said.extend(notices::certificates(inputs.targets, checkpoint, now));
     let ended = notices::expired(checkpoint, now);
     let mut said = notices::audible(said, checkpoint);
@@ -213,6 +219,7 @@ mod tests {
             canaries,
             checkpoint,
             now: now(),
+            last_check: None,
             host: "box",
         })
     }
@@ -261,12 +268,5 @@ mod tests {
         let second = planned(&cp, &[(&web, &up)], &[]);
         assert!(second.changes.is_empty());
         assert_eq!(second.checkpoint, cp);
-    }
-
-    #[test]
-    fn up_count_counts() {
-        let (up, down) = (outcome(true), outcome(false));
-        assert_eq!(up_count([&up, &down, &up]), "2/3 up");
-        assert_eq!(up_count([]), "0/0 up");
     }
 }

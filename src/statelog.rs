@@ -155,7 +155,8 @@ pub fn scan_backwards(file: &mut File, mut visit: impl FnMut(&str) -> bool) -> i
 }
 
 /// The transition log file, reached through its directory (see [`DirHandle`]): the log
-/// must be a regular file of its own, never a link, a FIFO or a device.
+/// must be a regular file, never a symbolic link, a FIFO or a device, and for its writer
+/// one of its own (no other hard link).
 pub struct Log {
     /// `None` when the directory does not exist (yet): an empty history.
     dir: Option<DirHandle>,
@@ -196,8 +197,20 @@ impl Log {
         self.dir.as_ref()
     }
 
-    /// The log opened for reading; `None` when there is none yet.
+    /// The log opened for a reader that writes nothing (`status`); `None` when there is
+    /// none yet. The writer refuses a log with a second hard link, lest it append to a
+    /// file elsewhere; a reader has no such reason, so a backup made with `ln` or a
+    /// rotation that links is read. Symbolic links are still not followed, and a FIFO
+    /// or device is refused (opening or reading one could block).
     pub fn reader(&self) -> io::Result<Option<File>> {
+        match &self.dir {
+            None => Ok(None),
+            Some(dir) => dir.open_to_read(&self.name),
+        }
+    }
+
+    /// The log opened for reading by its writer: a file of its own, one link.
+    fn writer_reader(&self) -> io::Result<Option<File>> {
         match &self.dir {
             None => Ok(None),
             Some(dir) => dir.open_file(&self.name, OFlags::RDONLY, 0),
@@ -211,7 +224,7 @@ impl Log {
         if targets.is_empty() {
             return Ok(found);
         }
-        let Some(mut file) = self.reader()? else {
+        let Some(mut file) = self.writer_reader()? else {
             return Ok(found);
         };
         scan_backwards(&mut file, |line| {
@@ -488,6 +501,47 @@ mod tests {
         };
         assert_eq!(log.append_missing(std::slice::from_ref(&later)).unwrap(), 1);
         assert_eq!(log.last_states(&["web"]).unwrap()["web"], later);
+    }
+
+    #[test]
+    fn a_reader_takes_a_hard_linked_log_and_the_writer_does_not() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("vigia.log");
+        let line = "2026-11-25T10:00:00Z ONLINE web HTTP 200\n";
+        std::fs::write(&path, line).unwrap();
+        std::fs::hard_link(&path, tmp.path().join("copy")).unwrap();
+        let log = Log::open(&path, false).unwrap();
+        let mut text = String::new();
+        log.reader()
+            .unwrap()
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, line);
+        let refused = log.last_states(&["web"]).unwrap_err();
+        assert!(refused.to_string().contains("hard links"), "{refused}");
+        let entry = Entry::parse(line.trim_end()).unwrap();
+        assert!(log.append(&[entry]).is_err());
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("copy"), &path).unwrap();
+        let refused = log.reader().unwrap_err();
+        assert!(refused.to_string().contains("symbolic link"), "{refused}");
+        std::fs::remove_file(&path).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &path,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        assert!(log
+            .reader()
+            .unwrap_err()
+            .to_string()
+            .contains("not a regular file"));
+        std::fs::remove_file(&path).unwrap();
+        assert!(log.reader().unwrap().is_none());
     }
 
     #[test]

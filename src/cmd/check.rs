@@ -60,6 +60,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         canaries: &canaries,
         checkpoint: &txn.checkpoint,
         now,
+        last_check: files.state.last_stamp().map(|(at, _)| at),
         host: &host,
     });
     // Record: the changes, what they say and any new fault episode in one commit. Until
@@ -89,6 +90,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         _ => None,
     };
     let mut warnings = std::mem::take(&mut txn.warnings);
+    warnings.extend(plan.clock_warning.clone());
     warnings.extend(heartbeat(&rt, &config, plan.exit, started));
     drop(rt);
     let snapshot = Snapshot {
@@ -407,10 +409,10 @@ fn look(
     ui: &Ui,
     env: &Env,
 ) -> anyhow::Result<Exit> {
-    let mut checkpoint = Checkpoint::default();
+    let (mut checkpoint, mut last_check) = (Checkpoint::default(), None);
     let mut canaries: &[Target] = &[];
     if args.url.is_none() {
-        checkpoint = remembered(config, targets, ui)?;
+        (checkpoint, last_check) = remembered(config, targets, ui)?;
         canaries = &config.canaries;
     }
     let rt = runtime()?;
@@ -431,6 +433,7 @@ fn look(
         canaries: &canary_results,
         checkpoint: &checkpoint,
         now,
+        last_check,
         host: &host,
     });
     let mut out = Output::new();
@@ -450,8 +453,10 @@ fn look(
 }
 
 /// The service's memory for a dry run, read without the lock and without repairing
-/// anything, completed from the log.
-fn remembered(config: &Config, targets: &[Target], ui: &Ui) -> anyhow::Result<Checkpoint> {
+/// anything, completed from the log; and when it last checked.
+type Memory = (Checkpoint, Option<chrono::DateTime<chrono::FixedOffset>>);
+
+fn remembered(config: &Config, targets: &[Target], ui: &Ui) -> anyhow::Result<Memory> {
     let (state, log) = open_files_to_read(config)?;
     let mut checkpoint = match state.as_ref().map(|s| s.peek()) {
         Some(Ok(Some(cp))) => cp,
@@ -465,7 +470,8 @@ fn remembered(config: &Config, targets: &[Target], ui: &Ui) -> anyhow::Result<Ch
         _ => Checkpoint::default(),
     };
     learn_from_log(&mut checkpoint, &log, targets)?;
-    Ok(checkpoint)
+    let last_check = state.and_then(|s| s.last_stamp()).map(|(at, _)| at);
+    Ok((checkpoint, last_check))
 }
 
 /// The configuration for this run. `check --url` also works with no file at all.

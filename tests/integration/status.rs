@@ -333,3 +333,229 @@ fn status_without_the_config_shows_what_the_service_watches() {
     let run = sb.run_bare(&["status"]).expect(78);
     assert!(run.stderr.contains("not found"), "{}", run.stderr);
 }
+
+/// The time every golden run takes as now (`VIGIA_NOW`).
+const GOLDEN_NOW: &str = "2026-11-25T12:00:00Z";
+
+/// Compares `actual` whole with `tests/rendered/status/NAME.expected`, the sandbox's
+/// path written as `$SANDBOX`; `VIGIA_BLESS=1` rewrites the file instead.
+#[track_caller]
+fn assert_golden(sb: &Sandbox, name: &str, actual: &str) {
+    let actual = actual.replace(&sb.dir.path().display().to_string(), "$SANDBOX");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/rendered/status")
+        .join(format!("{name}.expected"));
+    if std::env::var_os("VIGIA_BLESS").is_some() {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, &actual).unwrap();
+        return;
+    }
+    let expected = fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with VIGIA_BLESS=1)", path.display()));
+    if expected != actual {
+        let (old, new): (Vec<&str>, Vec<&str>) =
+            (expected.lines().collect(), actual.lines().collect());
+        let diff: Vec<String> = (0..old.len().max(new.len()))
+            .filter(|&i| old.get(i) != new.get(i))
+            .map(|i| {
+                format!(
+                    "line {}:\n  - {:?}\n  + {:?}",
+                    i + 1,
+                    old.get(i),
+                    new.get(i)
+                )
+            })
+            .collect();
+        panic!(
+            "{name} differs from {} (VIGIA_BLESS=1 re-blesses):\n{}\n--- whole output:\n{actual}",
+            path.display(),
+            diff.join("\n")
+        );
+    }
+}
+
+/// `status` and `status --json` at [`GOLDEN_NOW`], each compared whole.
+fn assert_both_golden(sb: &Sandbox, name: &str) {
+    let at = |args: &[&str]| {
+        let mut command = sb.command(args);
+        command.env("VIGIA_NOW", GOLDEN_NOW);
+        crate::run(command).expect(0).stdout
+    };
+    assert_golden(sb, &format!("{name}.txt"), &at(&["status"]));
+    assert_golden(sb, &format!("{name}.json"), &at(&["status", "--json"]));
+}
+
+/// A config of `web`, `api` and `new`, with `canaries` canaries.
+fn golden_config(sb: &Sandbox, canaries: usize) {
+    let canary: Vec<String> = (0..canaries)
+        .map(|i| format!("\"tcp://192.0.2.{}:53\"", i + 1))
+        .collect();
+    sb.write_raw_config(&format!(
+        "[check]\nlog_file = \"{}\"\nstate_dir = \"{}\"\ncanary = [{}]\n\n\
+         [[target]]\nname = \"web\"\nurl = \"https://w.example/\"\n\n\
+         [[target]]\nname = \"api\"\nurl = \"http://a.example/\"\n\n\
+         [[target]]\nname = \"new\"\nurl = \"http://n.example/\"\n",
+        sb.log_path().display(),
+        sb.state_path().display(),
+        canary.join(", ")
+    ));
+    fs::write(
+        sb.log_path(),
+        "2026-10-01T00:00:00Z ONLINE web HTTP 200 in 3 ms\n\
+         2026-11-25T00:00:00Z OFFLINE web connection refused (https://w.example/)\n\
+         2026-11-25T06:00:00Z ONLINE web HTTP 200 in 4 ms after 6h down\n\
+         2026-11-24T12:00:00Z ONLINE gone HTTP 200 in 1 ms\n\
+         2026-11-25T11:00:00Z OFFLINE api HTTP 503 Service Unavailable (http://a.example/)\n",
+    )
+    .unwrap();
+    fs::create_dir_all(sb.state_path()).unwrap();
+}
+
+fn golden_stamp(sb: &Sandbox, at: &str, summary: &str) {
+    fs::write(
+        sb.state_path().join("last-check"),
+        format!("{at} {summary}\n"),
+    )
+    .unwrap();
+}
+
+/// Everything at once: mutes, a certificate, this machine offline, messages waiting and
+/// set aside, a recent check.
+#[test]
+fn golden_rich_state_in_text_and_json() {
+    let sb = Sandbox::new();
+    golden_config(&sb, 2);
+    let entry = |at: &str, state: &str, target: &str, text: &str| json!({"at": at, "state": state, "target": target, "text": text});
+    let queued = |id: u64, created: &str, error: Option<&str>| json!({"id": id, "created": created, "parts": ["<b>x</b>"], "sent": 0, "attempts": 2, "last_error": error});
+    let checkpoint = json!({
+        "version": 1,
+        "next_id": 5,
+        "targets": {
+            "web": entry("2026-11-25T06:00:00Z", "ONLINE", "web", "HTTP 200 in 4 ms after 6h down"),
+            "api": entry("2026-11-25T11:00:00Z", "OFFLINE", "api", "HTTP 503 Service Unavailable (http://a.example/)"),
+            "@connectivity": entry("2026-11-25T11:30:00Z", "OFFLINE", "@connectivity", "every canary failed"),
+        },
+        "queue": [
+            queued(3, "2026-11-25T11:00:05Z", None),
+            queued(4, "2026-11-25T11:30:05Z", Some("Telegram answered 502 Bad Gateway")),
+        ],
+        "set_aside": [queued(2, "2026-11-24T09:00:00Z", Some("Bad Request: chat not found"))],
+        "mutes": {
+            "api": {"since": "2026-11-25T10:00:00Z", "until": "2026-11-25T14:00:00Z", "reason": "deploy", "state": "ONLINE"},
+            "web": {"since": "2026-11-25T10:00:00Z", "until": null, "reason": null, "state": "ONLINE"},
+        },
+        "certs": {
+            "web": [{"fingerprint": "ab", "not_after": "2026-12-01T08:00:00Z", "warned": [7]}],
+        },
+    });
+    fs::write(sb.state_path().join("state.json"), checkpoint.to_string()).unwrap();
+    golden_stamp(&sb, "2026-11-25T11:59:10Z", "1/3 up");
+    assert_both_golden(&sb, "rich");
+}
+
+/// A checkpoint that cannot be read, one canary, a checker silent for hours.
+#[test]
+fn golden_unreadable_state_and_a_silent_checker() {
+    let sb = Sandbox::new();
+    golden_config(&sb, 1);
+    fs::write(sb.state_path().join("state.json"), "{ torn").unwrap();
+    golden_stamp(&sb, "2026-11-25T09:14:30Z", "3/3 up");
+    assert_both_golden(&sb, "unreadable");
+}
+
+/// Nothing yet: no log, no state directory, no canaries.
+#[test]
+fn golden_nothing_yet() {
+    let sb = Sandbox::new();
+    golden_config(&sb, 0);
+    fs::remove_file(sb.log_path()).unwrap();
+    fs::remove_dir(sb.state_path()).unwrap();
+    assert_both_golden(&sb, "empty");
+}
+
+/// Every number anywhere in `doc`, with where it is.
+fn numbers(doc: &Value, at: String, out: &mut Vec<(String, f64)>) {
+    match doc {
+        Value::Number(n) => out.push((at, n.as_f64().unwrap())),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                numbers(v, format!("{at}[{i}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                numbers(v, format!("{at}.{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The clock was set back (NTP stepping, an RTC fixed) after the last check and after
+/// a transition: nothing is "1s ago", nothing negative, and the check is stale.
+#[test]
+fn a_clock_set_back_shows_no_negative_time_and_a_stale_check() {
+    let sb = Sandbox::new();
+    golden_config(&sb, 1);
+    let mut log = fs::read_to_string(sb.log_path()).unwrap();
+    log.push_str("2026-11-25T12:40:00Z OFFLINE web connection refused (https://w.example/)\n");
+    fs::write(sb.log_path(), log).unwrap();
+    let offline = json!({"at": "2026-11-25T12:45:00Z", "state": "OFFLINE", "target": "@connectivity", "text": "every canary failed"});
+    fs::write(
+        sb.state_path().join("state.json"),
+        json!({"version": 1, "targets": {"@connectivity": offline}}).to_string(),
+    )
+    .unwrap();
+    // 1h8m after now, as in the report: the JSON said age_seconds -4080.
+    golden_stamp(&sb, "2026-11-25T13:08:00Z", "2/3 up");
+    assert_both_golden(&sb, "clock-behind");
+
+    let mut command = sb.command(&["status", "--json"]);
+    command.env("VIGIA_NOW", GOLDEN_NOW);
+    let doc: Value = serde_json::from_str(&crate::run(command).expect(0).stdout).unwrap();
+    let mut found = Vec::new();
+    numbers(&doc, String::new(), &mut found);
+    let negative: Vec<&(String, f64)> = found.iter().filter(|(_, n)| *n < 0.0).collect();
+    assert!(negative.is_empty(), "{negative:?}");
+    let check = &doc["last_check"];
+    assert_eq!(
+        (
+            &check["stale"],
+            &check["age_seconds"],
+            &check["clock_behind_seconds"]
+        ),
+        (&json!(true), &Value::Null, &json!(4080))
+    );
+    assert_eq!(doc["targets"][0]["for_seconds"], Value::Null);
+    assert_eq!(doc["history"][0]["lasted_seconds"], Value::Null);
+
+    // The first check after the jump is dated before the last one: still stale, and
+    // said once in the text.
+    let mut command = sb.command(&["status"]);
+    command.env("VIGIA_NOW", GOLDEN_NOW);
+    let text = crate::run(command).expect(0).stdout;
+    assert_eq!(text.matches("clock went back").count(), 1, "{text}");
+    assert!(!text.contains(" 1s ago"), "{text}");
+}
+
+/// The writer refuses a log with a second hard link (it could be a file elsewhere it
+/// was tricked into appending to); `status` only reads, and has no such reason.
+#[test]
+fn status_reads_a_log_with_a_second_hard_link() {
+    let sb = Sandbox::new();
+    golden_config(&sb, 0);
+    fs::hard_link(sb.log_path(), sb.path("vigia.log.backup")).unwrap();
+    let mut command = sb.command(&["status", "--json"]);
+    command.env("VIGIA_NOW", GOLDEN_NOW);
+    let run = crate::run(command).expect(0);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["targets"][0]["state"], "ONLINE");
+    assert_eq!(doc["history"].as_array().unwrap().len(), 4);
+    // A symbolic link is still not followed (the writer refusing the hard link is
+    // statelog's unit test).
+    fs::remove_file(sb.log_path()).unwrap();
+    std::os::unix::fs::symlink(sb.path("vigia.log.backup"), sb.log_path()).unwrap();
+    let run = sb.run(&["status"]).expect(74);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+}
