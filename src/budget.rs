@@ -20,6 +20,15 @@ pub const RUN_BUDGET: Duration = Duration::from_secs(START_TIMEOUT_SECS - 3 - 5)
 /// The longest a Bot API request may be allowed (`telegram.timeout`).
 pub const MAX_API_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The shortest wait before a Bot API request is tried again after a 429, whatever the
+/// answer asked (`retry_after: 0` or `Retry-After: 0` would otherwise mean a request
+/// after request for the whole budget); it doubles with each 429 in a row.
+pub const MIN_API_WAIT: Duration = Duration::from_secs(1);
+
+/// The most Bot API requests one run starts. A full queue drains over several runs (its
+/// order kept); a Bot API that refuses every request costs at most this many a minute.
+pub const MAX_API_REQUESTS: u32 = 40;
+
 /// The most one target may take in the worst case (`attempts × timeout + (attempts − 1)
 /// × retry_delay`): what the budget leaves once one Bot API request is kept free. The
 /// defaults (3 × 10s + 2 × 5s) fit exactly.
@@ -49,6 +58,9 @@ mod tests {
         assert!(MAX_PROBE + MAX_API_TIMEOUT <= RUN_BUDGET);
         let defaults = worst_case(Duration::from_secs(10), 3, Duration::from_secs(5));
         assert!(defaults <= MAX_PROBE);
+        // Waits that double from the floor: six 429s in a row fill the budget.
+        assert!(MIN_API_WAIT * (1 + 2 + 4 + 8 + 16 + 32) > RUN_BUDGET);
+        assert!(MAX_API_REQUESTS > 0 && MIN_API_WAIT > Duration::ZERO);
     }
 
     #[test]

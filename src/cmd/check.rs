@@ -41,6 +41,8 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     };
     // Held until the end of the run: a concurrent run waits, then sees our state.
     let _lock = files.state.lock(wait)?;
+    // From here a signal lets the step in flight finish, then the run commits and ends.
+    let stop = crate::stop::Stop::on_signals();
     let started = Instant::now();
     let Recalled {
         mut checkpoint,
@@ -134,7 +136,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let report = match &config.telegram {
         Some(telegram) if !checkpoint.queue.is_empty() => {
             let bot = Bot::for_config(telegram)?;
-            let mut to = Destination::new(&bot, &checkpoint, telegram, started + RUN_BUDGET);
+            let mut to = Destination::new(&bot, &checkpoint, telegram, started + RUN_BUDGET, stop);
             Some(rt.block_on(deliver(&files.state, &mut checkpoint, &mut to))?)
         }
         _ => None,
@@ -148,7 +150,8 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         Exit::Down
     };
     // The dead man's switch: only a run that made its check says it is alive.
-    if let (Some(heartbeat), Exit::Up | Exit::Down) = (&config.heartbeat, exit) {
+    if let (Some(heartbeat), Exit::Up | Exit::Down, false) = (&config.heartbeat, exit, stop.asked())
+    {
         let left = (started + RUN_BUDGET).saturating_duration_since(Instant::now());
         if let Err(why) = rt.block_on(crate::heartbeat::ping(heartbeat, left)) {
             warnings.push(format!(
@@ -570,9 +573,9 @@ fn report_delivery(out: &mut Output, ui: &Ui, report: &Report, delayed: usize, q
             "{} message(s) wait in the outbox for the next run: {error}",
             report.waiting
         ));
-    } else if report.out_of_time {
+    } else if let Some(halt) = report.halted {
         out.line(&ui.notice(&format!(
-            "{} message(s) wait in the outbox: this run's time is used up; the next run sends them",
+            "{} message(s) wait in the outbox: {halt}; the next run sends them",
             report.waiting
         )));
     } else if report.delivered > 0 && !quiet {

@@ -33,7 +33,8 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
     let checkpoint = state.peek().ok().flatten().unwrap_or_default();
     let bot = Bot::for_config(telegram)?;
     let deadline = Instant::now() + crate::budget::RUN_BUDGET;
-    let mut to = Destination::new(&bot, &checkpoint, telegram, deadline);
+    let stop = crate::stop::Stop::on_signals();
+    let mut to = Destination::new(&bot, &checkpoint, telegram, deadline, stop);
     let rt = runtime()?;
     let parts = split(&escape(&args.text), LIMIT);
     let mut migrated = None;
