@@ -25,6 +25,10 @@ pub const MAX_API_TIMEOUT: Duration = Duration::from_secs(10);
 /// after request for the whole budget); it doubles with each 429 in a row.
 pub const MIN_API_WAIT: Duration = Duration::from_secs(1);
 
+/// The most 429s in a row one part waits out in a run (1s + 2s + 4s at the floor); after
+/// the next, it waits for the next run.
+pub const MAX_API_WAITS: u32 = 3;
+
 /// The most Bot API requests one run starts. A full queue drains over several runs (its
 /// order kept); a Bot API that refuses every request costs at most this many a minute.
 pub const MAX_API_REQUESTS: u32 = 40;
@@ -58,9 +62,10 @@ mod tests {
         assert!(MAX_PROBE + MAX_API_TIMEOUT <= RUN_BUDGET);
         let defaults = worst_case(Duration::from_secs(10), 3, Duration::from_secs(5));
         assert!(defaults <= MAX_PROBE);
-        // Waits that double from the floor: six 429s in a row fill the budget.
-        assert!(MIN_API_WAIT * (1 + 2 + 4 + 8 + 16 + 32) > RUN_BUDGET);
-        assert!(MAX_API_REQUESTS > 0 && MIN_API_WAIT > Duration::ZERO);
+        // The waits at the floor, doubling, leave most of the budget to the queue.
+        let floor_waits: Duration = (0..MAX_API_WAITS).map(|n| MIN_API_WAIT * (1 << n)).sum();
+        assert!(floor_waits <= RUN_BUDGET / 5, "{floor_waits:?}");
+        assert!(MAX_API_REQUESTS > MAX_API_WAITS && MIN_API_WAIT > Duration::ZERO);
     }
 
     #[test]

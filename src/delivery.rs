@@ -1,7 +1,7 @@
 //! Sending what is queued in the checkpoint: in id order with the parts of a message
 //! together, inside the run's time budget and request cap, until a signal asks the run
 //! to stop. A 429 is waited out when the wait fits (never less than a floor, doubling
-//! with each 429 in a row), a chat migration is followed, a part Telegram finds too long
+//! with each 429 in a row, at most a few in a row), a chat migration is followed, a part Telegram finds too long
 //! is split smaller, a part whose HTML it refuses is tried once as plain text, and a
 //! message it refuses for good is set aside so that later alerts go on; a problem with
 //! the destination (chat not found, 401, 403) or with the network keeps everything
@@ -12,7 +12,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::budget::{MAX_API_REQUESTS, MIN_API_WAIT};
+use crate::budget::{MAX_API_REQUESTS, MAX_API_WAITS, MIN_API_WAIT};
 use crate::config::Telegram;
 use crate::error::CantWrite;
 use crate::message::{split, split_as, units, Markup, LIMIT};
@@ -310,7 +310,7 @@ async fn send(
                 if to.stop.asked() {
                     return Err(Undelivered::Halt(Halt::Stopped));
                 }
-                if to.requests >= MAX_API_REQUESTS || !to.fits(wait) {
+                if slowed > MAX_API_WAITS || to.requests >= MAX_API_REQUESTS || !to.fits(wait) {
                     return Err(Undelivered::Api(error));
                 }
                 tokio::select! {

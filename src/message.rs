@@ -730,12 +730,8 @@ mod tests {
                 Some(Tag {
                     name,
                     closing: true,
-                }) => {
-                    if open.pop() != Some(name) {
-                        return false;
-                    }
-                }
-                None => {}
+                }) if open.pop() != Some(name) => return false,
+                _ => {}
             }
         }
         open.is_empty()
