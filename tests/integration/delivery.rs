@@ -991,11 +991,62 @@ fn retry_after_zero_is_waited_out_above_a_floor_and_requests_are_capped() {
         );
         // 1 + 3 waits at the floor, doubling: 1s, 2s, 4s; far below the cap of 40.
         assert_eq!(requests, 4, "{reply}");
+        assert!(requests <= CAP);
         assert!(run.elapsed >= Duration::from_secs(7), "{:?}", run.elapsed);
         assert!(run.elapsed < Duration::from_secs(12), "{:?}", run.elapsed);
         assert!(run.stderr.contains("slow down (429)"), "{}", run.stderr);
         assert_eq!(waiting, 1);
     }
+}
+
+/// The most Bot API requests one run makes (src/budget.rs).
+const CAP: usize = 40;
+
+#[test]
+fn one_run_makes_at_most_its_cap_of_requests_and_the_next_sends_the_rest() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    let up_codes: Vec<String> = (200..400).map(|c| c.to_string()).collect();
+    sb.write_config(
+        Some(&api.url()),
+        &[format!(
+            "{}\nexpect_status = [{}]",
+            target("web", &site.url("/switch")),
+            up_codes.join(", ")
+        )],
+    );
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    // CAP + 5 alerts queue up while Telegram is down (each run tries the first once).
+    let queued = CAP as u64 + 5;
+    api.script(
+        "sendMessage",
+        std::iter::repeat_n(Reply::Error(502, "Bad Gateway", json!({})), queued as usize),
+    );
+    for i in 0..queued {
+        site.set(code_of_run(i));
+        sb.run(&["check"]);
+    }
+    assert_eq!(sb.outbox_len() as u64, queued);
+    let before = api.calls().len();
+    let run = sb.run(&["check"]);
+    let requests = api.calls().len() - before;
+    println!(
+        "{queued} queued: {requests} Bot API requests in one run, {} left",
+        sb.outbox_len()
+    );
+    assert_eq!(requests, CAP);
+    assert_eq!(sb.outbox_len(), 5);
+    assert!(
+        run.stdout.contains("5 message(s) wait in the outbox: this run made its 40 Bot API requests, the most one run makes; the next run sends them"),
+        "{}",
+        run.stdout
+    );
+    sb.run(&["check"]);
+    assert_eq!(sb.outbox_len(), 0);
+    assert_eq!(api.sent().len() as u64, queued, "each once, in order");
+    let codes: Vec<u16> = api.sent().iter().filter_map(|t| code_in(t)).collect();
+    let expected: Vec<u16> = (0..queued).map(code_of_run).collect();
+    assert_eq!(codes, expected);
 }
 
 /// Telegram's count: UTF-16 code units.
