@@ -20,6 +20,19 @@ pub const RUN_BUDGET: Duration = Duration::from_secs(START_TIMEOUT_SECS - 3 - 5)
 /// The longest a Bot API request may be allowed (`telegram.timeout`).
 pub const MAX_API_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The shortest wait before a Bot API request is tried again after a 429, whatever the
+/// answer asked (`retry_after: 0` or `Retry-After: 0` would otherwise mean a request
+/// after request for the whole budget); it doubles with each 429 in a row.
+pub const MIN_API_WAIT: Duration = Duration::from_secs(1);
+
+/// The most 429s in a row one part waits out in a run (1s + 2s + 4s at the floor); after
+/// the next, it waits for the next run.
+pub const MAX_API_WAITS: u32 = 3;
+
+/// The most Bot API requests one run starts. A full queue drains over several runs (its
+/// order kept); a Bot API that refuses every request costs at most this many a minute.
+pub const MAX_API_REQUESTS: u32 = 40;
+
 /// The most one target may take in the worst case (`attempts × timeout + (attempts − 1)
 /// × retry_delay`): what the budget leaves once one Bot API request is kept free. The
 /// defaults (3 × 10s + 2 × 5s) fit exactly.
@@ -49,6 +62,10 @@ mod tests {
         assert!(MAX_PROBE + MAX_API_TIMEOUT <= RUN_BUDGET);
         let defaults = worst_case(Duration::from_secs(10), 3, Duration::from_secs(5));
         assert!(defaults <= MAX_PROBE);
+        // The waits at the floor, doubling, leave most of the budget to the queue.
+        let floor_waits: Duration = (0..MAX_API_WAITS).map(|n| MIN_API_WAIT * (1 << n)).sum();
+        assert!(floor_waits <= RUN_BUDGET / 5, "{floor_waits:?}");
+        assert!(MAX_API_REQUESTS > MAX_API_WAITS && MIN_API_WAIT > Duration::ZERO);
     }
 
     #[test]

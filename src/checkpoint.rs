@@ -227,6 +227,23 @@ impl Checkpoint {
         true
     }
 
+    /// Replaces the current part of the first message by the parts `split` makes of it
+    /// (a part over Telegram's limit). A part with nothing left to show becomes a
+    /// placeholder, so that a message never runs out of parts.
+    pub fn resplit_head(&mut self, split: impl FnOnce(&str) -> Vec<String>) {
+        let Some(head) = self.queue.first_mut() else {
+            return;
+        };
+        let Some(part) = head.parts.get(head.sent) else {
+            return;
+        };
+        let mut parts = split(part);
+        if parts.is_empty() {
+            parts.push("(empty message)".to_owned());
+        }
+        head.parts.splice(head.sent..=head.sent, parts);
+    }
+
     /// The first message's HTML was refused: its current part goes out as plain text.
     pub fn send_head_plain(&mut self, why: &str) -> Option<u64> {
         let head = self.queue.first_mut()?;

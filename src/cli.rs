@@ -37,6 +37,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (75, "the check could not be made: a fault of this machine's own (open files, memory, resolver, time, every canary failing); the targets keep their state"),
     (78, "configuration missing or invalid"),
     (130, "init cancelled (Ctrl-C); nothing was written"),
+    (143, "check or send stopped by SIGTERM (129: SIGHUP, 130: SIGINT): it ended by the signal once what it had done was committed"),
 ];
 
 /// The environment variables vigia reads.

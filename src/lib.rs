@@ -25,6 +25,7 @@ pub mod secret;
 pub mod setup;
 pub mod state;
 pub mod statelog;
+pub mod stop;
 pub mod telegram;
 pub mod texts;
 pub mod transition;

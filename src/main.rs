@@ -12,7 +12,7 @@ use vigia::error::Exit;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let env = Env::from_process();
-    match vigia::cmd::run(cli, &env) {
+    let code = match vigia::cmd::run(cli, &env) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
@@ -20,7 +20,10 @@ fn main() -> ExitCode {
             eprintln!("{}", error_text(env.journal, &format!("{err:#}")));
             ExitCode::from(Exit::of(&err).code())
         }
-    }
+    };
+    // A run stopped by a signal ends by it, once everything is committed (see `stop`).
+    vigia::stop::end_by_the_signal();
+    code
 }
 
 /// `vigia status | head -1` closes our standard output early; that is not an error.

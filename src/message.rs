@@ -12,11 +12,11 @@ use crate::statelog::State;
 use crate::texts::{fill, Texts};
 use crate::transition::{Change, CONNECTIVITY};
 
-/// Telegram's limit is 4096 characters after entity parsing; staying under it counted on
-/// the raw HTML leaves a margin whatever the markup.
-pub const LIMIT: usize = 4000;
-/// Telegram's own limit, for plain text (no entities to parse).
-pub const LIMIT_PLAIN: usize = 4096;
+/// Telegram's limit on a message: 4096 UTF-16 code units after entity parsing
+/// (https://core.telegram.org/bots/api#sendmessage). A part within it counted on its raw
+/// HTML is within it once parsed too: tags vanish and entities shrink. So is its plain
+/// text (see `delivery::plain_text`).
+pub const LIMIT: usize = 4096;
 /// The most of one value (a URL, a reason, a host name) a message shows: every line of a
 /// rendered message stays far below [`LIMIT`], so splitting on lines never cuts a tag.
 const MAX_VALUE: usize = 300;
@@ -287,57 +287,252 @@ fn when(at: DateTime<FixedOffset>) -> String {
     at.format("%Y-%m-%d %H:%M:%S %:z").to_string()
 }
 
-/// Splits `text` into parts of at most `limit` characters, on line boundaries. A single
-/// line longer than `limit` is cut, never inside an HTML entity.
-pub fn split(text: &str, limit: usize) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut current_len = 0;
-    for line in text.split('\n') {
-        let mut line = line;
-        let mut line_len = line.chars().count();
-        while line_len > limit {
-            flush(&mut parts, &mut current, &mut current_len);
-            let mut cut = line
-                .char_indices()
-                .nth(limit)
-                .map_or(line.len(), |(i, _)| i);
-            // Do not cut "&amp;" in two: back up to before an unfinished entity.
-            if let Some(amp) = line[..cut].rfind('&') {
-                if !line[amp..cut].contains(';') && amp > 0 {
-                    cut = amp;
-                }
-            }
-            parts.push(line[..cut].to_owned());
-            line = &line[cut..];
-            line_len = line.chars().count();
-        }
-        let extra = if current.is_empty() {
-            line_len
-        } else {
-            line_len + 1
-        };
-        if current_len + extra > limit {
-            flush(&mut parts, &mut current, &mut current_len);
-        }
-        if !current.is_empty() {
-            current.push('\n');
-            current_len += 1;
-        }
-        current.push_str(line);
-        current_len += line_len;
-    }
-    flush(&mut parts, &mut current, &mut current_len);
-    parts
+/// How a text is to be read when it is split: Telegram HTML (tags and entities are
+/// kept whole, and a tag open at a cut is closed and opened again), or plain text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Markup {
+    Html,
+    Plain,
 }
 
-fn flush(parts: &mut Vec<String>, current: &mut String, len: &mut usize) {
-    // Telegram refuses empty or whitespace-only text.
-    if !current.trim().is_empty() {
-        parts.push(current.trim_matches('\n').to_owned());
+/// A text's length as Telegram counts it: UTF-16 code units, so an emoji outside the
+/// Basic Multilingual Plane counts 2 (https://core.telegram.org/api/entities#entity-length).
+pub fn units(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// Splits Telegram HTML into parts of at most `limit` UTF-16 units: see [`split_as`].
+pub fn split(text: &str, limit: usize) -> Vec<String> {
+    split_as(text, Markup::Html, limit)
+}
+
+/// The one splitter every message goes through: parts of at most `limit` UTF-16 units
+/// (never less than 2), cut between lines where it can, else after a space, else between
+/// two characters, never inside a tag, an entity or a character. In HTML a tag still
+/// open at a cut is closed at the end of the part and opened again at the start of the
+/// next, so that every part is well-formed when the whole was. Parts with nothing to
+/// show are left out (Telegram refuses them); a cut between lines drops that newline,
+/// a cut inside a line keeps every character.
+pub fn split_as(text: &str, markup: Markup, limit: usize) -> Vec<String> {
+    let atoms = atoms(text, markup);
+    let mut packer = Packer {
+        markup,
+        limit: limit.max(2),
+        parts: Vec::new(),
+        current: String::new(),
+        len: 0,
+        content: false,
+        open: Vec::new(),
+    };
+    for line in atoms.split(|a| a.text == "\n") {
+        packer.add_line(line);
     }
-    current.clear();
-    *len = 0;
+    packer.flush();
+    packer.parts
+}
+
+/// The smallest piece of a text a cut may not go through: a character, or in HTML a
+/// whole tag or entity.
+#[derive(Clone, Copy, Debug)]
+struct Atom<'a> {
+    text: &'a str,
+    units: usize,
+    tag: Option<Tag<'a>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Tag<'a> {
+    name: &'a str,
+    closing: bool,
+}
+
+/// The longest tag or entity taken as one; anything longer is read as characters.
+const MAX_TAG: usize = 256;
+const MAX_ENTITY: usize = 12;
+
+fn atoms(text: &str, markup: Markup) -> Vec<Atom<'_>> {
+    let mut atoms = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let whole = match (markup, c) {
+            (Markup::Html, '<') => rest[1..]
+                .find(['>', '<', '\n'])
+                .map(|end| end + 1)
+                .filter(|&end| end < MAX_TAG && rest[end..].starts_with('>'))
+                .map(|end| &rest[..=end]),
+            (Markup::Html, '&') => rest
+                .find(';')
+                .filter(|&end| {
+                    end > 1
+                        && end < MAX_ENTITY
+                        && rest[1..end]
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '#')
+                })
+                .map(|end| &rest[..=end]),
+            _ => None,
+        };
+        let piece = whole.unwrap_or(&rest[..c.len_utf8()]);
+        let tag = whole.filter(|w| w.starts_with('<')).map(|w| {
+            let inner = &w[1..w.len() - 1];
+            let (closing, inner) = match inner.strip_prefix('/') {
+                Some(inner) => (true, inner),
+                None => (false, inner),
+            };
+            let end = inner
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                .unwrap_or(inner.len());
+            Tag {
+                name: &inner[..end],
+                closing,
+            }
+        });
+        atoms.push(Atom {
+            text: piece,
+            units: units(piece),
+            tag,
+        });
+        rest = &rest[piece.len()..];
+    }
+    atoms
+}
+
+/// Fills parts greedily: whole lines, else words, else atoms.
+struct Packer<'a> {
+    markup: Markup,
+    limit: usize,
+    parts: Vec<String>,
+    /// The part being filled, starting with the tags opened again.
+    current: String,
+    len: usize,
+    /// `current` holds more than the tags opened again.
+    content: bool,
+    /// The tags open at the end of `current`, outermost first: name and the tag as
+    /// written (with its attributes), to open it again in the next part.
+    open: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Packer<'a> {
+    fn add_line(&mut self, line: &[Atom<'a>]) {
+        if !self.content && line.iter().all(|a| a.text.trim().is_empty()) {
+            return; // a part never starts with empty lines
+        }
+        if self.try_add("\n", line) {
+            return;
+        }
+        self.flush();
+        if self.try_add("", line) {
+            return;
+        }
+        for word in line.split_inclusive(|a| a.text == " ") {
+            if self.try_add("", word) {
+                continue;
+            }
+            self.flush();
+            if self.try_add("", word) {
+                continue;
+            }
+            for atom in word {
+                self.add_atom(atom);
+            }
+        }
+    }
+
+    /// One atom, which fits in a part of its own once the tags opened again are dropped
+    /// (a character always does; a tag longer than the limit is taken as characters).
+    fn add_atom(&mut self, atom: &Atom<'a>) {
+        let one = std::slice::from_ref(atom);
+        if self.try_add("", one) {
+            return;
+        }
+        self.flush();
+        if self.try_add("", one) {
+            return;
+        }
+        if !self.open.is_empty() {
+            // Tags nested so deep that reopening them leaves no room: the part goes out
+            // without them (Telegram may refuse its HTML; its plain text still fits).
+            self.current.clear();
+            self.len = 0;
+            self.open.clear();
+            if self.try_add("", one) {
+                return;
+            }
+        }
+        for (i, c) in atom.text.char_indices() {
+            let char_atom = Atom {
+                text: &atom.text[i..i + c.len_utf8()],
+                units: c.len_utf16(),
+                tag: None,
+            };
+            if !self.try_add("", std::slice::from_ref(&char_atom)) {
+                self.flush();
+                self.current.clear();
+                self.len = 0;
+                self.open.clear();
+                // A character (at most 2 units) always fits in an empty part.
+                let _ = self.try_add("", std::slice::from_ref(&char_atom));
+            }
+        }
+    }
+
+    /// Adds `sep` (only after content) and `piece` if the part, with its closing tags,
+    /// stays within the limit.
+    fn try_add(&mut self, sep: &str, piece: &[Atom<'a>]) -> bool {
+        let sep = if self.content { sep } else { "" };
+        let mut open = self.open.clone();
+        for atom in piece {
+            match atom.tag {
+                Some(Tag {
+                    name,
+                    closing: false,
+                }) => open.push((name, atom.text)),
+                Some(Tag {
+                    name,
+                    closing: true,
+                }) => {
+                    if let Some(i) = open.iter().rposition(|(n, _)| *n == name) {
+                        open.truncate(i);
+                    }
+                }
+                None => {}
+            }
+        }
+        let added = units(sep) + piece.iter().map(|a| a.units).sum::<usize>();
+        let closers: usize = open.iter().map(|(name, _)| name.len() + 3).sum();
+        if self.len + added + closers > self.limit {
+            return false;
+        }
+        self.current.push_str(sep);
+        piece.iter().for_each(|a| self.current.push_str(a.text));
+        self.len += added;
+        self.content |= !piece.is_empty();
+        self.open = open;
+        true
+    }
+
+    /// Ends the part (closing what is open), and starts the next with those tags.
+    fn flush(&mut self) {
+        if self.content {
+            let mut part = self.current.trim_end_matches('\n').to_owned();
+            for (name, _) in self.open.iter().rev() {
+                part.push_str(&format!("</{name}>"));
+            }
+            if has_words(&part, self.markup) {
+                self.parts.push(part);
+            }
+        }
+        self.current = self.open.iter().map(|(_, tag)| *tag).collect();
+        self.len = units(&self.current);
+        self.content = false;
+    }
+}
+
+/// Whether a part shows anything but white space (Telegram refuses an empty text).
+fn has_words(part: &str, markup: Markup) -> bool {
+    atoms(part, markup)
+        .iter()
+        .any(|a| a.tag.is_none() && !a.text.trim().is_empty())
 }
 
 #[cfg(test)]
@@ -489,7 +684,7 @@ mod tests {
         let parts = split(&render_html(&many, &"h".repeat(1000), &EN), LIMIT);
         assert!(parts.len() > 1);
         for part in &parts {
-            assert!(part.chars().count() <= LIMIT);
+            assert!(units(part) <= LIMIT);
             assert_eq!(part.matches("<b>").count(), part.matches("</b>").count());
             assert_eq!(
                 part.matches("<code>").count(),
@@ -504,8 +699,152 @@ mod tests {
     }
 
     #[test]
-    fn counts_characters_not_bytes() {
+    fn counts_utf16_units_as_telegram_does() {
         let text = "é".repeat(10);
         assert_eq!(split(&text, 10), vec![text]);
+        // An astral character is two units: five of them fill ten.
+        let astral = "😀".repeat(6);
+        assert_eq!(units(&astral), 12);
+        let parts = split_as(&astral, Markup::Plain, 10);
+        assert_eq!(parts, ["😀".repeat(5), "😀".to_owned()]);
+    }
+
+    /// A tiny seeded generator (xorshift), so that every run checks the same texts.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    /// Checks that parts are well-formed HTML: every entity whole, tags balanced.
+    fn well_formed(part: &str) -> bool {
+        let mut open = Vec::new();
+        for atom in atoms(part, Markup::Html) {
+            if atom.text.starts_with('&') && atom.units == 1 {
+                return false; // a cut entity would leave a bare '&'
+            }
+            match atom.tag {
+                Some(Tag {
+                    name,
+                    closing: false,
+                }) => open.push(name),
+                Some(Tag {
+                    name,
+                    closing: true,
+                }) if open.pop() != Some(name) => return false,
+                _ => {}
+            }
+        }
+        open.is_empty()
+    }
+
+    #[test]
+    fn any_text_splits_within_the_limit_and_loses_nothing() {
+        let pieces = [
+            "😀",
+            "𝄞",
+            "é",
+            "a",
+            "b",
+            " ",
+            " ",
+            "\n",
+            "&amp;",
+            "&lt;",
+            "<b>x</b>",
+            "<code>",
+            "</code>",
+            "<a href=\"http://x/?a=1&amp;b\">l</a>",
+            "word",
+            "🇧🇷",
+            "漢",
+        ];
+        let mut rng = Rng(0x5eed_0000_1234_5678);
+        for round in 0..300 {
+            let limit = [10, 37, 100, 4096][round % 4];
+            let mut text = String::new();
+            let mut code_open = false;
+            while units(&text) < (rng.below(3) as usize + 1) * limit {
+                let piece = pieces[rng.below(pieces.len() as u64) as usize];
+                match piece {
+                    "<code>" if code_open => continue,
+                    "</code>" if !code_open => continue,
+                    "<code>" | "</code>" => code_open = !code_open,
+                    _ => {}
+                }
+                text.push_str(piece);
+            }
+            if code_open {
+                text.push_str("</code>");
+            }
+            for markup in [Markup::Html, Markup::Plain] {
+                let parts = split_as(&text, markup, limit);
+                for part in &parts {
+                    assert!(units(part) <= limit, "{limit}: {part:?} of {text:?}");
+                    assert!(has_words(part, markup), "{part:?}");
+                    if markup == Markup::Html && limit >= 100 {
+                        assert!(well_formed(part), "{part:?} of {text:?}");
+                    }
+                }
+                // Only tags closed and opened again, newlines at cuts and white space
+                // left alone are not in the parts.
+                let visible = |t: &str| -> String {
+                    let t = match markup {
+                        Markup::Html => crate::delivery::plain_text(t),
+                        Markup::Plain => t.to_owned(),
+                    };
+                    t.chars().filter(|c| !c.is_whitespace()).collect()
+                };
+                if markup == Markup::Html && limit < 100 {
+                    continue; // a tag longer than the limit is cut as characters
+                }
+                let joined: String = parts.iter().map(|p| visible(p)).collect();
+                let whole = visible(&text);
+                assert_eq!(
+                    joined,
+                    if whole == "(empty message)" {
+                        String::new()
+                    } else {
+                        whole
+                    }
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_line_is_cut_after_a_space_and_its_tags_reopened() {
+        let line = format!("<b>{}</b>", "word ".repeat(30));
+        let parts = split(&line, 40);
+        assert!(parts.len() > 1);
+        for part in &parts {
+            assert!(
+                part.starts_with("<b>word") && part.ends_with(" </b>"),
+                "{part}"
+            );
+            assert!(units(part) <= 40);
+        }
+        let plain = split_as(&"word ".repeat(30), Markup::Plain, 40);
+        assert_eq!(plain.concat(), "word ".repeat(30));
+        assert!(plain.iter().all(|p| p.ends_with(' ') && p.len() <= 40));
+        // A "tag" in plain text is words like any other.
+        assert_eq!(split_as("<b> x", Markup::Plain, 3), ["<b>", " x"]);
+    }
+
+    #[test]
+    fn ten_thousand_units_of_emoji_on_one_line_fit_in_parts() {
+        let text: String = (0..2700)
+            .map(|i| if i % 7 == 0 { "🔴 " } else { "ab😀" })
+            .collect();
+        assert!(units(&text) >= 10_000);
+        let parts = split(&text, LIMIT);
+        assert_eq!(parts.len(), 3);
+        assert!(parts.iter().all(|p| units(p) <= LIMIT));
+        assert_eq!(parts.concat(), text);
     }
 }

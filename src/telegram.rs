@@ -75,6 +75,24 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// Telegram refuses the message's HTML (`can't parse entities: ...`): the same words
+    /// as plain text can go out.
+    pub fn is_about_the_formatting(&self) -> bool {
+        self.is_about_the_message() && self.says("can't parse entities")
+    }
+
+    /// Telegram finds the message too long: in smaller parts it can go out.
+    pub fn is_about_the_length(&self) -> bool {
+        self.is_about_the_message()
+            && (self.says("message is too long") || self.says("text is too long"))
+    }
+
+    fn says(&self, words: &str) -> bool {
+        matches!(self, ApiError::Api { description, .. } if description.to_lowercase().contains(words))
+    }
+}
+
 impl fmt::Display for ApiError {
     /// Plain words, with the fix when it is known.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -357,6 +375,13 @@ impl Bot {
             }
             Err(e) => return Err(ApiError::Invalid(format!("HTTP {status}, not JSON ({e})"))),
         };
+        // Only a 2xx with `ok: true` is the Bot API's yes: a redirect or an error page
+        // that happens to say ok (a proxy, a wrong api_url) delivered nothing.
+        if envelope.ok && !(200..300).contains(&status) {
+            return Err(ApiError::Invalid(format!(
+                "HTTP {status} with \"ok\": true, not a Bot API answer"
+            )));
+        }
         if envelope.ok {
             let result = envelope.result.unwrap_or(Value::Null);
             return serde_json::from_value(result)
@@ -510,6 +535,26 @@ mod tests {
             migrate_to: None,
         };
         assert!(slow.to_string().contains("retry after 3s"));
+    }
+
+    #[test]
+    fn refusals_of_a_message_are_told_apart() {
+        let format = api(
+            400,
+            "Bad Request: can't parse entities: Unsupported start tag",
+        );
+        let long = api(400, "Bad Request: message is too long");
+        let empty = api(400, "Bad Request: message text is empty");
+        assert!([&format, &long, &empty]
+            .iter()
+            .all(|e| e.is_about_the_message()));
+        assert!(format.is_about_the_formatting() && !format.is_about_the_length());
+        assert!(long.is_about_the_length() && !long.is_about_the_formatting());
+        assert!(!empty.is_about_the_length() && !empty.is_about_the_formatting());
+        let chat = api(400, "Bad Request: chat not found");
+        assert!(!chat.is_about_the_message() && !chat.is_about_the_formatting());
+        // Words of a refusal in another code are not about the message.
+        assert!(!api(403, "message is too long").is_about_the_length());
     }
 
     #[test]

@@ -609,8 +609,8 @@ fn target_json(t: &TargetView) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::summarize;
     use crate::checkpoint::Mute;
+    use crate::history::summarize;
 
     fn at(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()

@@ -41,6 +41,8 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     };
     // Held until the end of the run: a concurrent run waits, then sees our state.
     let mut txn = files.state.begin(wait)?;
+    // From here a signal lets the step in flight finish, then the run commits and ends.
+    let stop = crate::stop::Stop::on_signals();
     let started = Instant::now();
     claim(&mut txn, &config)?;
     let delayed = txn.checkpoint.queue.len();
@@ -78,7 +80,8 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let report = match &config.telegram {
         Some(telegram) if failed.is_none() && !txn.checkpoint.queue.is_empty() => {
             let bot = Bot::for_config(telegram)?;
-            let mut to = Destination::new(&bot, &txn.checkpoint, telegram, started + RUN_BUDGET);
+            let mut to =
+                Destination::new(&bot, &txn.checkpoint, telegram, started + RUN_BUDGET, stop);
             match rt.block_on(deliver(&mut txn, &mut to)) {
                 Ok(report) => Some(report),
                 Err(e) => {
@@ -91,7 +94,9 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     };
     let mut warnings = std::mem::take(&mut txn.warnings);
     warnings.extend(plan.clock_warning.clone());
-    warnings.extend(heartbeat(&rt, &config, plan.exit, started));
+    if !stop.asked() {
+        warnings.extend(heartbeat(&rt, &config, plan.exit, started));
+    }
     drop(rt);
     let snapshot = Snapshot {
         targets: &targets,
@@ -533,9 +538,9 @@ fn report_delivery(out: &mut Output, ui: &Ui, report: &Report, delayed: usize, q
             "{} message(s) wait in the outbox for the next run: {error}",
             report.waiting
         ));
-    } else if report.out_of_time {
+    } else if let Some(halt) = report.halted {
         out.line(&ui.notice(&format!(
-            "{} message(s) wait in the outbox: this run's time is used up; the next run sends them",
+            "{} message(s) wait in the outbox: {halt}; the next run sends them",
             report.waiting
         )));
     } else if report.delivered > 0 && !quiet {

@@ -32,11 +32,12 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
     let state = open_state(&config)?;
     let bot = Bot::for_config(telegram)?;
     let deadline = Instant::now() + crate::budget::RUN_BUDGET;
+    let stop = crate::stop::Stop::on_signals();
     let parts = split(&escape(&args.text), LIMIT);
     let rt = runtime()?;
     // Under the lock: where Telegram moved the chat is kept in the checkpoint.
     let (sent, warnings) = state.transaction(LOCK_WAIT_BY_HAND, |txn| {
-        let mut to = Destination::new(&bot, &txn.checkpoint, telegram, deadline);
+        let mut to = Destination::new(&bot, &txn.checkpoint, telegram, deadline, stop);
         let mut sent = Sent::default();
         for part in &parts {
             match rt.block_on(send_now(&mut to, part, true, &mut sent.migrated)) {
@@ -88,7 +89,7 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
 #[derive(Default)]
 struct Sent {
     delivered: usize,
-    failure: Option<crate::telegram::ApiError>,
+    failure: Option<crate::delivery::Undelivered>,
     migrated: Option<(i64, i64)>,
     chat_id: i64,
 }

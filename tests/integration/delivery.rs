@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::{finish, target, BotApi, Reply, Sandbox, Site};
+use crate::{finish, target, wait_bounded, BotApi, Reply, Sandbox, Site};
 
 /// A tiny seeded generator (xorshift): the same kills on every run of the test.
 struct Rng(u64);
@@ -324,18 +324,62 @@ fn html_refused_once_goes_out_as_plain_text() {
         "sendMessage",
         [Reply::Error(
             400,
-            "Bad Request: message is too long",
+            "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3",
             json!({}),
         )],
     );
     let run = sb.run(&["check"]).expect(1);
     assert!(
-        run.stderr.contains("sent again as plain text"),
+        run.stderr
+            .contains("refused the formatting of message 1; it was sent again as plain text"),
         "{}",
         run.stderr
     );
     assert_eq!(api.sent().len(), 1);
     assert!(api.sent()[0].starts_with("🔴 web is DOWN: HTTP 503"));
+    assert_eq!(sb.outbox_len(), 0);
+}
+
+#[test]
+fn a_part_telegram_finds_too_long_is_split_smaller_not_blamed_on_its_formatting() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/status/503"))]);
+    let too_long = Reply::Error(400, "Bad Request: message is too long", json!({}));
+    api.script("sendMessage", [too_long]);
+    let run = sb.run(&["check"]).expect(1);
+    assert!(!run.stderr.contains("formatting"), "{}", run.stderr);
+    let sent = api.sent();
+    assert!(sent.len() >= 2, "{sent:?}");
+    // Still HTML, and the whole alert: the parts joined are the words of the one.
+    let calls = api.calls();
+    assert!(calls.iter().all(|c| c.body["parse_mode"] == "HTML"));
+    // Cut between lines: the parts joined by newlines are the alert.
+    assert_eq!(sent.join("\n"), calls[0].body["text"].as_str().unwrap());
+    assert_eq!(sb.outbox_len(), 0);
+}
+
+#[test]
+fn a_3xx_that_says_ok_is_not_delivered() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/status/503"))]);
+    api.script(
+        "sendMessage",
+        [Reply::Raw(
+            302,
+            "location: http://127.0.0.1:9/\r\n",
+            json!({"ok": true, "result": {"message_id": 1}}),
+        )],
+    );
+    let run = sb.run(&["check"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("HTTP 302 with \"ok\": true, not a Bot API answer (check telegram.api_url)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.outbox_len(), 1, "a redirect is not a delivery");
+    sb.run(&["check"]).expect(1);
+    assert_eq!(api.sent().len(), 1);
     assert_eq!(sb.outbox_len(), 0);
 }
 
@@ -706,4 +750,374 @@ fn no_resolver_configured_is_the_checkers_fault_not_an_outage() {
         run.stderr
     );
     assert!(sb.log_lines().is_empty(), "{:?}", sb.log_lines());
+}
+
+/// Sends `signal` to a child.
+fn signal(child: &std::process::Child, signal: libc::c_int) {
+    // SAFETY: kill with a pid we spawned and have not reaped.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
+}
+
+/// The signal that ended a process, if one did.
+fn ended_by(output: &std::process::Output) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt;
+    output.status.signal()
+}
+
+/// Sets `telegram.timeout` in the sandbox's config.
+fn telegram_timeout(sb: &Sandbox, timeout: &str) {
+    let text = fs::read_to_string(sb.config_path()).unwrap().replace(
+        "timeout = \"500ms\"\n\n",
+        &format!("timeout = \"{timeout}\"\n\n"),
+    );
+    assert!(text.contains(&format!("timeout = \"{timeout}\"")));
+    sb.write_raw_config(&text);
+}
+
+#[test]
+fn sigterm_torture_loses_no_alert_and_doubles_none() {
+    const RUNS: u64 = 30;
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    let up_codes: Vec<String> = (200..400).map(|c| c.to_string()).collect();
+    sb.write_config(
+        Some(&api.url()),
+        &[format!(
+            "{}\nexpect_status = [{}]",
+            target("web", &site.url("/switch")),
+            up_codes.join(", ")
+        )],
+    );
+    // A slow Bot API, well inside telegram.timeout: every signal that lands while a
+    // request is out lands while Telegram has it and has not answered.
+    telegram_timeout(&sb, "3s");
+    api.answer_slowly(Duration::from_millis(250));
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    let mut lengths = Vec::new();
+    for code in [590, 390] {
+        site.set(code);
+        lengths.push(sb.run(&["check"]).elapsed);
+    }
+    let mean = lengths.iter().sum::<Duration>() / 2;
+    let mut rng = Rng(0x5eed_7e57_0000_0015);
+    let (mut signalled, mut in_flight, mut finished) = (0, 0, 0);
+    for i in 0..RUNS {
+        site.set(code_of_run(i));
+        let before = api.calls().len();
+        let child = sb.command(&["check"]).spawn().unwrap();
+        let delay = mean.mul_f64((rng.next() % 1300) as f64 / 1000.0);
+        std::thread::sleep(delay);
+        let mut child = child;
+        if child.try_wait().unwrap().is_none() {
+            if api.calls().len() > before {
+                in_flight += 1;
+            }
+            signal(&child, libc::SIGTERM);
+            signalled += 1;
+        }
+        let output = wait_bounded(child);
+        match ended_by(&output) {
+            Some(libc::SIGTERM) => {}
+            None => finished += 1,
+            Some(other) => panic!("run {i} ended by signal {other}"),
+        }
+    }
+    // Clean runs in the last state: whatever was left queued goes out.
+    api.answer_slowly(Duration::ZERO);
+    for _ in 0..3 {
+        sb.run(&["check"]);
+    }
+
+    let log = fs::read_to_string(sb.log_path()).unwrap();
+    let sent = api.sent();
+    let (mut lost, mut doubled, mut transitions) = (0, 0, 0);
+    for (n, line) in log.lines().enumerate() {
+        if n == 0 {
+            continue; // the first ONLINE is logged, not alerted
+        }
+        transitions += 1;
+        let code = code_in(line).unwrap_or_else(|| panic!("no status code in {line}"));
+        match sent.iter().filter(|text| names_code(text, code)).count() {
+            0 => lost += 1,
+            1 => {}
+            n => doubled += n - 1,
+        }
+    }
+    println!(
+        "SIGTERM torture: {RUNS} runs, {signalled} signalled ({in_flight} with a request out), \
+         {finished} ended before the signal; {transitions} transitions, {} messages sent, \
+         lost {lost}, doubled {doubled}",
+        sent.len()
+    );
+    assert!(
+        signalled >= RUNS / 2,
+        "the signals were meant to land mid-run"
+    );
+    assert!(in_flight > 0, "no signal landed while a request was out");
+    assert!(transitions >= RUNS, "{log}");
+    assert_eq!((lost, doubled), (0, 0), "{log}\n{sent:#?}");
+}
+
+#[test]
+fn a_signal_lets_the_request_in_flight_finish_and_starts_no_other() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    telegram_timeout(&sb, "5s");
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    // Two alerts queue up while Telegram is down.
+    api.script(
+        "sendMessage",
+        [
+            Reply::Error(502, "Bad Gateway", json!({})),
+            Reply::Error(502, "Bad Gateway", json!({})),
+        ],
+    );
+    site.set(503);
+    sb.run(&["check"]).expect(1);
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    assert_eq!(sb.outbox_len(), 2);
+    api.answer_slowly(Duration::from_millis(700));
+    let child = sb.command(&["check"]).spawn().unwrap();
+    assert!(api.wait_for("sendMessage", 3, Duration::from_secs(10)));
+    let signalled = Instant::now();
+    signal(&child, libc::SIGTERM);
+    let output = wait_bounded(child);
+    let took = signalled.elapsed();
+    assert_eq!(ended_by(&output), Some(libc::SIGTERM), "{output:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    // The request out was answered and recorded; the next was never started.
+    assert_eq!(api.sent().len(), 1);
+    assert_eq!(
+        api.calls()
+            .iter()
+            .filter(|c| c.method == "sendMessage")
+            .count(),
+        3
+    );
+    assert_eq!(sb.outbox_len(), 1);
+    api.answer_slowly(Duration::ZERO);
+    sb.run(&["check"]).expect(0);
+    assert_eq!(api.sent().len(), 2);
+    assert_eq!(sb.outbox_len(), 0);
+}
+
+#[test]
+fn a_signal_while_probing_commits_what_was_decided_and_sends_nothing() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/hang"))]);
+    let config = fs::read_to_string(sb.config_path())
+        .unwrap()
+        .replace("timeout = \"300ms\"", "timeout = \"1500ms\"");
+    sb.write_raw_config(&config);
+    let child = sb.command(&["check"]).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&child, libc::SIGINT);
+    let output = wait_bounded(child);
+    assert_eq!(ended_by(&output), Some(libc::SIGINT), "{output:?}");
+    assert!(api.calls().is_empty(), "{:?}", api.calls());
+    let lines = sb.log_lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains(" OFFLINE web "), "{lines:?}");
+    assert_eq!(sb.outbox_len(), 1, "the alert was decided: it is queued");
+    sb.run(&["check"]).expect(1);
+    assert_eq!(api.sent().len(), 1);
+    assert!(api.sent()[0].contains("is DOWN"));
+}
+
+#[test]
+fn a_second_signal_ends_the_run_at_once() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/status/503"))]);
+    telegram_timeout(&sb, "8s");
+    api.script("sendMessage", [Reply::Hang]);
+    let child = sb.command(&["check"]).spawn().unwrap();
+    assert!(api.wait_for("sendMessage", 1, Duration::from_secs(10)));
+    signal(&child, libc::SIGTERM);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut child = child;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the first signal lets the request out finish"
+    );
+    let second = Instant::now();
+    signal(&child, libc::SIGHUP);
+    let output = wait_bounded(child);
+    let took = second.elapsed();
+    println!("a second signal ended the run in {took:?}");
+    assert_eq!(ended_by(&output), Some(libc::SIGHUP), "{output:?}");
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    // What was decided was committed before: the alert waits for the next run.
+    assert_eq!(sb.outbox_len(), 1);
+    sb.run(&["check"]).expect(1);
+    assert_eq!(api.sent().len(), 1);
+}
+
+#[test]
+fn retry_after_zero_is_waited_out_above_a_floor_and_requests_are_capped() {
+    let runs: Vec<_> = [
+        Reply::Error(
+            429,
+            "Too Many Requests: retry after 0",
+            json!({"retry_after": 0}),
+        ),
+        Reply::Raw(
+            429,
+            "retry-after: 0\r\n",
+            json!({"ok": false, "error_code": 429, "description": "Too Many Requests"}),
+        ),
+    ]
+    .into_iter()
+    .map(|reply| {
+        std::thread::spawn(move || {
+            let (api, sb) = (BotApi::start(), Sandbox::new());
+            sb.write_config(
+                Some(&api.url()),
+                &[target("web", &crate::closed_port_url())],
+            );
+            api.script("sendMessage", std::iter::repeat_n(reply.clone(), 200));
+            let run = sb.run(&["check"]).expect(1);
+            let requests = api.calls().len();
+            (format!("{reply:?}"), requests, run, sb.outbox_len())
+        })
+    })
+    .collect();
+    for handle in runs {
+        let (reply, requests, run, waiting) = handle.join().unwrap();
+        println!(
+            "429 with {reply}: {requests} Bot API requests in one run of {:?}",
+            run.elapsed
+        );
+        // 1 + 3 waits at the floor, doubling: 1s, 2s, 4s; far below the cap of 40.
+        assert_eq!(requests, 4, "{reply}");
+        assert!(requests <= CAP);
+        assert!(run.elapsed >= Duration::from_secs(7), "{:?}", run.elapsed);
+        assert!(run.elapsed < Duration::from_secs(12), "{:?}", run.elapsed);
+        assert!(run.stderr.contains("slow down (429)"), "{}", run.stderr);
+        assert_eq!(waiting, 1);
+    }
+}
+
+/// The most Bot API requests one run makes (src/budget.rs).
+const CAP: usize = 40;
+
+#[test]
+fn one_run_makes_at_most_its_cap_of_requests_and_the_next_sends_the_rest() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    let up_codes: Vec<String> = (200..400).map(|c| c.to_string()).collect();
+    sb.write_config(
+        Some(&api.url()),
+        &[format!(
+            "{}\nexpect_status = [{}]",
+            target("web", &site.url("/switch")),
+            up_codes.join(", ")
+        )],
+    );
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    // CAP + 5 alerts queue up while Telegram is down (each run tries the first once).
+    let queued = CAP as u64 + 5;
+    api.script(
+        "sendMessage",
+        std::iter::repeat_n(Reply::Error(502, "Bad Gateway", json!({})), queued as usize),
+    );
+    for i in 0..queued {
+        site.set(code_of_run(i));
+        sb.run(&["check"]);
+    }
+    assert_eq!(sb.outbox_len() as u64, queued);
+    let before = api.calls().len();
+    let run = sb.run(&["check"]);
+    let requests = api.calls().len() - before;
+    println!(
+        "{queued} queued: {requests} Bot API requests in one run, {} left",
+        sb.outbox_len()
+    );
+    assert_eq!(requests, CAP);
+    assert_eq!(sb.outbox_len(), 5);
+    assert!(
+        run.stdout.contains("5 message(s) wait in the outbox: this run made its 40 Bot API requests, the most one run makes; the next run sends them"),
+        "{}",
+        run.stdout
+    );
+    sb.run(&["check"]);
+    assert_eq!(sb.outbox_len(), 0);
+    assert_eq!(api.sent().len() as u64, queued, "each once, in order");
+    let codes: Vec<u16> = api.sent().iter().filter_map(|t| code_in(t)).collect();
+    let expected: Vec<u16> = (0..queued).map(code_of_run).collect();
+    assert_eq!(codes, expected);
+}
+
+/// Telegram's count: UTF-16 code units.
+fn units(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+#[test]
+fn a_message_of_ten_thousand_units_with_astral_characters_arrives_whole_in_parts() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[]);
+    // One line, no newline: astral emoji (2 units each) between short words.
+    let text: String = (0..2200).map(|i| ["😀x ", "𝄞yz ", "🇧🇷 "][i % 3]).collect();
+    assert!(units(&text) >= 10_000, "{}", units(&text));
+    let run = sb.run(&["send", &text]).expect(0);
+    let sent = api.sent();
+    let sizes: Vec<usize> = sent.iter().map(|p| units(p)).collect();
+    println!(
+        "{} UTF-16 units sent in {} parts of {sizes:?}",
+        units(&text),
+        sent.len()
+    );
+    assert_eq!(
+        run.stdout,
+        format!("sent to chat 42 in {} parts\n", sent.len())
+    );
+    assert_eq!(sent.len(), 3);
+    assert!(sizes.iter().all(|&n| n <= 4096), "{sizes:?}");
+    assert_eq!(sent.concat().trim_end(), text.trim_end());
+
+    // A part queued whole, over the limit (as vigia 0.1 queued them): split before it
+    // is sent, its plain-text fallback within the limit too, nothing cut away.
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    site.set(200);
+    sb.run(&["check"]).expect(0);
+    api.script("sendMessage", [Reply::Error(502, "Bad Gateway", json!({}))]);
+    site.set(503);
+    sb.run(&["check"]).expect(1);
+    let mut checkpoint = sb.checkpoint();
+    let html = format!("<b>{}</b>", text.trim_end());
+    checkpoint["queue"][0]["parts"] = json!([html]);
+    fs::write(sb.state_path().join("state.json"), checkpoint.to_string()).unwrap();
+    let refused = "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3";
+    api.script("sendMessage", [Reply::Error(400, refused, json!({}))]);
+    let run = sb.run(&["check"]).expect(1);
+    assert!(
+        run.stderr.contains("sent again as plain text"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.outbox_len(), 0);
+    let sent = api.sent();
+    let sizes: Vec<usize> = sent.iter().map(|p| units(p)).collect();
+    assert!(sizes.iter().all(|&n| n <= 4096), "{sizes:?}");
+    let calls = api.calls();
+    let modes: Vec<bool> = calls
+        .iter()
+        .filter(|c| c.body.get("accepted").is_some())
+        .map(|c| c.body.get("parse_mode").is_some())
+        .collect();
+    assert_eq!(
+        modes,
+        [false, true, true],
+        "the first part as plain text, then HTML"
+    );
+    let words = |t: &str| -> String {
+        t.replace("<b>", "")
+            .replace("</b>", "")
+            .split_whitespace()
+            .collect()
+    };
+    assert_eq!(words(&sent.concat()), words(&text));
 }

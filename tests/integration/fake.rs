@@ -259,6 +259,9 @@ pub enum Reply {
     /// A proxy's HTML error page with this status that echoes the request path (and
     /// so the token in it), as some reverse proxies do.
     EchoPath(u16),
+    /// This status, these header lines (each ending in `\r\n`) and this JSON body, as
+    /// they are: a 429 with only `Retry-After: 0`, a 302 that says `ok: true`.
+    Raw(u16, &'static str, Value),
 }
 
 /// One call the fake received.
@@ -283,6 +286,8 @@ struct BotState {
     epoch: u64,
     /// getUpdates answers at once instead of holding the long poll.
     instant_updates: bool,
+    /// How long every sendMessage answer takes (the call is recorded when it arrives).
+    delay: Duration,
 }
 
 /// The fake Bot API. Checks the token (401 for a wrong one, 404 for a malformed path)
@@ -308,6 +313,11 @@ impl BotApi {
         self.state.0.lock().unwrap().instant_updates = true;
     }
 
+    /// Every sendMessage from now on is answered `delay` after it arrived.
+    pub fn answer_slowly(&self, delay: Duration) {
+        self.state.0.lock().unwrap().delay = delay;
+    }
+
     fn start_with(keep_alive: Option<Duration>) -> BotApi {
         let state = Arc::new((
             Mutex::new(BotState {
@@ -319,7 +329,7 @@ impl BotApi {
         let shared = state.clone();
         let server = Server::start_with(
             move |req, stream, stop| {
-                let (status, body) = answer(&shared, &req, stop);
+                let (status, body, raw_headers) = answer(&shared, &req, stop);
                 if status == 0 && body == Some(Value::Null) {
                     endless(stream, stop);
                     return;
@@ -334,10 +344,10 @@ impl BotApi {
                     return;
                 }
                 if let Some(body) = body {
-                    let headers = if status == 429 {
-                        "retry-after: 1\r\n"
-                    } else {
-                        ""
+                    let headers = match (raw_headers, status) {
+                        (Some(raw), _) => raw,
+                        (None, 429) => "retry-after: 1\r\n",
+                        (None, _) => "",
                     };
                     respond(
                         stream,
@@ -441,7 +451,7 @@ fn answer(
     shared: &Arc<(Mutex<BotState>, Condvar)>,
     req: &Request,
     stop: &AtomicBool,
-) -> (u16, Option<Value>) {
+) -> (u16, Option<Value>, Option<&'static str>) {
     let (lock, wake) = &**shared;
     // Through an HTTP proxy the request line holds the absolute URL.
     let path = match req.path.strip_prefix("http://") {
@@ -452,6 +462,7 @@ fn answer(
         return (
             404,
             Some(json!({"ok": false, "error_code": 404, "description": "Not Found"})),
+            None,
         );
     };
     let method = method.to_owned();
@@ -521,6 +532,11 @@ fn answer(
         }
     };
     let epoch = state.epoch;
+    let delay = if method == "sendMessage" {
+        state.delay
+    } else {
+        Duration::ZERO
+    };
     state.calls.push(Call {
         method,
         token: token.to_owned(),
@@ -528,7 +544,12 @@ fn answer(
         epoch,
     });
     drop(state);
-    match reply {
+    thread::sleep(delay);
+    if let Reply::Raw(status, headers, body) = reply {
+        return (status, Some(body), Some(headers));
+    }
+    let (status, body) = match reply {
+        Reply::Raw(..) => unreachable!("answered above"),
         Reply::Ok(result) => (200, Some(json!({"ok": true, "result": result}))),
         Reply::Error(code, description, parameters) => {
             let mut error = json!({"ok": false, "error_code": code, "description": description});
@@ -549,7 +570,8 @@ fn answer(
                 req.path
             ))),
         ),
-    }
+    };
+    (status, body, None)
 }
 
 /// Telegram's HTML mode: only known tags, balanced, and `&` only as an entity.
@@ -557,7 +579,8 @@ fn check_html(text: &str) -> Result<(), String> {
     if text.trim().is_empty() {
         return Err("text must be non-empty".into());
     }
-    if text.chars().count() > 4096 {
+    // Telegram counts UTF-16 code units (after parsing; counted here on the raw text).
+    if text.encode_utf16().count() > 4096 {
         return Err("message is too long".into());
     }
     let mut open: Vec<String> = Vec::new();
