@@ -209,7 +209,7 @@ pub fn plain_text(html: &str) -> String {
         }
     }
     out.push_str(rest);
-    let out = crate::probe::truncate(out.trim(), LIMIT_PLAIN);
+    let out = crate::describe::truncate(out.trim(), LIMIT_PLAIN);
     if out.is_empty() {
         "(empty message)".to_owned()
     } else {
