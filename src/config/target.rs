@@ -83,7 +83,7 @@ pub(super) fn parse_url(url: &str) -> Result<ParsedUrl, String> {
     })?;
     let host = parsed.host_str().filter(|h| !h.is_empty());
     let endpoint = match parsed.scheme() {
-        "http" | "https" if host.is_some() => Endpoint::Http(parsed.clone()),
+        _ if is_http(&parsed) => Endpoint::Http(parsed.clone()),
         "tcp" => match (host, parsed.port()) {
             (Some(host), Some(port)) => Endpoint::Tcp {
                 host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
@@ -109,13 +109,15 @@ pub(super) fn parse_url(url: &str) -> Result<ParsedUrl, String> {
     })
 }
 
-/// The one check of an http(s) URL (`telegram.api_url`, `heartbeat.url`): parsed, with
-/// a host. Any spelling the parser accepts is taken, as reqwest would take it.
+/// The one check of an http(s) URL (`telegram.api_url`, `heartbeat.url`, and through
+/// [`is_http`] a target's): parsed, with a host. Any spelling the parser accepts is taken, as reqwest would take it.
 pub fn http_url(text: &str) -> Option<reqwest::Url> {
-    reqwest::Url::parse(text.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()))
+    reqwest::Url::parse(text.trim()).ok().filter(is_http)
+}
+
+/// An http:// or https:// URL with a host: what reqwest can send a request to.
+fn is_http(url: &reqwest::Url) -> bool {
+    matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
 }
 
 impl Target {
