@@ -24,12 +24,9 @@ impl std::fmt::Display for RedirectError {
 
 impl StdError for RedirectError {}
 
-/// A short human reason for a failed request, from the innermost causes.
+/// A short human reason for a failed request, from the innermost causes. A URL in a
+/// cause's text has its password masked before anything is cut.
 pub fn describe_error(err: &(dyn StdError + 'static)) -> String {
-    crate::secret::mask_url_passwords(&reason(err))
-}
-
-fn reason(err: &(dyn StdError + 'static)) -> String {
     let mut chain: Vec<&(dyn StdError + 'static)> = vec![err];
     let mut current = err;
     while let Some(next) = current.source() {
@@ -39,21 +36,17 @@ fn reason(err: &(dyn StdError + 'static)) -> String {
     if let Some(redirect) = chain.iter().find_map(|e| e.downcast_ref::<RedirectError>()) {
         return redirect.0.to_owned();
     }
-    let text: String = chain
+    let texts: Vec<String> = chain
         .iter()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join(": ");
+        .map(|e| crate::secret::mask_url_passwords(&e.to_string()))
+        .collect();
+    let text = texts.join(": ");
     if let Some(tls) = describe_tls(&text) {
         return tls;
     }
     // The family resolver's own words (`ip = "v6"` and the name has no IPv6 address).
-    if let Some(family) = chain
-        .iter()
-        .map(|e| e.to_string())
-        .find(|t| t.contains(" has no IPv"))
-    {
-        return family;
+    if let Some(family) = texts.iter().find(|t| t.contains(" has no IPv")) {
+        return family.clone();
     }
     let lower = text.to_lowercase();
     if lower.contains("dns error") || lower.contains("failed to lookup address") {
@@ -79,8 +72,7 @@ fn reason(err: &(dyn StdError + 'static)) -> String {
         return "connection closed before a complete answer".into();
     }
     // The innermost message is the most specific one; reqwest's outer ones add the URL.
-    let inner = chain.last().map(|e| e.to_string()).unwrap_or_default();
-    truncate(&inner, MAX_REASON)
+    truncate(texts.last().map_or("", String::as_str), MAX_REASON)
 }
 
 /// The TLS problem in a rustls or hyper-rustls error, in words. `text` is the joined
@@ -239,6 +231,13 @@ mod tests {
         assert_eq!(
             describe_error(&wrapped(inner)),
             "builder error for url (http://admin:***@host/)"
+        );
+        // Masked before the cut, which would leave the password without its `@`.
+        let long = format!("failed for http://admin:S3cret@{}/", "h".repeat(300));
+        let described = describe_error(&wrapped(std::io::Error::other(long)));
+        assert!(
+            !described.contains("S3cret") && described.ends_with('…'),
+            "{described}"
         );
     }
 

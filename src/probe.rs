@@ -200,7 +200,7 @@ async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
             Ok(Err(failure)) if failure.checker_fault => {
                 return Outcome {
                     up: false,
-                    detail: target.scrub(&truncate(&failure.why, MAX_REASON)),
+                    detail: truncate(&target.scrub(&failure.why), MAX_REASON),
                     elapsed: started.elapsed(),
                     checker_fault: true,
                     cert: None,
@@ -216,7 +216,7 @@ async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
     }
     Outcome {
         up: false,
-        detail: target.scrub(&truncate(&reason, MAX_REASON)),
+        detail: truncate(&target.scrub(&reason), MAX_REASON),
         elapsed: started.elapsed(),
         checker_fault: false,
         cert: None,

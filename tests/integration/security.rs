@@ -260,6 +260,8 @@ fn a_url_password_in_any_spelling_never_shows() {
             assert!(metrics.contains("url=\"http://"), "{metrics}");
             let state = fs::read_to_string(sb.state_path().join("state.json")).unwrap();
             assert_none_of(&secrets, &what("state.json"), &state);
+            // The roster keeps the URL, masked, for a `status` without the config.
+            assert!(shows_masked(&state), "{}: {state}", what("state.json"));
             for (path, bytes) in sb.all_files() {
                 if path != sb.config_path() {
                     let text = String::from_utf8_lossy(&bytes);
