@@ -108,7 +108,7 @@ fn decoded(text: &str) -> Vec<Unit> {
 /// The character an escape at the start of `u` stands for, and how many units it takes.
 fn decode_at(u: &[Unit]) -> Option<(char, usize)> {
     let c = |k: usize| u.get(k).map_or('\0', |x| x.c);
-    // `count` hex (or decimal) digits from `from`, at most `max`; their value.
+    // Up to `max` digits in `radix` from `from`: their value and how many there are.
     let number = |from: usize, max: usize, radix: u32| -> Option<(u32, usize)> {
         let digits = (from..from + max)
             .take_while(|&k| c(k).is_digit(radix))
