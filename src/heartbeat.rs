@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::config::Heartbeat;
-use crate::probe::describe_error;
+use crate::describe::describe_error;
 
 /// Less time than this left in the run's budget: the ping is not tried.
 const MIN_TIME: Duration = Duration::from_millis(500);
@@ -30,7 +30,8 @@ pub async fn ping(heartbeat: &Heartbeat, time_left: Duration) -> Result<(), Stri
             "no answer within {}",
             crate::config::format_duration(limit)
         )),
-        Ok(Err(e)) => Err(describe_error(&e)),
+        // Without the URL: its path is the check's own secret.
+        Ok(Err(e)) => Err(describe_error(&e.without_url())),
         Ok(Ok(response)) if response.status().is_success() => Ok(()),
         Ok(Ok(response)) => Err(format!("HTTP {}", response.status().as_u16())),
     }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod delivery;
+pub mod describe;
 pub mod dirfd;
 pub mod error;
 pub mod heartbeat;

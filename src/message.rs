@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset};
 
 use crate::config::format_duration;
-use crate::probe::truncate;
+use crate::describe::truncate;
 use crate::statelog::State;
 use crate::texts::{fill, Texts};
 use crate::transition::{Change, CONNECTIVITY};

@@ -18,11 +18,11 @@ use tokio::sync::Semaphore;
 
 use crate::cert::CertInfo;
 use crate::config::{format_duration, Endpoint, IpFamily, Target};
+use crate::describe::{describe_error, truncate, RedirectError, MAX_REASON};
 
 /// The most body `contains` looks at.
 pub const MAX_BODY: usize = 1024 * 1024;
 const MAX_REDIRECTS: usize = 10;
-const MAX_REASON: usize = 200;
 
 /// The result of probing one target.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -200,7 +200,7 @@ async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
             Ok(Err(failure)) if failure.checker_fault => {
                 return Outcome {
                     up: false,
-                    detail: target.scrub(&truncate(&failure.why, MAX_REASON)),
+                    detail: truncate(&target.scrub(&failure.why), MAX_REASON),
                     elapsed: started.elapsed(),
                     checker_fault: true,
                     cert: None,
@@ -216,7 +216,7 @@ async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
     }
     Outcome {
         up: false,
-        detail: target.scrub(&truncate(&reason, MAX_REASON)),
+        detail: truncate(&target.scrub(&reason), MAX_REASON),
         elapsed: started.elapsed(),
         checker_fault: false,
         cert: None,
@@ -272,13 +272,14 @@ async fn http(
         .and_then(|info| info.peer_certificate())
         .and_then(CertInfo::from_der);
     let status = response.status();
+    let note = unfollowed(&response).unwrap_or_default();
     let accepted = match &target.expect_status {
         Some(list) => list.contains(&status.as_u16()),
         None => status.is_success() || status.is_redirection(),
     };
     let status_text = match status.canonical_reason() {
-        Some(reason) => format!("HTTP {} {reason}", status.as_u16()),
-        None => format!("HTTP {}", status.as_u16()),
+        Some(reason) => format!("HTTP {} {reason}{note}", status.as_u16()),
+        None => format!("HTTP {}{note}", status.as_u16()),
     };
     if !accepted {
         return Err(Failure::target(status_text));
@@ -293,7 +294,7 @@ async fn http(
             let from = body.len().saturating_sub(needle.len() - 1);
             body.extend_from_slice(&chunk[..chunk.len().min(MAX_BODY - body.len())]);
             if body[from..].windows(needle.len()).any(|w| w == needle) {
-                return Ok((format!("HTTP {}", status.as_u16()), cert));
+                return Ok((format!("HTTP {}{note}", status.as_u16()), cert));
             }
         }
         let text = truncate(target.contains.as_deref().unwrap_or_default(), 60);
@@ -303,7 +304,25 @@ async fn http(
             format!("text {text:?} not found")
         }));
     }
-    Ok((format!("HTTP {}", status.as_u16()), cert))
+    Ok((format!("HTTP {}{note}", status.as_u16()), cert))
+}
+
+/// A final redirect is one vigia does not follow (see [`http_client`]): says where it
+/// led, by scheme only (the location may hold anything).
+fn unfollowed(response: &reqwest::Response) -> Option<String> {
+    if !response.status().is_redirection() {
+        return None;
+    }
+    let location = response.headers().get(reqwest::header::LOCATION)?;
+    let scheme = location
+        .to_str()
+        .ok()
+        .and_then(|l| response.url().join(l).ok())
+        .map(|u| u.scheme().to_owned());
+    Some(match scheme {
+        Some(scheme) => format!(" (redirect to {scheme}: not followed)"),
+        None => " (redirect to an unreadable location, not followed)".to_owned(),
+    })
 }
 
 /// What makes two HTTP clients differ.
@@ -406,7 +425,14 @@ fn http_client(key: &ClientKey) -> Result<reqwest::Client, String> {
         .pool_max_idle_per_host(0)
         .user_agent(concat!("vigia/", env!("CARGO_PKG_VERSION")))
         .redirect(redirect::Policy::custom(move |attempt| {
-            if !tls && attempt.url().scheme() == "https" {
+            // One rule for every redirect to a scheme that is not the web's (file:,
+            // gopher:, mailto:, an app's own): the server answered, and that answer is
+            // what is judged (a 3xx is up unless expect_status says otherwise). Before,
+            // file: was up and gopher: down, by the accident of which URLs the HTTP
+            // layer could read.
+            if !matches!(attempt.url().scheme(), "http" | "https") {
+                attempt.stop()
+            } else if !tls && attempt.url().scheme() == "https" {
                 attempt.error(RedirectError(NEEDS_TLS))
             } else if attempt.previous().contains(attempt.url()) {
                 attempt.error(RedirectError("redirect loop"))
@@ -419,17 +445,6 @@ fn http_client(key: &ClientKey) -> Result<reqwest::Client, String> {
         .build()
         .map_err(|e| format!("cannot set up HTTP: {}", describe_error(&e)))
 }
-
-#[derive(Debug)]
-struct RedirectError(&'static str);
-
-impl std::fmt::Display for RedirectError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl StdError for RedirectError {}
 
 /// Whether a failure comes from this machine rather than the target: the process or the
 /// system is out of file descriptors, memory or buffers, or cannot make a socket.
@@ -470,112 +485,6 @@ fn no_resolver_configured() -> bool {
     !nameserver && !resolve
 }
 
-/// A short human reason for a failed request, from the innermost causes.
-pub fn describe_error(err: &(dyn StdError + 'static)) -> String {
-    let mut chain: Vec<&(dyn StdError + 'static)> = vec![err];
-    let mut current = err;
-    while let Some(next) = current.source() {
-        chain.push(next);
-        current = next;
-    }
-    if let Some(redirect) = chain.iter().find_map(|e| e.downcast_ref::<RedirectError>()) {
-        return redirect.0.to_owned();
-    }
-    let text: String = chain
-        .iter()
-        .map(|e| e.to_string())
-        .collect::<Vec<_>>()
-        .join(": ");
-    if let Some(tls) = describe_tls(&text) {
-        return tls;
-    }
-    // The family resolver's own words (`ip = "v6"` and the name has no IPv6 address).
-    if let Some(family) = chain
-        .iter()
-        .map(|e| e.to_string())
-        .find(|t| t.contains(" has no IPv"))
-    {
-        return family;
-    }
-    let lower = text.to_lowercase();
-    if lower.contains("dns error") || lower.contains("failed to lookup address") {
-        return "DNS failure (name not resolved)".into();
-    }
-    for e in &chain {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind::*;
-            match io.kind() {
-                ConnectionRefused => return "connection refused".into(),
-                ConnectionReset => return "connection reset".into(),
-                ConnectionAborted => return "connection aborted".into(),
-                HostUnreachable => return "host unreachable".into(),
-                NetworkUnreachable => return "network unreachable".into(),
-                TimedOut => return "timed out".into(),
-                _ => {}
-            }
-        }
-    }
-    if lower.contains("connection closed before message completed")
-        || lower.contains("incomplete message")
-    {
-        return "connection closed before a complete answer".into();
-    }
-    // The innermost message is the most specific one; reqwest's outer ones add the URL.
-    let inner = chain.last().map(|e| e.to_string()).unwrap_or_default();
-    truncate(&inner, MAX_REASON)
-}
-
-/// The certificate problem in a rustls error, in words. `text` is the joined chain.
-fn describe_tls(text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
-    let known = [
-        (&["expired"][..], "certificate expired"),
-        (
-            &["unknownissuer", "unknown issuer"][..],
-            "certificate from an unknown issuer",
-        ),
-        (
-            &["notvalidforname", "not valid for name"][..],
-            "certificate name mismatch",
-        ),
-        (
-            &["notvalidyet", "not valid yet"][..],
-            "certificate not valid yet",
-        ),
-        (
-            &["causedasendentity"][..],
-            "self-signed certificate (a CA certificate used by the server)",
-        ),
-        (&["revoked"][..], "certificate revoked"),
-    ];
-    if let Some((_, why)) = known
-        .iter()
-        .find(|(words, _)| words.iter().any(|w| lower.contains(w)))
-    {
-        return Some(format!("TLS error: {why}"));
-    }
-    let tls = [
-        "invalid peer certificate",
-        "tls handshake",
-        "received fatal alert",
-        "peer is incompatible",
-    ];
-    tls.iter().any(|w| lower.contains(w)).then(|| {
-        // rustls' "invalid peer certificate: Name { details }": the name is enough.
-        let head = text.split(" {").next().unwrap_or(text);
-        let inner = head.rsplit(": ").next().unwrap_or(head);
-        format!("TLS error: {}", truncate(inner, 120))
-    })
-}
-
-/// Cuts `text` to at most `max` characters, marking the cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some((at, _)) => format!("{}…", &text[..at]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -598,39 +507,6 @@ mod tests {
             "error sending request for url (http://x/)".into(),
             Some(Box::new(inner)),
         )
-    }
-
-    #[test]
-    fn names_the_common_failures() {
-        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
-        assert_eq!(describe_error(&wrapped(refused)), "connection refused");
-        let dns = Wrap(
-            "dns error".into(),
-            Some(Box::new(std::io::Error::other(
-                "failed to lookup address information",
-            ))),
-        );
-        assert_eq!(
-            describe_error(&wrapped(dns)),
-            "DNS failure (name not resolved)"
-        );
-        let cases = [
-            ("invalid peer certificate: Expired", "TLS error: certificate expired"),
-            ("invalid peer certificate: UnknownIssuer", "TLS error: certificate from an unknown issuer"),
-            ("invalid peer certificate: NotValidForName", "TLS error: certificate name mismatch"),
-            ("invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))", "TLS error: self-signed certificate (a CA certificate used by the server)"),
-            ("received fatal alert: HandshakeFailure", "TLS error: HandshakeFailure"),
-            ("invalid peer certificate: UnsupportedSignatureAlgorithmForPublicKeyContext { signature_algorithm_id: [6] }", "TLS error: UnsupportedSignatureAlgorithmForPublicKeyContext"),
-            ("certificate not valid for name \"a\"; certificate is only valid for DnsName(\"b\")", "TLS error: certificate name mismatch"),
-        ];
-        for (inner, want) in cases {
-            let io = std::io::Error::new(std::io::ErrorKind::InvalidData, inner);
-            assert_eq!(describe_error(&wrapped(io)), want);
-        }
-        assert_eq!(
-            describe_error(&wrapped(RedirectError("redirect loop"))),
-            "redirect loop"
-        );
     }
 
     #[test]
@@ -660,11 +536,5 @@ mod tests {
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
         assert!(!is_checker_fault(&wrapped(refused)));
         assert!(!is_checker_fault(&wrapped(RedirectError("redirect loop"))));
-    }
-
-    #[test]
-    fn truncates_on_characters() {
-        assert_eq!(truncate("ação", 2), "aç…");
-        assert_eq!(truncate("abc", 3), "abc");
     }
 }

@@ -291,7 +291,8 @@ mod tests {
             targets,
             [
                 ("web", "http://203.0.113.10/"),
-                ("api", "https://x.example/a?b=\"c\"")
+                // As the URL parser reads it: the form every output shows.
+                ("api", "https://x.example/a?b=%22c%22")
             ]
         );
         // Every optional key is there, commented.

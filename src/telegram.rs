@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::probe::describe_error;
-use crate::secret::{redact, Token};
+use crate::describe::{describe_error, truncate};
+use crate::secret::{mask_url_passwords, redact, redact_token, Token};
 
 /// A Bot API endpoint with its token.
 pub struct Bot {
@@ -278,8 +278,12 @@ impl Bot {
             builder = builder.pool_max_idle_per_host(0);
         }
         if let Some(proxy) = proxy {
-            let proxy = reqwest::Proxy::all(proxy)
-                .map_err(|e| anyhow::anyhow!("telegram.proxy: {}", redact(&e.to_string())))?;
+            let proxy = reqwest::Proxy::all(proxy).map_err(|e| {
+                anyhow::anyhow!(
+                    "telegram.proxy: {}",
+                    redact(&mask_url_passwords(&e.to_string()))
+                )
+            })?;
             builder = builder.proxy(proxy);
         }
         let client = builder
@@ -368,7 +372,7 @@ impl Bot {
                 let text = self.redact(String::from_utf8_lossy(&bytes).trim());
                 return Err(ApiError::Api {
                     code: status,
-                    description: crate::probe::truncate(&text, 100),
+                    description: truncate(&text, 100),
                     retry_after: retry_header,
                     migrate_to: None,
                 });
@@ -385,7 +389,7 @@ impl Bot {
         if envelope.ok {
             let result = envelope.result.unwrap_or(Value::Null);
             return serde_json::from_value(result)
-                .map_err(|e| ApiError::Invalid(format!("{method} result: {e}")));
+                .map_err(|e| ApiError::Invalid(self.redact(&format!("{method} result: {e}"))));
         }
         let parameters = envelope.parameters;
         Err(ApiError::Api {
@@ -400,7 +404,7 @@ impl Bot {
     }
 
     fn redact(&self, text: &str) -> String {
-        redact(&text.replace(self.token.expose(), "<redacted>"))
+        redact_token(text, &self.token)
     }
 
     fn network_error(&self, err: &reqwest::Error) -> ApiError {

@@ -550,15 +550,17 @@ fn explain_token_error(e: &ApiError, api_url: &str) -> String {
 /// A TLS client's words for a server that answered in plain HTTP.
 fn speaks_no_tls(why: &str) -> bool {
     let lower = why.to_lowercase();
-    [
-        "corrupt message",
-        "invalidcontenttype",
-        "wrong version number",
-        "invalid content type",
-        "tls handshake eof",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
+    why.contains(crate::describe::NO_TLS)
+        || [
+            "corrupt message",
+            "invalidcontenttype",
+            "wrong version number",
+            "invalid content type",
+            "tls handshake eof",
+            "closed the connection during the handshake",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 fn unique_name(taken: &[(String, String)], wanted: &str) -> String {

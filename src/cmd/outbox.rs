@@ -121,7 +121,7 @@ fn summary(q: &Queued) -> String {
         q.id,
         q.created.format("%Y-%m-%d %H:%M:%S %:z"),
         q.attempts,
-        crate::probe::truncate(&text, 80)
+        crate::describe::truncate(&text, 80)
     )
 }
 

@@ -20,7 +20,7 @@ mod target;
 
 pub use duration::{format_duration, parse_duration};
 pub use env::{Env, SYSTEM_STATE_DIR};
-pub use target::{mask_password, validate_name, Endpoint, IpFamily, Target};
+pub use target::{http_url, validate_name, Endpoint, IpFamily, Target};
 
 use raw::RawConfig;
 
@@ -484,22 +484,68 @@ mod tests {
     }
 
     #[test]
-    fn url_passwords_are_masked() {
-        assert_eq!(
-            mask_password("http://admin:S3cret@host:8/p?q#f"),
-            "http://admin:***@host:8/p?q#f"
+    fn url_passwords_are_masked_from_the_parsed_url_whatever_the_spelling() {
+        for written in [
+            "http://admin:p%40ss@127.0.0.1/",
+            "http:admin:p%40ss@127.0.0.1/",
+            "http:/admin:p%40ss@127.0.0.1/",
+            "http:\\\\admin:p%40ss@127.0.0.1/",
+            "HTTP://admin:p%40ss@127.0.0.1/",
+        ] {
+            let text = minimal("").replace("http://127.0.0.1/", &written.replace('\\', "\\\\"));
+            let c = load(&text).unwrap();
+            let t = &c.targets[0];
+            assert_eq!(t.url, "http://admin:***@127.0.0.1/", "{written}");
+            assert_eq!(
+                t.scrub("failed for p%40ss and p@ss, at http:admin:p%40ss@127.0.0.1/"),
+                "failed for *** and ***, at http:admin:***@127.0.0.1/",
+                "{written}"
+            );
+        }
+        // A spelling that does not parse: the error masks it all the same.
+        let err = load(&minimal("").replace("http://127.0.0.1/", "http:admin:S3cret@h:99999/"))
+            .unwrap_err();
+        assert!(
+            !err.contains("S3cret") && err.contains("admin:***@"),
+            "{err}"
         );
-        assert_eq!(mask_password("https://user@host/"), "https://user@host/");
-        assert_eq!(mask_password("http://host/a@b"), "http://host/a@b");
-        assert_eq!(mask_password("http://a:b:c@host/"), "http://a:***@host/");
-        let c = load(&minimal("").replace("http://127.0.0.1/", "http://admin:p%40ss@127.0.0.1/"))
-            .unwrap();
-        let t = &c.targets[0];
-        assert_eq!(t.url, "http://admin:***@127.0.0.1/");
-        assert_eq!(
-            t.scrub("failed for http://admin:p%40ss@127.0.0.1/"),
-            "failed for http://admin:***@127.0.0.1/"
+    }
+
+    #[test]
+    fn every_url_key_hides_its_password_in_errors_and_takes_any_spelling() {
+        let with = |key: &str, value: &str| {
+            minimal("").replace(
+                "chat_id = 42",
+                &format!("chat_id = 42\n{key} = \"{value}\""),
+            )
+        };
+        for (key, value) in [
+            ("proxy", "ftp://u:S3cret@proxy:1080"),
+            ("proxy", "socks5:u:S3cret@proxy"),
+            ("proxy", "http:/u:S3cret@"),
+            ("api_url", "ftp:u:S3cret@api"),
+            ("api_url", "http://u:S3cret@"),
+        ] {
+            let err = load(&with(key, value)).unwrap_err();
+            assert!(!err.contains("S3cret"), "{key} {value}: {err}");
+            assert!(err.contains(&format!("telegram.{key}")), "{err}");
+        }
+        let hb = |url: &str| format!("{}\n[heartbeat]\nurl = \"{url}\"\n", minimal(""));
+        let err = load(&hb("gopher://u:S3cret@hc/x")).unwrap_err();
+        assert!(
+            !err.contains("S3cret") && err.contains("heartbeat.url"),
+            "{err}"
         );
+        let c = load(&hb("HTTPS:hc.example/ping/1")).unwrap();
+        assert_eq!(
+            c.heartbeat.unwrap().url.as_str(),
+            "https://hc.example/ping/1"
+        );
+        let c = load(&with("proxy", "HTTP:u:S3cret@proxy:3128")).unwrap();
+        let tg = c.telegram.unwrap();
+        assert_eq!(tg.proxy.as_deref(), Some("http://u:S3cret@proxy:3128/"));
+        let c = load(&with("api_url", "HTTPS:api.example/")).unwrap();
+        assert_eq!(c.telegram.unwrap().api_url, "https://api.example");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use toml::Spanned;
 
 use super::duration::{duration_or, format_duration, parse_duration};
 use super::raw::{RawCheck, RawHeartbeat, RawMetrics, RawTarget, RawTelegram};
-use super::target::{mask_password, password_of, validate_name};
+use super::target::{http_url, parse_url, validate_name};
 use super::{
     readable_by_others, CheckDefaults, ConfigError, Endpoint, Heartbeat, Span, Target, Telegram,
 };
@@ -20,7 +20,7 @@ use super::{IpFamily, DEFAULT_CERT_WARN_DAYS, DEFAULT_HEARTBEAT_TIMEOUT};
 use super::{DEFAULT_API_TIMEOUT, DEFAULT_API_URL, DEFAULT_ATTEMPTS, DEFAULT_PARALLEL};
 use super::{DEFAULT_PARALLEL_PER_HOST, DEFAULT_RETRY_DELAY, DEFAULT_TIMEOUT};
 use crate::budget;
-use crate::secret::Token;
+use crate::secret::{mask_written_url, Token};
 
 /// Builds the error for a key at a place in the file.
 pub(super) trait Err: Fn(Span, &str, String) -> ConfigError {}
@@ -184,7 +184,8 @@ fn target(
     let url = t
         .url
         .ok_or_else(|| err(table_span.clone(), &key("url"), "missing".into()))?;
-    let endpoint = Endpoint::parse(url.get_ref()).map_err(|m| err(url.span(), &key("url"), m))?;
+    let parsed = parse_url(url.get_ref()).map_err(|m| err(url.span(), &key("url"), m))?;
+    let endpoint = parsed.endpoint;
     let expect_status = match t.expect_status {
         None => None,
         Some(list) => {
@@ -231,8 +232,8 @@ fn target(
             true,
         )?,
         name: name.get_ref().clone(),
-        url: mask_password(url.get_ref()),
-        secret: password_of(&endpoint),
+        url: parsed.shown,
+        secrets: parsed.secrets,
         endpoint,
         expect_status,
         contains,
@@ -388,10 +389,16 @@ pub(super) fn heartbeat(
             "missing: the URL to ping after every run".into(),
         )
     })?;
-    let parsed = reqwest::Url::parse(url.get_ref())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-        .ok_or_else(|| err(url.span(), "heartbeat.url", "is not an http(s) URL".into()))?;
+    let parsed = http_url(url.get_ref()).ok_or_else(|| {
+        err(
+            url.span(),
+            "heartbeat.url",
+            format!(
+                "{:?} is not an http(s) URL",
+                mask_written_url(url.get_ref())
+            ),
+        )
+    })?;
     let timeout = duration_or(
         &raw.timeout,
         "heartbeat.timeout",
@@ -435,38 +442,45 @@ pub(super) fn telegram(
     })?;
     let api_url = match raw.api_url {
         None => DEFAULT_API_URL.to_owned(),
-        Some(url) => {
-            let ok = reqwest::Url::parse(url.get_ref())
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
-            if ok.is_none() {
+        // Kept in the parser's spelling: what reqwest sends to, and what `https://`
+        // tells apart for the roots.
+        Some(url) => match http_url(url.get_ref()) {
+            Some(parsed) => parsed.as_str().trim_end_matches('/').to_owned(),
+            None => {
                 return Err(err(
                     url.span(),
                     "telegram.api_url",
-                    format!("{:?} is not an http(s) URL", url.get_ref()),
-                ));
+                    format!(
+                        "{:?} is not an http(s) URL",
+                        mask_written_url(url.get_ref())
+                    ),
+                ))
             }
-            url.get_ref().trim_end_matches('/').to_owned()
-        }
+        },
     };
     let proxy = match raw.proxy {
         None => None,
         Some(proxy) => {
-            let ok = reqwest::Url::parse(proxy.get_ref()).ok().filter(|u| {
-                matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h")
-                    && u.host_str().is_some()
-            });
-            if ok.is_none() {
-                return Err(err(
-                    proxy.span(),
-                    "telegram.proxy",
-                    format!(
-                        "{:?} is not a proxy URL (http://, https://, socks5:// or socks5h://)",
-                        proxy.get_ref()
-                    ),
-                ));
+            let parsed = reqwest::Url::parse(proxy.get_ref().trim())
+                .ok()
+                .filter(|u| {
+                    matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h")
+                        && u.host_str().is_some_and(|h| !h.is_empty())
+                });
+            match parsed {
+                // The parser's spelling (reqwest's own): `https://` then reads right.
+                Some(parsed) => Some(parsed.to_string()),
+                None => {
+                    let shown = mask_written_url(proxy.get_ref());
+                    return Err(err(
+                        proxy.span(),
+                        "telegram.proxy",
+                        format!(
+                            "{shown:?} is not a proxy URL (http://, https://, socks5:// or socks5h://)"
+                        ),
+                    ));
+                }
             }
-            Some(proxy.into_inner())
         }
     };
     let telegram = Telegram {

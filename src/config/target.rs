@@ -1,9 +1,11 @@
-//! A target: its name (one rule, for the config and the wizard), its URL (kept as
-//! written but with any password masked for display), and the endpoint probed.
+//! A target: its name (one rule, for the config and the wizard), its URL (parsed once,
+//! at load, and shown only in the parser's spelling with any password masked), the
+//! endpoint probed, and the one check of an http(s) URL every URL key uses.
 
 use std::time::Duration;
 
 use super::CheckDefaults;
+use crate::secret::{mask_url_passwords, mask_written_url, shown_url, url_secrets, MASK};
 
 /// The longest name a target may have.
 const MAX_NAME_LEN: usize = 64;
@@ -11,11 +13,12 @@ const MAX_NAME_LEN: usize = 64;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub name: String,
-    /// As written in the config, for messages, with any password replaced by `***`:
-    /// the only form of the URL that is ever shown.
+    /// As the URL parser reads it, with any password replaced by `***`: the only form
+    /// of the URL that is ever shown (output, log, alert, status, metrics, state.json).
     pub url: String,
-    /// The password part of the URL, to scrub from error texts (never shown).
-    pub secret: Option<String>,
+    /// The password of the URL in the forms a text may hold it, to scrub from error
+    /// texts (never shown).
+    pub secrets: Vec<String>,
     pub endpoint: Endpoint,
     /// `None`: any 2xx or 3xx final status.
     pub expect_status: Option<Vec<u16>>,
@@ -48,49 +51,80 @@ pub enum Endpoint {
     Tcp { host: String, port: u16 },
 }
 
+/// A target URL read: the endpoint, how it is shown, and the secrets it holds.
+pub(super) struct ParsedUrl {
+    pub(super) endpoint: Endpoint,
+    pub(super) shown: String,
+    pub(super) secrets: Vec<String>,
+}
+
 impl Endpoint {
-    /// Parses a target URL. Errors show the URL with its password masked.
+    /// Parses a target URL. Errors show the URL with any password masked.
     pub fn parse(url: &str) -> Result<Endpoint, String> {
-        let (real, shown) = (url, mask_password(url));
-        let url = shown.as_str();
-        let parsed = reqwest::Url::parse(url).map_err(|e| {
-            // url's RelativeUrlWithoutBase: "example.org" typed without http://.
-            let slash = if url.contains('/') { "" } else { "/" };
-            let guess = format!("http://{url}{slash}");
-            let host_like =
-                !url.contains(char::is_whitespace) && reqwest::Url::parse(&guess).is_ok();
-            if e.to_string() == "relative URL without a base" && host_like {
-                format!("{url:?} has no scheme: did you mean \"{guess}\"?")
-            } else {
-                format!("{url:?} is not a URL: {e}")
-            }
-        })?;
-        let host = parsed.host_str().filter(|h| !h.is_empty());
-        match parsed.scheme() {
-            "http" | "https" if host.is_some() => real
-                .parse()
-                .map(Endpoint::Http)
-                .map_err(|e| format!("{url:?} is not a URL: {e}")),
-            "tcp" => match (host, parsed.port()) {
-                (Some(host), Some(port)) => Ok(Endpoint::Tcp {
-                    host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
-                    port,
-                }),
-                _ => Err(format!("{url:?}: a tcp target needs a host and a port: tcp://host:port")),
-            },
-            "http" | "https" => Err(format!("{url:?} has no host")),
-            other => Err(format!(
-                "{url:?}: scheme {other:?} is not supported (use http://, https:// or tcp://host:port)"
-            )),
-        }
+        parse_url(url).map(|p| p.endpoint)
     }
+}
+
+/// Parses a target URL, in any spelling the URL parser accepts (`http:a:pw@h/` is
+/// `http://a:pw@h/`, as reqwest sends it). Errors show it with any password masked.
+pub(super) fn parse_url(url: &str) -> Result<ParsedUrl, String> {
+    let shown = mask_written_url(url);
+    let parsed = reqwest::Url::parse(url).map_err(|e| {
+        // url's RelativeUrlWithoutBase: "example.org" typed without http://.
+        let slash = if shown.contains('/') { "" } else { "/" };
+        let guess = format!("http://{shown}{slash}");
+        let host_like = !url.contains(char::is_whitespace)
+            && reqwest::Url::parse(&format!("http://{url}{slash}")).is_ok();
+        if e.to_string() == "relative URL without a base" && host_like {
+            format!("{shown:?} has no scheme: did you mean \"{guess}\"?")
+        } else {
+            format!("{shown:?} is not a URL: {e}")
+        }
+    })?;
+    let host = parsed.host_str().filter(|h| !h.is_empty());
+    let endpoint = match parsed.scheme() {
+        _ if is_http(&parsed) => Endpoint::Http(parsed.clone()),
+        "tcp" => match (host, parsed.port()) {
+            (Some(host), Some(port)) => Endpoint::Tcp {
+                host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
+                port,
+            },
+            _ => {
+                return Err(format!(
+                    "{shown:?}: a tcp target needs a host and a port: tcp://host:port"
+                ))
+            }
+        },
+        "http" | "https" => return Err(format!("{shown:?} has no host")),
+        other => {
+            return Err(format!(
+                "{shown:?}: scheme {other:?} is not supported (use http://, https:// or tcp://host:port)"
+            ))
+        }
+    };
+    Ok(ParsedUrl {
+        endpoint,
+        shown: shown_url(&parsed),
+        secrets: url_secrets(&parsed),
+    })
+}
+
+/// The one check of an http(s) URL (`telegram.api_url`, `heartbeat.url`, and through
+/// [`is_http`] a target's): parsed, with a host. Any spelling the parser accepts is taken, as reqwest would take it.
+pub fn http_url(text: &str) -> Option<reqwest::Url> {
+    reqwest::Url::parse(text.trim()).ok().filter(is_http)
+}
+
+/// An http:// or https:// URL with a host: what reqwest can send a request to.
+fn is_http(url: &reqwest::Url) -> bool {
+    matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
 }
 
 impl Target {
     /// A target for `check --url`, named after the URL's host.
     pub fn adhoc(url: &str, defaults: &CheckDefaults) -> Result<Target, String> {
-        let endpoint = Endpoint::parse(url)?;
-        let host = match &endpoint {
+        let parsed = parse_url(url)?;
+        let host = match &parsed.endpoint {
             Endpoint::Http(u) => u.host_str().unwrap_or("url").to_owned(),
             Endpoint::Tcp { host, port } => format!("{host}_{port}"),
         };
@@ -101,9 +135,9 @@ impl Target {
             .collect();
         Ok(Target {
             name,
-            url: mask_password(url),
-            secret: password_of(&endpoint),
-            endpoint,
+            url: parsed.shown,
+            secrets: parsed.secrets,
+            endpoint: parsed.endpoint,
             expect_status: None,
             contains: None,
             timeout: defaults.timeout,
@@ -116,42 +150,13 @@ impl Target {
         })
     }
 
-    /// `text` with this target's URL password replaced by `***`.
+    /// `text` with this target's URL password replaced by `***`, and any URL in it
+    /// with its password masked.
     pub fn scrub(&self, text: &str) -> String {
-        match &self.secret {
-            Some(secret) => text.replace(secret.as_str(), "***"),
-            None => text.to_owned(),
-        }
-    }
-}
-
-/// The password of an http(s) URL, as it appears in the URL (percent-encoded).
-pub(super) fn password_of(endpoint: &Endpoint) -> Option<String> {
-    match endpoint {
-        Endpoint::Http(url) => url.password().filter(|p| !p.is_empty()).map(str::to_owned),
-        Endpoint::Tcp { .. } => None,
-    }
-}
-
-/// `http://admin:***@host/` for `http://admin:S3cret@host/`: the URL as written, with
-/// the password masked (the rest stays as the admin typed it).
-pub fn mask_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            let masked = if userinfo.contains(':') {
-                format!("{user}:***")
-            } else {
-                user.to_owned()
-            };
-            format!("{scheme}://{masked}@{host}{}", &rest[authority_end..])
-        }
-        None => url.to_owned(),
+        let text = mask_url_passwords(text);
+        self.secrets
+            .iter()
+            .fold(text, |text, secret| text.replace(secret.as_str(), MASK))
     }
 }
 

@@ -171,3 +171,94 @@ fn https_targets_trust_the_bundle_and_http_redirects_to_them_work() {
         system.stdout
     );
 }
+
+/// A server on loopback that reads what a client sends first and answers `reply` (or
+/// closes at once when it is empty), for 5 s at most.
+fn answers_once(reply: &'static [u8]) -> (u16, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let server = std::thread::spawn(move || {
+        let until = std::time::Instant::now() + Duration::from_secs(5);
+        while std::time::Instant::now() < until {
+            if let Ok((mut stream, _)) = listener.accept() {
+                stream.set_nonblocking(false).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(2)))
+                    .unwrap();
+                if !reply.is_empty() {
+                    let _ = stream.read(&mut [0; 1024]);
+                    let _ = stream.write_all(reply);
+                }
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    });
+    (port, server)
+}
+
+#[test]
+fn every_tls_failure_reads_as_a_tls_error() {
+    let sb = Sandbox::new();
+    for (name, reply, want) in [
+        // https:// to a port that speaks plain HTTP (it answers the ClientHello with a 400).
+        (
+            "plain",
+            &b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n"[..],
+            "TLS error: the server does not speak TLS (plain HTTP on this port?)",
+        ),
+        // A server that takes the connection and closes it during the handshake.
+        (
+            "closer",
+            &b""[..],
+            "TLS error: the server closed the connection during the handshake",
+        ),
+    ] {
+        let (port, server) = answers_once(reply);
+        sb.write_config(None, &[target(name, &format!("https://127.0.0.1:{port}/"))]);
+        let run = sb.run(&["check"]).expect(1);
+        let line = format!("{name}  DOWN  {want}\n");
+        assert!(run.stdout.contains(&line), "{line}{}", run.stdout);
+        server.join().unwrap();
+    }
+}
+
+/// One rule for a redirect to a scheme vigia cannot follow: not followed, and the 3xx
+/// answer is judged (up by default, down when expect_status wants something else).
+#[test]
+fn redirects_to_schemes_vigia_cannot_follow_are_judged_by_the_answer() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    let schemes = [
+        ("file", "file:///etc/passwd"),
+        ("gopher", "gopher://127.0.0.1:70/1"),
+        ("mailto", "mailto:ops@example.org"),
+        ("app", "myapp://callback?code=1"),
+    ];
+    let targets: Vec<String> = schemes
+        .iter()
+        .flat_map(|(name, location)| {
+            let url = site.url(&format!("/goto?{location}"));
+            [
+                target(name, &url),
+                format!(
+                    "{}\nexpect_status = [200]",
+                    target(&format!("{name}-200"), &url)
+                ),
+            ]
+        })
+        .collect();
+    sb.write_config(None, &targets);
+    let run = sb.run(&["check"]).expect(1);
+    for (name, location) in schemes {
+        let scheme = location.split(':').next().unwrap();
+        let up = format!("{name:<10}  UP    HTTP 302 (redirect to {scheme}: not followed) in ");
+        assert!(run.stdout.contains(&up), "{up}\n{}", run.stdout);
+        let down = format!(
+            "{:<10}  DOWN  HTTP 302 Found (redirect to {scheme}: not followed)",
+            format!("{name}-200")
+        );
+        assert!(run.stdout.contains(&down), "{down}\n{}", run.stdout);
+    }
+}
