@@ -18,7 +18,7 @@ mod raw;
 mod sections;
 mod target;
 
-pub use duration::{format_duration, parse_duration};
+pub use duration::{format_duration, parse_duration, parse_duration_saturating, time_after};
 pub use env::{Env, SYSTEM_STATE_DIR};
 pub use target::{mask_password, validate_name, Endpoint, IpFamily, Target};
 
