@@ -637,6 +637,8 @@ fn nearest_dir(dir: &Path) -> std::io::Result<(DirHandle, bool)> {
         }
         at = match at.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
+            // "/" and "." always exist; should they not, say so rather than loop.
+            _ if at == Path::new(".") => return Err(std::io::ErrorKind::NotFound.into()),
             _ => Path::new("."),
         };
     }

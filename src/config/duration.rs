@@ -365,6 +365,10 @@ mod tests {
                 "timeout: must be at most 1h",
             ),
             (
+                format!("[telegram]\ntoken = \"123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw\"\nchat_id = 1\ntimeout = \"{huge}\"\n"),
+                "telegram.timeout: must be at most 1h",
+            ),
+            (
                 format!("[heartbeat]\nurl = \"http://127.0.0.1/\"\ntimeout = \"{huge}\"\n"),
                 "heartbeat.timeout: must be at most 1h",
             ),

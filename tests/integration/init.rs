@@ -895,6 +895,8 @@ fn links_planted_at_the_temp_and_backup_names_are_never_followed() {
         assert_eq!(meta.permissions().mode() & 0o7777, 0o600);
         assert_eq!(fs::read_to_string(&backup).unwrap(), "# mine\n");
         assert_eq!(api.sent().len(), 2);
+        let kept = fs::metadata(&dir).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(kept, mode, "the directory was chmod'ed");
     }
 }
 
