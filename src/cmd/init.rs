@@ -689,3 +689,28 @@ fn write_config(path: &Path, text: &str, force: bool) -> anyhow::Result<Option<P
 fn say(text: &str) {
     let _ = writeln!(std::io::stderr(), "{text}");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_config_place_is_a_directory_and_one_name() {
+        let place = |p: &str| config_place(Path::new(p)).map(|(d, n)| (d, n.to_owned()));
+        assert_eq!(
+            place("/etc/vigia/config.toml").unwrap(),
+            (PathBuf::from("/etc/vigia"), "config.toml".to_owned())
+        );
+        assert_eq!(
+            place("config.toml").unwrap(),
+            (PathBuf::from("."), "config.toml".to_owned())
+        );
+        for bad in ["/etc/vigia/", "/", "..", "/etc/.."] {
+            assert!(place(bad).is_err(), "{bad}");
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let (dir, exact) = nearest_dir(&tmp.path().join("a/b/c")).unwrap();
+        assert_eq!((dir.path(), exact), (tmp.path(), false));
+        assert!(nearest_dir(tmp.path()).unwrap().1);
+    }
+}
