@@ -124,7 +124,7 @@ pub struct Which {
 pub struct MuteArgs {
     #[command(flatten)]
     pub which: Which,
-    /// For how long (e.g. 30m, 2h, 1d); without it, until 'vigia unmute'
+    /// For how long (e.g. 30m, 2h, 1d, 1d12h); without it, until 'vigia unmute'
     #[arg(long = "for", value_name = "DURATION")]
     pub duration: Option<String>,
     /// Why, shown by 'vigia status'

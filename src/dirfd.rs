@@ -124,6 +124,24 @@ impl DirHandle {
     /// renamed over `name`. With `durable`, the file and the directory are `fsync`ed too,
     /// so a crash or power cut leaves the old contents or the new, never half.
     pub fn replace(&self, name: &str, bytes: &[u8], mode: u32, durable: bool) -> io::Result<()> {
+        self.replace_with(name, bytes, mode, durable, false)
+    }
+
+    /// Like [`DirHandle::replace`], durable, and with exactly `mode` whatever the umask:
+    /// the temporary file is `fchmod`ed through its handle before anything is written
+    /// to it, so a secret is never readable by others for a moment either.
+    pub fn replace_exact(&self, name: &str, bytes: &[u8], mode: u32) -> io::Result<()> {
+        self.replace_with(name, bytes, mode, true, true)
+    }
+
+    fn replace_with(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        mode: u32,
+        durable: bool,
+        exact: bool,
+    ) -> io::Result<()> {
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW;
         // Something planted at a temporary name is never opened: take another name.
         let mut tries = 0;
@@ -137,6 +155,9 @@ impl DirHandle {
             }
         };
         let result = (|| {
+            if exact {
+                rustix::fs::fchmod(&fd, Mode::from_raw_mode(mode))?;
+            }
             let mut file = File::from(fd);
             file.write_all(bytes)?;
             if durable {
@@ -153,6 +174,70 @@ impl DirHandle {
             let _ = rustix::fs::unlinkat(&self.fd, &temp, AtFlags::empty());
         }
         result
+    }
+
+    /// What `name` is, without following a link; `None` when it does not exist.
+    pub fn entry_type(&self, name: &str) -> io::Result<Option<FileType>> {
+        match rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(stat) => Ok(Some(FileType::from_raw_mode(stat.st_mode))),
+            Err(rustix::io::Errno::NOENT) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Sets the directory's own mode through its handle (`fchmod`), never by path.
+    pub fn set_mode(&self, mode: u32) -> io::Result<()> {
+        Ok(rustix::fs::fchmod(&self.fd, Mode::from_raw_mode(mode))?)
+    }
+
+    /// Refuses a directory whose names someone other than root and this process's user
+    /// could change, there or in any directory above it up to `/`: one owned by another
+    /// user, or writable by others without the sticky bit (which keeps others from
+    /// renaming or removing what is not theirs, as in `/tmp`). Whoever can change the
+    /// names can swap a file written there for one of theirs, or move the directory away.
+    /// The walk goes through `..` handles, so a path renamed meanwhile cannot mislead it.
+    pub fn refuse_shared(&self) -> io::Result<()> {
+        let me = rustix::process::geteuid().as_raw();
+        // For messages only: where the handle really is.
+        let mut shown = std::fs::read_link(format!("/proc/self/fd/{}", self.fd_number()))
+            .unwrap_or_else(|_| self.path.clone());
+        let mut dir = rustix::io::dup(&self.fd)?;
+        // Bounded: no real tree is 4096 directories deep.
+        for _ in 0..4096 {
+            let stat = rustix::fs::fstat(&dir)?;
+            let mode = stat.st_mode & 0o7777;
+            if stat.st_uid != 0 && stat.st_uid != me {
+                return Err(refuse(&format!(
+                    "its directory {} is owned by uid {}, not by root or you: \
+                     that user could replace what vigia writes there",
+                    shown.display(),
+                    stat.st_uid
+                )));
+            }
+            if mode & 0o002 != 0 && mode & 0o1000 == 0 {
+                return Err(refuse(&format!(
+                    "its directory {} is writable by others (mode {mode:04o}) without the sticky bit: \
+                     anyone could replace what vigia writes there (chmod o-w {})",
+                    shown.display(),
+                    shown.display()
+                )));
+            }
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            let parent = rustix::fs::openat(&dir, "..", flags, Mode::empty())?;
+            let above = rustix::fs::fstat(&parent)?;
+            if (above.st_dev, above.st_ino) == (stat.st_dev, stat.st_ino) {
+                return Ok(());
+            }
+            dir = parent;
+            shown = shown
+                .parent()
+                .map_or_else(|| PathBuf::from("/"), Path::to_owned);
+        }
+        Err(refuse("is deeper than 4096 directories"))
+    }
+
+    fn fd_number(&self) -> i32 {
+        std::os::fd::AsRawFd::as_raw_fd(&self.fd)
     }
 
     /// Removes `name` (a file, never following a link); a missing file is no error.
@@ -288,6 +373,58 @@ mod tests {
         // A planted link at a temp name is not followed either: the name is fresh.
         dir.replace("link", b"new", 0o600, true).unwrap();
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "secret");
+    }
+
+    #[test]
+    fn replace_exact_sets_the_mode_and_replaces_a_link_without_following_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        std::fs::write(&outside, "precious").unwrap();
+        std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let dir = DirHandle::open_or_create(&tmp.path().join("d"), 0o700).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("f")).unwrap();
+        assert_eq!(dir.entry_type("f").unwrap(), Some(FileType::Symlink));
+        assert_eq!(dir.entry_type("none").unwrap(), None);
+        for mode in [0o666, 0o600] {
+            dir.replace_exact("f", b"new", mode).unwrap();
+            let meta = std::fs::symlink_metadata(dir.join("f")).unwrap();
+            assert!(meta.file_type().is_file());
+            assert_eq!(meta.permissions().mode() & 0o7777, mode, "{mode:o}");
+        }
+        assert_eq!(dir.entry_type("f").unwrap(), Some(FileType::RegularFile));
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "precious");
+        let mode = std::fs::metadata(&outside).unwrap().permissions().mode();
+        assert_eq!(mode & 0o7777, 0o644);
+        dir.set_mode(0o711).unwrap();
+        let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o7777, 0o711);
+    }
+
+    #[test]
+    fn a_directory_others_can_write_is_shared_unless_sticky() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mode = |path: &Path, mode: u32| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+        };
+        let open = |path: &Path| DirHandle::open(path).unwrap().unwrap();
+        let outer = tmp.path().join("outer");
+        let inner = outer.join("inner");
+        std::fs::create_dir_all(&inner).unwrap();
+        open(&inner).refuse_shared().unwrap();
+        mode(&outer, 0o777);
+        for dir in [&outer, &inner] {
+            let err = open(dir).refuse_shared().unwrap_err().to_string();
+            assert!(err.contains("writable by others (mode 0777)"), "{err}");
+            assert!(
+                err.contains(&outer.display().to_string()),
+                "names the culprit: {err}"
+            );
+        }
+        mode(&outer, 0o1777);
+        open(&inner).refuse_shared().unwrap();
+        open(&outer).refuse_shared().unwrap();
+        mode(&outer, 0o775);
+        open(&inner).refuse_shared().unwrap();
     }
 
     #[test]

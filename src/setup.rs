@@ -318,6 +318,30 @@ mod tests {
         }
     }
 
+    /// Every duration the template shows (the defaults, the examples, the limits in
+    /// its comments) is one the loader takes.
+    #[test]
+    fn the_templates_durations_parse() {
+        let text = config_text(&answers());
+        let mut seen = 0;
+        for line in text.lines() {
+            let line = line.trim_start_matches("# ");
+            for key in ["timeout = ", "retry_delay = ", "remind_every = "] {
+                if let Some(value) = line.strip_prefix(key) {
+                    let value = value.split('"').nth(1).unwrap();
+                    assert!(crate::config::parse_duration(value).is_some(), "{line}");
+                    seen += 1;
+                }
+            }
+            if let Some((_, limit)) = line.split_once("at most ") {
+                let limit = limit.split_whitespace().next().unwrap();
+                assert!(crate::config::parse_duration(limit).is_some(), "{line}");
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 7, "{text}");
+    }
+
     #[test]
     fn defaults_are_left_as_comments() {
         let plain = Answers {

@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use rustix::fs::{FileType, OFlags};
 
 use crate::cli::InitArgs;
 use crate::config::{validate_name, CheckDefaults, Env, Target, DEFAULT_API_URL, UNIT_CONFIG};
-use crate::error::{Exit, UsageError};
+use crate::dirfd::DirHandle;
+use crate::error::{CantWrite, Exit, UsageError};
 use crate::probe::{probe_all, Limits};
 use crate::prompt;
 use crate::secret::Token;
@@ -19,7 +21,7 @@ use crate::setup::{
     PUBLIC_CANARIES,
 };
 use crate::telegram::{ApiError, Bot, BotUser};
-use crate::util::{hostname, write_atomic};
+use crate::util::hostname;
 
 /// The least time between two getUpdates: a server that answers at once instead of
 /// holding the long poll (some proxies and emulators) must not make a busy loop.
@@ -53,13 +55,7 @@ pub fn run(config_path: Option<&Path>, args: &InitArgs, env: &Env) -> anyhow::Re
             .into());
         }
     }
-    if path.exists() && !args.force {
-        return Err(UsageError(format!(
-            "{} already exists: pass --force to replace it (the old one is kept as a backup)",
-            path.display()
-        ))
-        .into());
-    }
+    check_config_place(&path, args.force)?;
     let wizard = Wizard {
         args,
         env,
@@ -118,7 +114,11 @@ impl Wizard<'_> {
             targets,
             canaries,
         };
-        prompt::uninterrupted(|| write_config(path, &config_text(&answers), self.args.force))?;
+        let backup =
+            prompt::uninterrupted(|| write_config(path, &config_text(&answers), self.args.force))?;
+        if let Some(backup) = backup {
+            say(&format!("Kept the old config as {}.", backup.display()));
+        }
         say(&format!(
             "\nStep 7 of 8: wrote {} (mode 0600).",
             path.display()
@@ -573,32 +573,146 @@ fn unique_name(taken: &[(String, String)], wanted: &str) -> String {
     name
 }
 
-/// Writes the config 0600 in a 0700 directory, atomically; with `force`, the old file
-/// is kept as `<name>.bak`.
-fn write_config(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+/// The most of an old config `--force` keeps as a backup.
+const OLD_CONFIG_LIMIT: u64 = 16 << 20;
+
+/// The config's directory and its name there (one path component, UTF-8).
+fn config_place(path: &Path) -> anyhow::Result<(PathBuf, &str)> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|_| !path.as_os_str().as_encoded_bytes().ends_with(b"/"))
+        .ok_or_else(|| {
+            UsageError(format!(
+                "{} is not a file name for the config",
+                path.display()
+            ))
+        })?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    Ok((dir, name))
+}
+
+fn refused(why: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, why.to_owned())
+}
+
+const LINK_REFUSED: &str = "is a symbolic link; vigia does not follow links here";
+
+/// Before anything is asked: the config path is not a link, not already there unless
+/// `--force` (and then a plain file to back up), and in a directory (or, when it is to
+/// be made, below one) that only root and this user can change. [`write_config`]
+/// checks again through the handle it writes with.
+fn check_config_place(path: &Path, force: bool) -> anyhow::Result<()> {
+    let fail = |e| CantWrite::new("write the config", path, e);
+    let (dir_path, name) = config_place(path)?;
+    let (dir, exact) = nearest_dir(&dir_path).map_err(fail)?;
+    dir.refuse_shared().map_err(fail)?;
+    if exact {
+        match dir.entry_type(name).map_err(fail)? {
+            None => {}
+            Some(FileType::Symlink) => return Err(fail(refused(LINK_REFUSED)).into()),
+            Some(_) if !force => return Err(already_exists(path)),
+            // A FIFO, a device or a file with other hard links is no config to back up.
+            Some(_) => drop(dir.open_file(name, OFlags::RDONLY, 0).map_err(fail)?),
         }
     }
-    if force && path.exists() {
-        let backup = PathBuf::from(format!("{}.bak", path.display()));
-        std::fs::copy(path, &backup)
-            .with_context(|| format!("cannot back up to {}", backup.display()))?;
-        std::fs::set_permissions(&backup, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-        say(&format!("Kept the old config as {}.", backup.display()));
+    Ok(())
+}
+
+fn already_exists(path: &Path) -> anyhow::Error {
+    UsageError(format!(
+        "{} already exists: pass --force to replace it (the old one is kept as a backup)",
+        path.display()
+    ))
+    .into()
+}
+
+/// `dir`, or the nearest directory above it that exists; and whether it is `dir`.
+fn nearest_dir(dir: &Path) -> std::io::Result<(DirHandle, bool)> {
+    let mut at = dir;
+    loop {
+        if let Some(handle) = DirHandle::open(at)? {
+            return Ok((handle, at == dir));
+        }
+        at = match at.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            // "/" and "." always exist; should they not, say so rather than loop.
+            _ if at == Path::new(".") => return Err(std::io::ErrorKind::NotFound.into()),
+            _ => Path::new("."),
+        };
     }
-    write_atomic(path, text.as_bytes(), 0o600)
-        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes the config 0600 (a 0700 directory when it makes one), atomically, through the
+/// directory's handle ([`DirHandle`]): the temporary file is created exclusively and
+/// never through a link, the modes are set with `fchmod` on the handles, a link at the
+/// config's name is refused, and with `force` the old file is kept as `<name>.bak`,
+/// which replaces whatever was at that name rather than writing through it. Returns
+/// the backup's path when one was made.
+fn write_config(path: &Path, text: &str, force: bool) -> anyhow::Result<Option<PathBuf>> {
+    let fail = |e| CantWrite::new("write the config", path, e);
+    let (dir_path, name) = config_place(path)?;
+    let dir = match DirHandle::open(&dir_path).map_err(fail)? {
+        Some(dir) => dir,
+        None => {
+            let (above, _) = nearest_dir(&dir_path).map_err(fail)?;
+            above.refuse_shared().map_err(fail)?;
+            let dir = DirHandle::open_or_create(&dir_path, 0o700).map_err(fail)?;
+            dir.set_mode(0o700).map_err(fail)?;
+            dir
+        }
+    };
+    dir.refuse_shared().map_err(fail)?;
+    let mut backup = None;
+    match dir.entry_type(name).map_err(fail)? {
+        None => {}
+        Some(FileType::Symlink) => return Err(fail(refused(LINK_REFUSED)).into()),
+        Some(_) if !force => return Err(already_exists(path)),
+        Some(_) => {
+            // Read through the handle: a FIFO, a device or a hard link is refused.
+            if let Some(old) = dir.read(name, OLD_CONFIG_LIMIT).map_err(fail)? {
+                let bak = format!("{name}.bak");
+                dir.replace_exact(&bak, &old, 0o600)
+                    .map_err(|e| CantWrite::new("keep the old config as", &dir.join(&bak), e))?;
+                backup = Some(dir.join(&bak));
+            }
+        }
+    }
+    dir.replace_exact(name, text.as_bytes(), 0o600)
+        .map_err(fail)?;
+    Ok(backup)
 }
 
 /// The wizard's narration. Standard error is where dialoguer asks, so the story and
 /// the questions stay together and standard output stays clean.
 fn say(text: &str) {
     let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_config_place_is_a_directory_and_one_name() {
+        let place = |p: &str| config_place(Path::new(p)).map(|(d, n)| (d, n.to_owned()));
+        assert_eq!(
+            place("/etc/vigia/config.toml").unwrap(),
+            (PathBuf::from("/etc/vigia"), "config.toml".to_owned())
+        );
+        assert_eq!(
+            place("config.toml").unwrap(),
+            (PathBuf::from("."), "config.toml".to_owned())
+        );
+        for bad in ["/etc/vigia/", "/", "..", "/etc/.."] {
+            assert!(place(bad).is_err(), "{bad}");
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let (dir, exact) = nearest_dir(&tmp.path().join("a/b/c")).unwrap();
+        assert_eq!((dir.path(), exact), (tmp.path(), false));
+        assert!(nearest_dir(tmp.path()).unwrap().1);
+    }
 }

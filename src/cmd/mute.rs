@@ -11,7 +11,7 @@ use crate::budget::LOCK_WAIT_BY_HAND;
 use crate::checkpoint::Address;
 use crate::cli::{MuteArgs, UnmuteArgs};
 use crate::cmd::{load_config, open_state, Output, Ui};
-use crate::config::{format_duration, parse_duration, Config, Env};
+use crate::config::{format_duration, parse_duration_saturating, time_after, Config, Env};
 use crate::error::{Exit, UsageError};
 use crate::message::{render_html, split, LIMIT};
 use crate::notices;
@@ -22,7 +22,7 @@ pub fn mute(config_path: Option<&Path>, args: &MuteArgs, env: &Env) -> anyhow::R
     let names = chosen(&config, &args.which.targets, args.which.all)?;
     let length = match &args.duration {
         None => None,
-        Some(text) => match parse_duration(text) {
+        Some(text) => match parse_duration_saturating(text) {
             Some(d) if !d.is_zero() => Some(d),
             _ => {
                 return Err(UsageError(format!(
@@ -34,7 +34,7 @@ pub fn mute(config_path: Option<&Path>, args: &MuteArgs, env: &Env) -> anyhow::R
     };
     let now = env.now();
     let until = length
-        .map(|d| chrono::TimeDelta::from_std(d).map(|d| now + d))
+        .map(|d| time_after(now, d).ok_or(()))
         .transpose()
         .map_err(|_| UsageError("--for is too long".into()))?;
     let state = open_state(&config)?;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::duration::{duration_or, format_duration, parse_duration};
+use super::duration::{duration_or, format_duration};
 use super::raw::{RawCheck, RawHeartbeat, RawMetrics, RawTarget, RawTelegram};
 use super::target::{http_url, parse_url, validate_name};
 use super::{
@@ -63,10 +63,13 @@ fn interval(
     let Some(value) = value else {
         return Ok(None);
     };
-    match parse_duration(value.get_ref()) {
-        Some(d) if d >= Duration::from_secs(1) => Ok(Some(d)),
-        Some(_) => Err(err(value.span(), key, "must be at least 1s".into())),
-        None => Err(err(
+    match super::duration::parse(value.get_ref()) {
+        Ok(d) if d >= Duration::from_secs(1) => Ok(Some(d)),
+        Ok(_) => Err(err(value.span(), key, "must be at least 1s".into())),
+        Err(super::duration::DurationError::TooLong) => {
+            Err(err(value.span(), key, "is too long to count".into()))
+        }
+        Err(_) => Err(err(
             value.span(),
             key,
             format!(

@@ -282,3 +282,70 @@ fn ip_picks_the_address_family() {
         run.stderr
     );
 }
+
+/// Durations as a person writes them: `--for 1d` and `remind_every = "1d"` are taken,
+/// what vigia prints back parses again, and what overflows (a number, or a date past
+/// what can be written at this run's time) is one line and exit 2 or 78, never a panic.
+#[test]
+fn durations_take_days_and_refuse_what_overflows() {
+    let (site, sb) = (Site::start(), Sandbox::new());
+    sb.write_config(None, &[target("web", &site.url("/ok"))]);
+    with_keys(&sb, "remind_every = \"1d\"\n", "");
+    let now = ("VIGIA_NOW", "2026-12-01T21:00:00-03:00");
+    let mute = |length: &str| sb.run_with_env(&["mute", "web", "--for", length], now.0, now.1);
+    for (length, shown, until) in [
+        ("1d", "1d", "2026-12-02 21:00:00 -03:00"),
+        ("1d12h", "1d12h", "2026-12-03 09:00:00 -03:00"),
+        ("90m", "1h30m", "2026-12-01 22:30:00 -03:00"),
+        ("36h", "1d12h", "2026-12-03 09:00:00 -03:00"),
+        ("2min30s", "2m30s", "2026-12-01 21:02:30 -03:00"),
+    ] {
+        let run = mute(length).expect(0);
+        assert_eq!(
+            run.stdout,
+            format!("muted web for {shown} (until {until}): checks go on, nothing is sent\n"),
+            "--for {length}"
+        );
+        // What was printed is a duration vigia takes, and means the same.
+        let again = mute(shown).expect(0);
+        assert_eq!(again.stdout, run.stdout, "--for {shown}");
+    }
+    let max = u64::MAX;
+    let too_long = [
+        "4294967295h".to_owned(),
+        "3000000d".to_owned(),
+        "72000000h".to_owned(),
+        "4320000000m".to_owned(),
+        "259200000000s".to_owned(),
+        "259200000000000ms".to_owned(),
+        format!("{max}ms"),
+        format!("{max}s"),
+        format!("{max}min"),
+        format!("{max}h"),
+        format!("{max}d"),
+        format!("{}d", "9".repeat(30)),
+    ];
+    for length in &too_long {
+        let run = mute(length).expect(2);
+        assert_eq!(run.stderr, "vigia: --for is too long\n", "--for {length}");
+    }
+    let run = mute("1w").expect(2);
+    assert_eq!(
+        run.stderr,
+        "vigia: --for \"1w\" is not a duration: write e.g. 30m, 2h, 1d\n"
+    );
+    assert_eq!(
+        sb.checkpoint()["mutes"]["web"]["until"],
+        "2026-12-01T21:02:30-03:00"
+    );
+
+    sb.write_config(None, &[target("web", &site.url("/ok"))]);
+    with_keys(&sb, &format!("remind_every = \"{max}d\"\n"), "");
+    let run = sb.run(&["check"]).expect(78);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("check.remind_every: is too long"),
+        "{}",
+        run.stderr
+    );
+}

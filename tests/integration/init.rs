@@ -738,3 +738,278 @@ fn a_wrong_api_url_is_named_not_blamed_on_the_token() {
         run.stderr
     );
 }
+
+/// Where a planted link points: a root-owned file outside the config's directory.
+struct Victim {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+const PRECIOUS: &str = "root's own file\n";
+
+impl Victim {
+    fn new() -> Victim {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("precious");
+        fs::write(&path, PRECIOUS).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        Victim { _dir: dir, path }
+    }
+
+    /// Nothing was written to it or chmod'ed, and it is the only file there.
+    #[track_caller]
+    fn untouched(&self) {
+        let text = fs::read_to_string(&self.path).unwrap();
+        assert_eq!(text, PRECIOUS, "written through a link");
+        assert!(
+            !text.contains(&TOKEN[10..]),
+            "the token reached a planted file"
+        );
+        let mode = fs::metadata(&self.path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o7777, 0o644, "chmod'ed through a link");
+        let names: Vec<_> = fs::read_dir(self.path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["precious"], "something written beside it");
+    }
+}
+
+/// A directory of `mode` in the sandbox, for the config.
+fn config_dir(sb: &Sandbox, mode: u32) -> std::path::PathBuf {
+    let dir = sb.path("conf");
+    fs::create_dir(&dir).unwrap();
+    fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+    dir
+}
+
+/// `init` unattended with `config`, as root, from a shell that first runs `plant` and
+/// then becomes vigia (`exec` keeps the pid, so `$$` is the pid vigia names its files by).
+fn init_at(
+    api: &BotApi,
+    site: &Site,
+    sb: &Sandbox,
+    config: &std::path::Path,
+    plant: &str,
+    extra: &[&str],
+) -> crate::Run {
+    let url = site.url("/ok");
+    let api_url = api.url();
+    let mut args = vec![
+        "--config",
+        config.to_str().unwrap(),
+        "init",
+        "--chat-id",
+        "42",
+        "--url",
+        &url,
+        "--api-url",
+        &api_url,
+    ];
+    args.extend_from_slice(extra);
+    let vigia = sb.command_bare(&args);
+    let mut command = std::process::Command::new("sh");
+    command
+        .args(["-c", &format!("{plant}\nexec \"$0\" \"$@\"")])
+        .arg(vigia.get_program())
+        .args(vigia.get_args())
+        .env_clear()
+        .envs(vigia.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("VIGIA_TOKEN", TOKEN)
+        .current_dir(sb.dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    crate::run(command)
+}
+
+/// Links at every temporary name vigia has used or may use for `name` in `dir`, all to
+/// the victim.
+fn plant_temp_links(dir: &std::path::Path, name: &str, victim: &Victim) -> String {
+    format!(
+        "for n in '' .0 .1 .2; do ln -s '{v}' '{d}/.{name}.'$$$n.tmp; done",
+        v = victim.path.display(),
+        d = dir.display()
+    )
+}
+
+#[track_caller]
+fn assert_one_line_74(run: &crate::Run, says: &str) {
+    assert_eq!(
+        run.code, 74,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("vigia: "), "{}", run.stderr);
+    assert!(run.stderr.contains(says), "{}", run.stderr);
+    assert_no_token(&format!("{}{}", run.stdout, run.stderr));
+}
+
+/// The config written: a regular file of one link, 0600, holding the token.
+#[track_caller]
+fn assert_written(config: &std::path::Path) {
+    let meta = fs::symlink_metadata(config).unwrap();
+    assert!(meta.file_type().is_file(), "{meta:?}");
+    assert_eq!(meta.permissions().mode() & 0o7777, 0o600);
+    assert!(fs::read_to_string(config).unwrap().contains(TOKEN));
+}
+
+#[test]
+#[ignore = "needs root"]
+fn links_planted_at_the_temp_and_backup_names_are_never_followed() {
+    crate::assert_root();
+    for mode in [0o700, 0o1777] {
+        let (api, site, sb, victim) = (
+            BotApi::start(),
+            Site::start(),
+            Sandbox::new(),
+            Victim::new(),
+        );
+        let dir = config_dir(&sb, mode);
+        let config = dir.join("config.toml");
+        let plant = plant_temp_links(&dir, "config.toml", &victim);
+        let run = init_at(&api, &site, &sb, &config, &plant, &[]);
+        assert_eq!(run.code, 0, "{mode:o}: {}", run.stderr);
+        assert!(run.stderr.contains("(mode 0600)"), "{}", run.stderr);
+        assert_written(&config);
+        victim.untouched();
+
+        // --force: the old config goes to config.toml.bak, where a link waits.
+        fs::write(&config, "# mine\n").unwrap();
+        std::os::unix::fs::symlink(&victim.path, dir.join("config.toml.bak")).unwrap();
+        let plant = format!(
+            "{plant}\n{}",
+            plant_temp_links(&dir, "config.toml.bak", &victim)
+        );
+        let run = init_at(&api, &site, &sb, &config, &plant, &["--force"]);
+        assert_eq!(run.code, 0, "{mode:o}: {}", run.stderr);
+        victim.untouched();
+        assert_written(&config);
+        let backup = dir.join("config.toml.bak");
+        let meta = fs::symlink_metadata(&backup).unwrap();
+        assert!(
+            meta.file_type().is_file(),
+            "the link was replaced, not followed"
+        );
+        assert_eq!(meta.permissions().mode() & 0o7777, 0o600);
+        assert_eq!(fs::read_to_string(&backup).unwrap(), "# mine\n");
+        assert_eq!(api.sent().len(), 2);
+        let kept = fs::metadata(&dir).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(kept, mode, "the directory was chmod'ed");
+    }
+}
+
+#[test]
+#[ignore = "needs root"]
+fn a_config_path_that_is_a_link_is_refused_not_followed() {
+    crate::assert_root();
+    let (api, site, sb, victim) = (
+        BotApi::start(),
+        Site::start(),
+        Sandbox::new(),
+        Victim::new(),
+    );
+    let dir = config_dir(&sb, 0o1777);
+    let config = dir.join("config.toml");
+    std::os::unix::fs::symlink(&victim.path, &config).unwrap();
+    for extra in [&[][..], &["--force"]] {
+        let run = init_at(&api, &site, &sb, &config, "", extra);
+        assert_one_line_74(&run, "symbolic link");
+        victim.untouched();
+        assert!(fs::symlink_metadata(&config)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+    // A dangling link is no config either: the name is refused, not created through.
+    fs::remove_file(&config).unwrap();
+    let target = sb.path("elsewhere.toml");
+    std::os::unix::fs::symlink(&target, &config).unwrap();
+    let run = init_at(&api, &site, &sb, &config, "", &[]);
+    assert_one_line_74(&run, "symbolic link");
+    assert!(!target.exists(), "created through a dangling link");
+    // A hard link to root's file is not taken for an old config to back up.
+    fs::remove_file(&config).unwrap();
+    fs::hard_link(&victim.path, &config).unwrap();
+    let run = init_at(&api, &site, &sb, &config, "", &["--force"]);
+    assert_one_line_74(&run, "hard links");
+    fs::remove_file(&config).unwrap();
+    victim.untouched();
+    assert!(api.sent().is_empty(), "refused before any test message");
+}
+
+#[test]
+#[ignore = "needs root"]
+fn a_directory_others_can_write_without_the_sticky_bit_is_refused() {
+    crate::assert_root();
+    let (api, site, sb, victim) = (
+        BotApi::start(),
+        Site::start(),
+        Sandbox::new(),
+        Victim::new(),
+    );
+    let dir = config_dir(&sb, 0o777);
+    let config = dir.join("config.toml");
+    let plant = plant_temp_links(&dir, "config.toml", &victim);
+    let run = init_at(&api, &site, &sb, &config, &plant, &[]);
+    assert_one_line_74(&run, "writable by others");
+    assert!(
+        run.stderr.contains(&dir.display().to_string()),
+        "{}",
+        run.stderr
+    );
+    victim.untouched();
+    assert!(!config.exists());
+    assert!(
+        api.calls().is_empty(),
+        "refused before the Bot API is asked anything"
+    );
+
+    // The same deeper down: a private directory inside one that others can write.
+    let inner = dir.join("inner");
+    fs::create_dir(&inner).unwrap();
+    fs::set_permissions(&inner, fs::Permissions::from_mode(0o700)).unwrap();
+    let run = init_at(&api, &site, &sb, &inner.join("config.toml"), "", &[]);
+    assert_one_line_74(&run, "writable by others");
+    // And one that does not exist yet, to be made there.
+    let run = init_at(&api, &site, &sb, &dir.join("new/config.toml"), "", &[]);
+    assert_one_line_74(&run, "writable by others");
+    assert!(!dir.join("new").exists());
+    // A directory another user owns is theirs to rewrite: refused too.
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::chown(&dir, Some(65534), Some(65534)).unwrap();
+    let run = init_at(&api, &site, &sb, &config, "", &[]);
+    assert_one_line_74(&run, "owned by");
+    assert!(api.calls().is_empty());
+}
+
+#[test]
+#[ignore = "needs root"]
+fn the_directory_init_makes_is_0700_and_the_config_0600_whatever_the_umask() {
+    crate::assert_root();
+    let (api, site, sb) = (BotApi::start(), Site::start(), Sandbox::new());
+    let config = sb.path("made/here/config.toml");
+    let run = init_at(&api, &site, &sb, &config, "umask 000", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_written(&config);
+    for dir in ["made", "made/here"] {
+        let mode = fs::metadata(sb.path(dir)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o7777, 0o700, "{dir}");
+    }
+    fs::write(&config, "# mine\n").unwrap();
+    fs::set_permissions(&config, fs::Permissions::from_mode(0o666)).unwrap();
+    let run = init_at(&api, &site, &sb, &config, "umask 000", &["--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_written(&config);
+    let backup = sb.path("made/here/config.toml.bak");
+    assert_eq!(
+        fs::metadata(&backup).unwrap().permissions().mode() & 0o7777,
+        0o600
+    );
+    let names: Vec<_> = fs::read_dir(sb.path("made/here"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+}
