@@ -151,37 +151,29 @@ fn every_canary_failing_with_the_targets_is_one_message_not_an_outage() {
     assert!(api.sent()[3].contains("<b>web</b> is DOWN"));
 }
 
-/// Parses a textfile with the Prometheus client's own parser (Debian's
-/// python3-prometheus-client): `{"name{labels}": value}`.
+/// Reads a textfile with the strict reader of the exposition format (`prometheus.rs`):
+/// every family documented and a gauge; `{"name{labels}": value}`.
 fn parse_metrics(path: &std::path::Path) -> serde_json::Map<String, Value> {
-    let script = r#"
-import json, sys
-from prometheus_client.parser import text_string_to_metric_families
-out = {}
-for family in text_string_to_metric_families(open(sys.argv[1]).read()):
-    assert family.documentation, family.name
-    assert family.type == "gauge", family.name
-    for s in family.samples:
-        labels = ",".join(f"{k}={v}" for k, v in sorted(s.labels.items()))
-        out[f"{s.name}{{{labels}}}"] = s.value
-print(json.dumps(out))
-"#;
-    let output = std::process::Command::new("/usr/bin/python3")
-        .args(["-c", script])
-        .arg(path)
-        .output()
-        .expect("python3 (apt-get install python3-prometheus-client)");
-    assert!(
-        output.status.success(),
-        "the Prometheus parser refused the file (or is missing: apt-get install python3-prometheus-client):\n{}\n{}",
-        String::from_utf8_lossy(&output.stderr),
-        fs::read_to_string(path).unwrap_or_default()
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let text = fs::read_to_string(path).unwrap();
+    let families = crate::prometheus::parse(&text)
+        .unwrap_or_else(|why| panic!("not the Prometheus text format: {why}\n{text}"));
+    let mut out = serde_json::Map::new();
+    for (name, family) in families {
+        assert!(
+            family.help.is_some_and(|h| !h.is_empty()),
+            "{name} has no HELP"
+        );
+        assert_eq!(family.kind.as_deref(), Some("gauge"), "{name}");
+        for (sample, labels, value) in family.samples {
+            let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.insert(format!("{sample}{{{}}}", labels.join(",")), json!(value));
+        }
+    }
+    out
 }
 
 #[test]
-fn metrics_follow_the_targets_and_parse_with_the_prometheus_client() {
+fn metrics_follow_the_targets_and_read_as_the_prometheus_text_format() {
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
     let password_url = site
         .url("/switch")
