@@ -659,7 +659,6 @@ fn usage_errors_exit_2() {
 #[ignore = "needs root: CI runs it with --include-ignored"]
 fn root_runs_leave_files_the_service_user_can_write() {
     use std::os::unix::fs::{chown, MetadataExt};
-    use std::os::unix::process::CommandExt;
     crate::assert_root();
     const NOBODY: u32 = 65534;
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
@@ -694,9 +693,7 @@ fn root_runs_leave_files_the_service_user_can_write() {
         );
     }
     site.set(200);
-    let mut as_service = sb.command(&["check"]);
-    as_service.uid(NOBODY).gid(NOBODY);
-    let run = crate::run(as_service).expect(0);
+    let run = crate::run(sb.command_as(NOBODY, &["check"])).expect(0);
     assert_eq!(api.sent().len(), 2, "{}", run.stderr);
     assert_eq!(
         fs::read_to_string(logs.join("vigia.log"))

@@ -271,6 +271,8 @@ impl Site {
                 respond(stream, 200, "", b"<html>Welcome to <b>site</b></html>")
             }
             "/hang" => hold(stop),
+            // Proves that a panicking handler fails its test (see the tests below).
+            "/panic" => panic!("the handler of /panic panics"),
             "/endless" => endless(stream, stop),
             "/loop" => respond(stream, 302, "location: /loop\r\n", b""),
             // /chain/N redirects N times before answering.
@@ -759,4 +761,79 @@ fn check_html(text: &str) -> Result<(), String> {
         )),
         None => Ok(()),
     }
+}
+
+/// Sends one GET for `path` and returns the status line (empty when none came).
+#[cfg(test)]
+fn get(addr: SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = BufReader::new(stream).read_line(&mut answer);
+    answer
+}
+
+#[test]
+#[should_panic(expected = "a request for /nosuch, a path no test asked for")]
+fn a_site_fails_its_test_on_a_path_nobody_asked_for() {
+    let site = Site::start();
+    assert!(get(site.server.addr, "/nosuch").contains(" 404 "));
+}
+
+#[test]
+#[should_panic(expected = "the handler panicked on /panic: the handler of /panic panics")]
+fn a_site_fails_its_test_when_a_handler_panics() {
+    let site = Site::start();
+    assert_eq!(get(site.server.addr, "/panic"), "");
+}
+
+#[test]
+#[should_panic(expected = "a call of getChat, a method the fake does not know")]
+fn the_bot_api_fails_its_test_on_a_method_it_does_not_know() {
+    let api = BotApi::start();
+    assert!(get(api.server.addr, &format!("/bot{TOKEN}/getChat")).contains(" 404 "));
+}
+
+#[test]
+#[should_panic(expected = "a request for /favicon.ico, not /bot<token>/<method>")]
+fn the_bot_api_fails_its_test_on_a_path_outside_the_api() {
+    let api = BotApi::start();
+    get(api.server.addr, "/favicon.ico");
+}
+
+#[test]
+fn a_wrong_path_expected_by_the_test_is_no_complaint() {
+    let api = BotApi::start();
+    api.expect_wrong_paths();
+    assert!(get(api.server.addr, "/favicon.ico").contains(" 404 "));
+}
+
+#[test]
+#[should_panic(expected = "1 scripted sendMessage reply never used: [Hang]")]
+fn the_bot_api_fails_its_test_on_a_scripted_reply_never_used() {
+    let api = BotApi::start();
+    api.script(
+        "sendMessage",
+        [Reply::Error(502, "Bad Gateway", json!({})), Reply::Hang],
+    );
+    assert!(get(api.server.addr, &format!("/bot{TOKEN}/sendMessage")).contains(" 502 "));
+}
+
+#[test]
+#[should_panic(expected = "the standing getMe reply")]
+fn the_bot_api_fails_its_test_on_a_standing_reply_never_used() {
+    let api = BotApi::start();
+    api.always("getMe", Reply::Hang);
+}
+
+#[test]
+#[should_panic(expected = "the test's own failure")]
+fn a_fake_that_complains_in_a_failing_test_does_not_abort_it() {
+    let site = Site::start();
+    get(site.server.addr, "/nosuch");
+    // The complaint is printed, not raised: a second panic would abort the binary.
+    panic!("the test's own failure");
 }

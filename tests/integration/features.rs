@@ -218,7 +218,6 @@ fn alerts_speak_brazilian_portuguese() {
 #[ignore = "needs root: CI runs it with --include-ignored"]
 fn a_mute_set_by_root_is_honoured_by_the_service() {
     use std::os::unix::fs::{chown, MetadataExt, PermissionsExt};
-    use std::os::unix::process::CommandExt;
     crate::assert_root();
     const NOBODY: u32 = 65534;
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
@@ -229,11 +228,7 @@ fn a_mute_set_by_root_is_honoured_by_the_service() {
     sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
     chown(sb.config_path(), Some(NOBODY), Some(NOBODY)).unwrap();
     site.set(200);
-    let as_service = || {
-        let mut c = sb.command(&["check"]);
-        c.uid(NOBODY).gid(NOBODY);
-        crate::run(c)
-    };
+    let as_service = || crate::run(sb.command_as(NOBODY, &["check"]));
     as_service().expect(0);
     sb.run(&["mute", "web"]).expect(0); // as root
     assert_eq!(
