@@ -220,3 +220,138 @@ fn the_man_pages_are_pinned_whole() {
         assert_golden(&format!("man/{name}"), &fs::read_to_string(&page).unwrap());
     }
 }
+
+/// When a certificate ends, read from it (`notAfter=Mar  1 12:00:00 2027 GMT`).
+fn not_after(pem: &std::path::Path) -> chrono::DateTime<chrono::FixedOffset> {
+    let out = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-enddate", "-in"])
+        .arg(pem)
+        .output()
+        .expect("openssl is needed for this test (apt-get install openssl)");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let date = text.trim().trim_start_matches("notAfter=");
+    chrono::NaiveDateTime::parse_from_str(date, "%b %e %H:%M:%S %Y GMT")
+        .unwrap_or_else(|e| panic!("{date:?}: {e}"))
+        .and_utc()
+        .fixed_offset()
+}
+
+/// How vigia shows a time in a message (`TZ=UTC` in the sandbox).
+fn shown(time: chrono::DateTime<chrono::FixedOffset>) -> String {
+    time.format("%Y-%m-%d %H:%M:%S %:z").to_string()
+}
+
+/// The certificate notices: 5 days left, 1 day left, renewed. The certificate's dates
+/// come from the clock (the TLS check uses it), so the runs take their now from them.
+fn certificate_notices(language: &str) -> String {
+    use crate::tls::TlsSite;
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    let dir = sb.path("tls");
+    let site = TlsSite::start(&dir, 30);
+    let port = site.port;
+    sb.write_config(
+        Some(&api.url()),
+        &[format!(
+            "{}\nca_file = \"{}\"",
+            target("secure", &site.url()),
+            site.ca.display()
+        )],
+    );
+    with_keys(&sb, "", &format!("language = \"{language}\"\n"));
+    let ends = not_after(&dir.join("leaf.pem"));
+    let (five_days, one_day) = (
+        ends - chrono::TimeDelta::days(5) + chrono::TimeDelta::hours(1),
+        ends - chrono::TimeDelta::hours(20),
+    );
+    let mut p = Placeholders::new()
+        .with(&site.url(), "site")
+        .with(&shown(ends), "not-after")
+        .with(&shown(five_days), "5-days-before")
+        .with(&shown(one_day), "1-day-before");
+    let (mut alerts, mut seen) = (String::new(), 0);
+    let at_time = |time: chrono::DateTime<chrono::FixedOffset>| {
+        sb.run_with_env(&["check"], "VIGIA_NOW", &time.to_rfc3339())
+            .expect(0)
+    };
+    at_time(five_days - chrono::TimeDelta::days(20));
+    assert!(api.sent().is_empty(), "{:?}", api.sent());
+    at_time(five_days);
+    new_alerts(&mut alerts, &api, &mut seen, "certificate: 5 days left");
+    at_time(one_day);
+    new_alerts(&mut alerts, &api, &mut seen, "certificate: 1 day left");
+    drop(site);
+    let _renewed = TlsSite::start_on(&dir, 400, Some(port));
+    let renewed_until = not_after(&dir.join("leaf.pem"));
+    let after_renewal = one_day + chrono::TimeDelta::hours(1);
+    p = p
+        .with(&shown(renewed_until), "renewed-not-after")
+        .with(&shown(after_renewal), "after-renewal");
+    at_time(after_renewal);
+    new_alerts(&mut alerts, &api, &mut seen, "certificate renewed");
+    p.apply(&alerts)
+}
+
+#[test]
+fn certificate_notices_are_pinned_whole_in_each_language() {
+    for language in ["en", "pt-BR"] {
+        assert_golden(
+            &format!("alerts-certificate-{language}"),
+            &certificate_notices(language),
+        );
+    }
+}
+
+/// A run in a mount namespace of its own where /etc/resolv.conf names no name server:
+/// the checker's own fault, not the targets'.
+fn without_a_resolver(sb: &Sandbox, seconds: i64) -> Run {
+    let resolv = sb.path("resolv.conf");
+    fs::write(&resolv, "# no nameserver here\n").unwrap();
+    let inner = format!(
+        "mount --bind {} /etc/resolv.conf && exec {} --config {} check",
+        resolv.display(),
+        env!("CARGO_BIN_EXE_vigia"),
+        sb.config_path().display()
+    );
+    let mut isolated = std::process::Command::new("unshare");
+    isolated.args(["--mount", "sh", "-c", &inner]).env_clear();
+    for (k, v) in sb.command_bare(&[]).get_envs() {
+        if let Some(v) = v {
+            isolated.env(k, v);
+        }
+    }
+    isolated
+        .env("VIGIA_NOW", at(seconds))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdin(std::process::Stdio::null());
+    crate::run(isolated)
+}
+
+#[test]
+#[ignore = "needs root (a mount namespace with its own resolv.conf): CI runs it with --include-ignored"]
+fn the_checker_fault_alert_is_pinned_whole_in_each_language() {
+    crate::assert_root();
+    for language in ["en", "pt-BR"] {
+        let (api, sb) = (BotApi::start(), Sandbox::new());
+        sb.write_config(
+            Some(&api.url()),
+            &[target("web", "http://some-site.example/")],
+        );
+        with_keys(&sb, "", &format!("language = \"{language}\"\n"));
+        let mut out = String::new();
+        for seconds in [0, 60, 120] {
+            let run = without_a_resolver(&sb, seconds).expect(75);
+            section(
+                &mut out,
+                &format!("{} check, exit 75", at(seconds)),
+                &(run.stdout + &run.stderr),
+            );
+        }
+        let mut seen = 0;
+        new_alerts(&mut out, &api, &mut seen, "checker fault");
+        assert_golden(
+            &format!("alerts-fault-{language}"),
+            &Placeholders::new().apply(&out),
+        );
+    }
+}
