@@ -27,7 +27,7 @@ impl Placeholders {
     }
 
     /// The text with every value replaced, and each measured duration in milliseconds
-    /// (`12 ms`, `"duration_ms": 12`) as `{ms}`.
+    /// (`12 ms`, `"duration_ms": 12`; not a configured `300ms`) as `{ms}`.
     pub fn apply(&self, text: &str) -> String {
         let mut text = text.to_owned();
         for (actual, name) in &self.0 {
@@ -50,9 +50,10 @@ fn milliseconds(text: &str) -> String {
             .chars()
             .last()
             .is_none_or(|c| !c.is_alphanumeric() && c != '.' && c != ':');
-        let is_ms = (word_start && (after.starts_with(" ms") || after.starts_with("ms")))
-            && !after[if after.starts_with(' ') { 3 } else { 2 }..]
-                .starts_with(|c: char| c.is_alphanumeric())
+        // `12 ms` is measured; `300ms` is a configured duration, and stays.
+        let is_ms = word_start
+            && after.starts_with(" ms")
+            && !after[3..].starts_with(|c: char| c.is_alphanumeric())
             || before.ends_with("_ms\": ");
         out.push_str(before);
         out.push_str(if is_ms { "{ms}" } else { number });
@@ -165,7 +166,7 @@ fn milliseconds_and_named_values_become_placeholders() {
     );
     assert_eq!(
         p.apply("\"duration_ms\": 7, 300ms, 3 msgs, x3 ms, 1.5 ms, 12:30 ms"),
-        "\"duration_ms\": {ms}, {ms}ms, 3 msgs, x3 ms, 1.5 ms, 12:30 ms"
+        "\"duration_ms\": {ms}, 300ms, 3 msgs, x3 ms, 1.5 ms, 12:30 ms"
     );
 }
 
@@ -178,4 +179,15 @@ fn the_diff_shows_what_changed_with_context() {
         diff("x", "x\n"),
         "(the two differ in the newline at the end)\n"
     );
+}
+
+/// Compares a whole output with the text the test expects, with a line diff when not.
+#[track_caller]
+pub fn assert_whole(actual: &str, expected: &str) {
+    if actual != expected {
+        panic!(
+            "the output differs (- expected, + actual):\n{}\nwhole output:\n{actual}",
+            diff(expected, actual)
+        );
+    }
 }
