@@ -5,6 +5,7 @@ use std::fs;
 
 use serde_json::{json, Value};
 
+use crate::golden::{assert_whole, Placeholders};
 use crate::{closed_port_url, target, BotApi, Reply, Sandbox, Site};
 
 /// The sandbox config with `extra` added to its `[check]` section, and `tail` after it.
@@ -85,9 +86,14 @@ fn every_canary_failing_with_the_targets_is_one_message_not_an_outage() {
         &format!("canary = [\"{}\"]\n", canary.url("/switch")),
         "",
     );
+    let at = |seconds: i64, code: i32| {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z").unwrap();
+        let now = (start + chrono::TimeDelta::seconds(seconds)).to_rfc3339();
+        sb.run_with_env(&["check"], "VIGIA_NOW", &now).expect(code)
+    };
     site.set(200);
     canary.set(200);
-    sb.run(&["check"]).expect(0);
+    at(0, 0);
     let status: Value =
         serde_json::from_str(&sb.run(&["status", "--json"]).expect(0).stdout).unwrap();
     assert_eq!(
@@ -98,8 +104,8 @@ fn every_canary_failing_with_the_targets_is_one_message_not_an_outage() {
     // The link goes: targets and canary fail together.
     site.set(503);
     canary.set(503);
-    for _ in 0..2 {
-        let run = sb.run(&["check"]).expect(75);
+    for minute in [1, 2] {
+        let run = at(60 * minute, 75);
         assert!(
             run.stderr
                 .contains("this machine has lost its own connectivity"),
@@ -109,13 +115,15 @@ fn every_canary_failing_with_the_targets_is_one_message_not_an_outage() {
     }
     let sent = api.sent();
     assert_eq!(sent.len(), 1, "{sent:?}");
-    assert!(
-        sent[0].contains("has lost its own connectivity since")
-            && sent[0].contains("targets not judged"),
-        "{}",
-        sent[0]
+    let p = Placeholders::new()
+        .with(&site.url("/switch"), "site")
+        .with(&canary.url("/switch"), "canary");
+    assert_whole(
+        &p.apply(&sent[0]),
+        "⚠️ <b>{host}</b> has lost its own connectivity since 2026-03-01 12:01:00 +00:00: targets not judged\n\
+         every canary failed (HTTP 503 Service Unavailable), and targets with them\n\
+         <code>{canary}</code>",
     );
-    assert!(!sent[0].contains("is DOWN"), "{}", sent[0]);
     let lines = sb.log_lines();
     assert_eq!(lines.len(), 3, "{lines:?}");
     assert!(
@@ -127,14 +135,22 @@ fn every_canary_failing_with_the_targets_is_one_message_not_an_outage() {
 
     // The link is back but the targets are really down: one message says both.
     canary.set(200);
-    sb.run(&["check"]).expect(1);
+    at(1_260, 1);
     let sent = api.sent();
     assert_eq!(sent.len(), 2, "{sent:?}");
-    assert!(sent[1].contains("is back online after"), "{}", sent[1]);
-    assert!(
-        sent[1].contains("<b>web</b> is DOWN") && sent[1].contains("<b>api</b> is DOWN"),
-        "{}",
-        sent[1]
+    assert_whole(
+        &p.apply(&sent[1]),
+        "✅ <b>{host}</b> is back online after 20m: targets are judged again\n\
+         {canary} answered: HTTP 200 in {ms} ms\n\
+         <code>{canary}</code>\n\
+         \n\
+         🔴 <b>web</b> is DOWN: HTTP 503 Service Unavailable\n\
+         <code>{site}</code>\n\
+         2026-03-01 12:21:00 +00:00 on {host}\n\
+         \n\
+         🔴 <b>api</b> is DOWN: HTTP 503 Service Unavailable\n\
+         <code>{site}</code>\n\
+         2026-03-01 12:21:00 +00:00 on {host}",
     );
     let status = sb.run(&["status"]).expect(0).stdout;
     assert!(
