@@ -139,9 +139,15 @@ install-test:
 	tests/install-test.sh $(PROFILE)
 
 # Check one URL with no config: make run URL=https://example.org/
+# A debug build (RUN_PROFILE=release for the other): on a fresh clone the release
+# profile (LTO, one codegen unit) takes minutes to build for a check of one URL. The log
+# and the state stay in target/run, as root too (not the service's /var/lib/vigia).
+RUN_PROFILE ?= debug
 run:
 	@test -n "$(URL)" || { echo "usage: make run URL=http://..."; exit 2; }
-	$(CARGO) run --locked --quiet $(CARGO_PROFILE_FLAG) --bin vigia -- check --url "$(URL)"
+	@mkdir -p target/run
+	STATE_DIRECTORY=$(CURDIR)/target/run LOGS_DIRECTORY=$(CURDIR)/target/run \
+		$(CARGO) run --locked --quiet $(if $(filter release,$(RUN_PROFILE)),--release,) --bin vigia -- check --url "$(URL)"
 
 bench: build
 	bench/run.sh

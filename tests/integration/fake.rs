@@ -24,10 +24,37 @@ pub struct Request {
 }
 
 struct Server {
+    /// "site" or "Bot API", for the report.
+    name: &'static str,
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     /// Connections accepted and not yet answered.
     busy: Arc<std::sync::atomic::AtomicUsize>,
+    complaints: Complaints,
+}
+
+/// What a fake found wrong: a handler that panicked, a call no test asked for, a scripted
+/// reply never used. The test that owns the fake fails when it is dropped (as xh's test
+/// server does), so a fake that answered 404 and carried on cannot hide a defect.
+#[derive(Clone, Default)]
+pub(crate) struct Complaints(Arc<Mutex<Vec<String>>>);
+
+impl Complaints {
+    pub(crate) fn add(&self, what: String) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(what);
+    }
+
+    fn take(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
 }
 
 thread_local! {
@@ -35,16 +62,22 @@ thread_local! {
     static KEEP_ALIVE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-impl Server {
-    fn start(
-        handler: impl Fn(Request, &mut TcpStream, &AtomicBool) + Send + Sync + 'static,
-    ) -> Server {
-        Server::start_with(handler, None)
+/// The text of a caught panic.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    match (panic.downcast_ref::<&str>(), panic.downcast_ref::<String>()) {
+        (Some(text), _) => (*text).to_owned(),
+        (_, Some(text)) => text.clone(),
+        _ => "(a panic without a message)".to_owned(),
     }
+}
 
+impl Server {
     /// With `keep_alive`, a connection stays open after each answer and is closed by the
-    /// server once idle that long, as real servers do.
+    /// server once idle that long, as real servers do. A panic in `handler` is caught and
+    /// becomes a complaint.
     fn start_with(
+        name: &'static str,
+        complaints: Complaints,
         handler: impl Fn(Request, &mut TcpStream, &AtomicBool) + Send + Sync + 'static,
         keep_alive: Option<Duration>,
     ) -> Server {
@@ -54,20 +87,31 @@ impl Server {
         let stop = Arc::new(AtomicBool::new(false));
         let busy = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let handler = Arc::new(handler);
-        let (flag, counter) = (stop.clone(), busy.clone());
+        let (flag, counter, seen) = (stop.clone(), busy.clone(), complaints.clone());
         thread::spawn(move || {
             while !flag.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((mut stream, _)) => {
-                        let (handler, flag, counter) =
-                            (handler.clone(), flag.clone(), counter.clone());
+                        let (handler, flag, counter, seen) =
+                            (handler.clone(), flag.clone(), counter.clone(), seen.clone());
                         counter.fetch_add(1, Ordering::SeqCst);
                         thread::spawn(move || {
                             stream.set_nonblocking(false).unwrap();
                             stream.set_read_timeout(Some(MAX_HOLD)).unwrap();
                             KEEP_ALIVE.with(|k| k.set(keep_alive.is_some()));
                             while let Some(request) = read_request(&mut stream) {
-                                handler(request, &mut stream, &flag);
+                                let path = request.path.clone();
+                                let handled =
+                                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                        handler(request, &mut stream, &flag)
+                                    }));
+                                if let Err(panic) = handled {
+                                    seen.add(format!(
+                                        "the handler panicked on {path}: {}",
+                                        panic_text(&*panic)
+                                    ));
+                                    break;
+                                }
                                 let Some(idle) = keep_alive else { break };
                                 stream.set_read_timeout(Some(idle)).unwrap();
                             }
@@ -79,7 +123,13 @@ impl Server {
                 }
             }
         });
-        Server { addr, stop, busy }
+        Server {
+            name,
+            addr,
+            stop,
+            busy,
+            complaints,
+        }
     }
 
     /// Waits (bounded) until every connection made so far has been answered: the accept
@@ -91,11 +141,34 @@ impl Server {
             thread::sleep(Duration::from_millis(2));
         }
     }
+
+    /// Stops the server and lets what it holds (a hanging answer, a long poll) end.
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.settle();
+    }
 }
 
 impl Drop for Server {
+    /// Fails the owning test with every complaint, unless it is failing already: a panic
+    /// while panicking would abort the whole test binary, so then they are only printed.
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.stop();
+        let complaints = self.complaints.take();
+        if complaints.is_empty() {
+            return;
+        }
+        let report = format!(
+            "the fake {} at {} complains:\n  {}",
+            self.name,
+            self.addr,
+            complaints.join("\n  ")
+        );
+        if thread::panicking() {
+            eprintln!("{report}");
+        } else {
+            panic!("{report}");
+        }
     }
 }
 
@@ -160,7 +233,8 @@ fn endless(stream: &mut TcpStream, stop: &AtomicBool) {
 
 /// A watched site. Paths: `/ok` (200 "Welcome to <b>site</b>"), `/status/N`, `/hang`
 /// (never answers), `/endless` (200 with a body that never ends), `/loop` (redirects to
-/// itself), `/redirect` (to `/ok`), `/switch` (the status set with [`Site::set`]).
+/// itself), `/redirect` (to `/ok`), `/switch` (the status set with [`Site::set`]). Any
+/// other path is answered 404 and fails the test (see [`Complaints`]).
 pub struct Site {
     server: Server,
     switch: Arc<AtomicU16>,
@@ -174,7 +248,12 @@ impl Site {
         let status = switch.clone();
         let held = Arc::new((AtomicU16::new(0), AtomicU16::new(0), AtomicU16::new(0)));
         let counter = held.clone();
-        let server = Server::start(move |req, stream, stop| match req.path.as_str() {
+        let complaints = Complaints::default();
+        let seen = complaints.clone();
+        let handler = move |req: Request, stream: &mut TcpStream, stop: &AtomicBool| match req
+            .path
+            .as_str()
+        {
             // /hb/...: a heartbeat endpoint; counts the pings.
             path if path.starts_with("/hb") => {
                 counter.2.fetch_add(1, Ordering::SeqCst);
@@ -192,6 +271,8 @@ impl Site {
                 respond(stream, 200, "", b"<html>Welcome to <b>site</b></html>")
             }
             "/hang" => hold(stop),
+            // Proves that a panicking handler fails its test (see the tests below).
+            "/panic" => panic!("the handler of /panic panics"),
             "/endless" => endless(stream, stop),
             "/loop" => respond(stream, 302, "location: /loop\r\n", b""),
             // /chain/N redirects N times before answering.
@@ -207,9 +288,13 @@ impl Site {
             "/switch" => respond(stream, status.load(Ordering::Relaxed), "", b"switch"),
             path => match path.strip_prefix("/status/").and_then(|s| s.parse().ok()) {
                 Some(code) => respond(stream, code, "", b"status"),
-                None => respond(stream, 404, "", b"no such path"),
+                None => {
+                    seen.add(format!("a request for {path}, a path no test asked for"));
+                    respond(stream, 404, "", b"no such path")
+                }
             },
-        });
+        };
+        let server = Server::start_with("site", complaints, handler, None);
         Site {
             server,
             switch,
@@ -264,6 +349,20 @@ pub enum Reply {
     Raw(u16, &'static str, Value),
 }
 
+/// What the fake Bot API puts on the wire for one call.
+enum Response {
+    /// A JSON body with this status.
+    Json(u16, Value),
+    /// A JSON body with this status and exactly these header lines.
+    Raw(u16, &'static str, Value),
+    /// An HTML page with this status (a proxy's error page).
+    Html(u16, String),
+    /// 200 and a body that never ends.
+    Endless,
+    /// No answer at all (the connection was held, then closed).
+    Nothing,
+}
+
 /// One call the fake received.
 #[derive(Clone, Debug)]
 pub struct Call {
@@ -280,6 +379,8 @@ struct BotState {
     calls: Vec<Call>,
     /// Scripted replies per method, used before the default.
     script: Vec<(String, VecDeque<Reply>)>,
+    /// Standing replies per method, after the script, and whether one was used.
+    always: Vec<(String, Reply, bool)>,
     updates: VecDeque<Value>,
     next_update_id: i64,
     webhook: String,
@@ -288,10 +389,13 @@ struct BotState {
     instant_updates: bool,
     /// How long every sendMessage answer takes (the call is recorded when it arrives).
     delay: Duration,
+    /// Requests outside `/bot<token>/<method>` are part of the test, not a complaint.
+    wrong_paths_expected: bool,
 }
 
 /// The fake Bot API. Checks the token (401 for a wrong one, 404 for a malformed path)
-/// and rejects malformed HTML the way Telegram does.
+/// and rejects malformed HTML the way Telegram does. A malformed path, a method it does
+/// not know and a scripted reply still unused when it is dropped fail the test.
 pub struct BotApi {
     server: Server,
     state: Arc<(Mutex<BotState>, Condvar)>,
@@ -327,43 +431,51 @@ impl BotApi {
             Condvar::new(),
         ));
         let shared = state.clone();
-        let server = Server::start_with(
-            move |req, stream, stop| {
-                let (status, body, raw_headers) = answer(&shared, &req, stop);
-                if status == 0 && body == Some(Value::Null) {
-                    endless(stream, stop);
-                    return;
-                }
-                if let Some(Value::String(page)) = &body {
-                    respond(
-                        stream,
-                        status,
-                        "content-type: text/html\r\n",
-                        page.as_bytes(),
-                    );
-                    return;
-                }
-                if let Some(body) = body {
-                    let headers = match (raw_headers, status) {
-                        (Some(raw), _) => raw,
-                        (None, 429) => "retry-after: 1\r\n",
-                        (None, _) => "",
-                    };
-                    respond(
-                        stream,
-                        status,
-                        &format!("content-type: application/json\r\n{headers}"),
-                        body.to_string().as_bytes(),
-                    );
-                }
-            },
-            keep_alive,
-        );
+        let complaints = Complaints::default();
+        let seen = complaints.clone();
+        let handler = move |req: Request, stream: &mut TcpStream, stop: &AtomicBool| match answer(
+            &shared, &seen, &req, stop,
+        ) {
+            Response::Json(status, body) => {
+                let headers = if status == 429 {
+                    "retry-after: 1\r\n"
+                } else {
+                    ""
+                };
+                respond(
+                    stream,
+                    status,
+                    &format!("content-type: application/json\r\n{headers}"),
+                    body.to_string().as_bytes(),
+                )
+            }
+            Response::Raw(status, headers, body) => respond(
+                stream,
+                status,
+                &format!("content-type: application/json\r\n{headers}"),
+                body.to_string().as_bytes(),
+            ),
+            Response::Html(status, page) => respond(
+                stream,
+                status,
+                "content-type: text/html\r\n",
+                page.as_bytes(),
+            ),
+            Response::Endless => endless(stream, stop),
+            Response::Nothing => {}
+        };
+        let server = Server::start_with("Bot API", complaints, handler, keep_alive);
         BotApi { server, state }
     }
 
     pub fn url(&self) -> String {
         format!("http://{}", self.server.addr)
+    }
+
+    /// Requests to paths outside `/bot<token>/<method>` are what this test is about (a
+    /// wrong `api_url`): answered 404 without a complaint.
+    pub fn expect_wrong_paths(&self) {
+        self.state.0.lock().unwrap().wrong_paths_expected = true;
     }
 
     /// Replies to use for the next calls of `method`, in order; then the default.
@@ -372,6 +484,13 @@ impl BotApi {
         state
             .script
             .push((method.to_owned(), replies.into_iter().collect()));
+    }
+
+    /// Every call of `method` from now on is answered with `reply` (after any script):
+    /// for a test that does not count the calls. Never used is still a complaint.
+    pub fn always(&self, method: &str, reply: Reply) {
+        let mut state = self.state.0.lock().unwrap();
+        state.always.push((method.to_owned(), reply, false));
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -449,9 +568,10 @@ impl BotApi {
 
 fn answer(
     shared: &Arc<(Mutex<BotState>, Condvar)>,
+    complaints: &Complaints,
     req: &Request,
     stop: &AtomicBool,
-) -> (u16, Option<Value>, Option<&'static str>) {
+) -> Response {
     let (lock, wake) = &**shared;
     // Through an HTTP proxy the request line holds the absolute URL.
     let path = match req.path.strip_prefix("http://") {
@@ -459,10 +579,12 @@ fn answer(
         None => req.path.as_str(),
     };
     let Some((token, method)) = path.strip_prefix("/bot").and_then(|p| p.split_once('/')) else {
-        return (
+        if !lock.lock().unwrap().wrong_paths_expected {
+            complaints.add(format!("a request for {path}, not /bot<token>/<method>"));
+        }
+        return Response::Json(
             404,
-            Some(json!({"ok": false, "error_code": 404, "description": "Not Found"})),
-            None,
+            json!({"ok": false, "error_code": 404, "description": "Not Found"}),
         );
     };
     let method = method.to_owned();
@@ -472,7 +594,15 @@ fn answer(
         .script
         .iter_mut()
         .find(|(m, replies)| m.eq_ignore_ascii_case(&method) && !replies.is_empty())
-        .and_then(|(_, replies)| replies.pop_front());
+        .and_then(|(_, replies)| replies.pop_front())
+        .or_else(|| {
+            let (_, reply, used) = state
+                .always
+                .iter_mut()
+                .find(|(m, _, _)| m.eq_ignore_ascii_case(&method))?;
+            *used = true;
+            Some(reply.clone())
+        });
     let reply = if token != TOKEN {
         Reply::Error(401, "Unauthorized", json!({}))
     } else if let Some(reply) = scripted {
@@ -528,7 +658,12 @@ fn answer(
                     Reply::Ok(Value::Array(state.updates.iter().cloned().collect()))
                 }
             }
-            _ => Reply::Error(404, "Not Found: method not found", json!({})),
+            other => {
+                complaints.add(format!(
+                    "a call of {other}, a method the fake does not know"
+                ));
+                Reply::Error(404, "Not Found: method not found", json!({}))
+            }
         }
     };
     let epoch = state.epoch;
@@ -545,33 +680,58 @@ fn answer(
     });
     drop(state);
     thread::sleep(delay);
-    if let Reply::Raw(status, headers, body) = reply {
-        return (status, Some(body), Some(headers));
-    }
-    let (status, body) = match reply {
-        Reply::Raw(..) => unreachable!("answered above"),
-        Reply::Ok(result) => (200, Some(json!({"ok": true, "result": result}))),
+    match reply {
+        Reply::Raw(status, headers, body) => Response::Raw(status, headers, body),
+        Reply::Ok(result) => Response::Json(200, json!({"ok": true, "result": result})),
         Reply::Error(code, description, parameters) => {
             let mut error = json!({"ok": false, "error_code": code, "description": description});
             if parameters.as_object().is_some_and(|p| !p.is_empty()) {
                 error["parameters"] = parameters;
             }
-            (code, Some(error))
+            Response::Json(code, error)
         }
         Reply::Hang => {
             hold(stop);
-            (0, None)
+            Response::Nothing
         }
-        Reply::Endless => (0, Some(Value::Null)),
-        Reply::EchoPath(code) => (
+        Reply::Endless => Response::Endless,
+        Reply::EchoPath(code) => Response::Html(
             code,
-            Some(Value::String(format!(
+            format!(
                 "<html><body>Error: the upstream for {} is unavailable</body></html>",
                 req.path
-            ))),
+            ),
         ),
-    };
-    (status, body, None)
+    }
+}
+
+impl Drop for BotApi {
+    /// A scripted reply never used is a test that did not see what it scripted; the
+    /// server's own drop then fails the test with it (see [`Complaints`]).
+    fn drop(&mut self) {
+        self.server.stop();
+        let state = self
+            .state
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (method, replies) in &state.script {
+            if !replies.is_empty() {
+                self.server.complaints.add(format!(
+                    "{} scripted {method} repl{} never used: {replies:?}",
+                    replies.len(),
+                    if replies.len() == 1 { "y" } else { "ies" }
+                ));
+            }
+        }
+        for (method, reply, used) in &state.always {
+            if !used {
+                self.server.complaints.add(format!(
+                    "the standing {method} reply {reply:?} was never used"
+                ));
+            }
+        }
+    }
 }
 
 /// Telegram's HTML mode: only known tags, balanced, and `&` only as an entity.
@@ -627,4 +787,79 @@ fn check_html(text: &str) -> Result<(), String> {
         )),
         None => Ok(()),
     }
+}
+
+/// Sends one GET for `path` and returns the status line (empty when none came).
+#[cfg(test)]
+fn get(addr: SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = BufReader::new(stream).read_line(&mut answer);
+    answer
+}
+
+#[test]
+#[should_panic(expected = "a request for /nosuch, a path no test asked for")]
+fn a_site_fails_its_test_on_a_path_nobody_asked_for() {
+    let site = Site::start();
+    assert!(get(site.server.addr, "/nosuch").contains(" 404 "));
+}
+
+#[test]
+#[should_panic(expected = "the handler panicked on /panic: the handler of /panic panics")]
+fn a_site_fails_its_test_when_a_handler_panics() {
+    let site = Site::start();
+    assert_eq!(get(site.server.addr, "/panic"), "");
+}
+
+#[test]
+#[should_panic(expected = "a call of getChat, a method the fake does not know")]
+fn the_bot_api_fails_its_test_on_a_method_it_does_not_know() {
+    let api = BotApi::start();
+    assert!(get(api.server.addr, &format!("/bot{TOKEN}/getChat")).contains(" 404 "));
+}
+
+#[test]
+#[should_panic(expected = "a request for /favicon.ico, not /bot<token>/<method>")]
+fn the_bot_api_fails_its_test_on_a_path_outside_the_api() {
+    let api = BotApi::start();
+    get(api.server.addr, "/favicon.ico");
+}
+
+#[test]
+fn a_wrong_path_expected_by_the_test_is_no_complaint() {
+    let api = BotApi::start();
+    api.expect_wrong_paths();
+    assert!(get(api.server.addr, "/favicon.ico").contains(" 404 "));
+}
+
+#[test]
+#[should_panic(expected = "1 scripted sendMessage reply never used: [Hang]")]
+fn the_bot_api_fails_its_test_on_a_scripted_reply_never_used() {
+    let api = BotApi::start();
+    api.script(
+        "sendMessage",
+        [Reply::Error(502, "Bad Gateway", json!({})), Reply::Hang],
+    );
+    assert!(get(api.server.addr, &format!("/bot{TOKEN}/sendMessage")).contains(" 502 "));
+}
+
+#[test]
+#[should_panic(expected = "the standing getMe reply")]
+fn the_bot_api_fails_its_test_on_a_standing_reply_never_used() {
+    let api = BotApi::start();
+    api.always("getMe", Reply::Hang);
+}
+
+#[test]
+#[should_panic(expected = "the test's own failure")]
+fn a_fake_that_complains_in_a_failing_test_does_not_abort_it() {
+    let site = Site::start();
+    get(site.server.addr, "/nosuch");
+    // The complaint is printed, not raised: a second panic would abort the binary.
+    panic!("the test's own failure");
 }

@@ -3,8 +3,8 @@
 //! "Reminders", "Mute", "Language").
 
 use std::fs;
-use std::time::Duration;
 
+use crate::golden::{assert_whole, Placeholders};
 use crate::tls::TlsSite;
 use crate::{target, BotApi, Sandbox, Site};
 
@@ -87,34 +87,48 @@ fn each_certificate_threshold_is_announced_once() {
 fn reminders_come_once_per_interval_while_down_and_stop_after() {
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
     sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
-    // Times are whole seconds: with 2s, two quick runs never straddle an interval.
-    with_keys(&sb, "remind_every = \"2s\"\n", "");
+    with_keys(&sb, "remind_every = \"2h\"\n", "");
+    let at = |seconds: i64, code: i32| {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z").unwrap();
+        let now = (start + chrono::TimeDelta::seconds(seconds)).to_rfc3339();
+        sb.run_with_env(&["check"], "VIGIA_NOW", &now).expect(code);
+    };
     site.set(503);
-    sb.run(&["check"]).expect(1);
-    sb.run(&["check"]).expect(1);
+    at(0, 1);
+    at(7_199, 1);
     assert_eq!(api.sent().len(), 1, "the alert, and no reminder yet");
-    std::thread::sleep(Duration::from_millis(2100));
-    sb.run(&["check"]).expect(1);
-    sb.run(&["check"]).expect(1);
+    at(7_200, 1);
+    at(7_260, 1);
     assert_eq!(api.sent().len(), 2, "{:?}", api.sent());
-    let reminder = &api.sent()[1];
-    assert!(
-        reminder.starts_with("⏰ <b>web</b> is still DOWN, for "),
-        "{reminder}"
+    let p = Placeholders::new().with(&site.url("/switch"), "site");
+    assert_whole(
+        &p.apply(&api.sent()[1]),
+        "⏰ <b>web</b> is still DOWN, for 2h now: HTTP 503 Service Unavailable\n\
+         <code>{site}</code>\n\
+         2026-03-01 14:00:00 +00:00 on {host}",
     );
-    assert!(reminder.contains("s now: HTTP 503"), "{reminder}");
-    // Kept in the state: a rotated log changes nothing.
+    // Kept in the state: a rotated log changes nothing. The interval counts from the
+    // last reminder.
     fs::rename(sb.log_path(), sb.path("vigia.log.1")).unwrap();
-    std::thread::sleep(Duration::from_millis(2100));
-    sb.run(&["check"]).expect(1);
+    at(14_399, 1);
+    assert_eq!(api.sent().len(), 2);
+    at(14_400, 1);
     assert_eq!(api.sent().len(), 3);
+    assert!(
+        api.sent()[2].starts_with("⏰ <b>web</b> is still DOWN, for 4h now"),
+        "{}",
+        api.sent()[2]
+    );
     site.set(200);
-    sb.run(&["check"]).expect(0);
-    std::thread::sleep(Duration::from_millis(2100));
-    sb.run(&["check"]).expect(0);
+    at(14_500, 0);
+    at(21_700, 0);
     let sent = api.sent();
     assert_eq!(sent.len(), 4, "{sent:?}");
-    assert!(sent[3].contains("is UP again after"));
+    assert!(
+        sent[3].contains("is UP again after 4h1m40s down"),
+        "{}",
+        sent[3]
+    );
 }
 
 #[test]
@@ -163,13 +177,16 @@ fn a_mute_silences_a_target_and_its_end_says_what_changed() {
     );
 
     // Down and back within the mute: nothing to say when it ends by itself.
-    sb.run(&["mute", "--all", "--for", "1s"]).expect(0);
+    // A fixed clock: a loaded machine must not let the mute end before its time.
+    let at = |args: &[&str], now: &str, code: i32| {
+        sb.run_with_env(args, "VIGIA_NOW", now).expect(code);
+    };
+    at(&["mute", "--all", "--for", "1m"], "2030-01-01T00:00:00Z", 0);
     site.set(200);
-    sb.run(&["check"]).expect(0);
+    at(&["check"], "2030-01-01T00:00:10Z", 0);
     site.set(503);
-    sb.run(&["check"]).expect(1);
-    std::thread::sleep(Duration::from_millis(1100));
-    sb.run(&["check"]).expect(1);
+    at(&["check"], "2030-01-01T00:00:20Z", 1);
+    at(&["check"], "2030-01-01T00:01:01Z", 1);
     assert_eq!(api.sent().len(), 1, "{:?}", api.sent());
     assert!(
         sb.checkpoint()["mutes"].as_object().unwrap().is_empty(),
@@ -182,24 +199,23 @@ fn alerts_speak_brazilian_portuguese() {
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
     sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
     with_keys(&sb, "", "language = \"pt-BR\"\n");
+    let at = |now: &str, code: i32| sb.run_with_env(&["check"], "VIGIA_NOW", now).expect(code);
     site.set(200);
-    sb.run(&["check"]).expect(0);
+    at("2026-03-01T12:00:00-03:00", 0);
     site.set(503);
-    sb.run(&["check"]).expect(1);
+    at("2026-03-01T12:01:00-03:00", 1);
     site.set(200);
-    sb.run(&["check"]).expect(0);
-    let sent = api.sent();
-    assert_eq!(sent.len(), 2);
-    assert!(
-        sent[0].starts_with("🔴 <b>web</b> está FORA DO AR: HTTP 503 Service Unavailable\n"),
-        "{}",
-        sent[0]
-    );
-    assert!(sent[0].contains(" em "), "{}", sent[0]);
-    assert!(
-        sent[1].starts_with("🟢 <b>web</b> voltou ao ar depois de "),
-        "{}",
-        sent[1]
+    at("2026-03-01T13:31:05-03:00", 0);
+    let p = Placeholders::new().with(&site.url("/switch"), "site");
+    assert_whole(
+        &p.apply(&api.sent().join("\n--\n")),
+        "🔴 <b>web</b> está FORA DO AR: HTTP 503 Service Unavailable\n\
+         <code>{site}</code>\n\
+         2026-03-01 12:01:00 -03:00 em {host}\n\
+         --\n\
+         🟢 <b>web</b> voltou ao ar depois de 1h30m5s fora: HTTP 200 in {ms} ms\n\
+         <code>{site}</code>\n\
+         2026-03-01 13:31:05 -03:00 em {host}",
     );
     let text = fs::read_to_string(sb.config_path())
         .unwrap()
@@ -218,7 +234,6 @@ fn alerts_speak_brazilian_portuguese() {
 #[ignore = "needs root: CI runs it with --include-ignored"]
 fn a_mute_set_by_root_is_honoured_by_the_service() {
     use std::os::unix::fs::{chown, MetadataExt, PermissionsExt};
-    use std::os::unix::process::CommandExt;
     crate::assert_root();
     const NOBODY: u32 = 65534;
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
@@ -229,11 +244,7 @@ fn a_mute_set_by_root_is_honoured_by_the_service() {
     sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
     chown(sb.config_path(), Some(NOBODY), Some(NOBODY)).unwrap();
     site.set(200);
-    let as_service = || {
-        let mut c = sb.command(&["check"]);
-        c.uid(NOBODY).gid(NOBODY);
-        crate::run(c)
-    };
+    let as_service = || crate::run(sb.command_as(NOBODY, &["check"]));
     as_service().expect(0);
     sb.run(&["mute", "web"]).expect(0); // as root
     assert_eq!(

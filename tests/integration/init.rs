@@ -716,6 +716,7 @@ fn a_wrong_api_url_is_named_not_blamed_on_the_token() {
         ];
         sb.run(&args).expect(1)
     };
+    api.expect_wrong_paths();
     let wrong = format!("{}/wrong/path", api.url());
     let run = init(&wrong);
     assert!(

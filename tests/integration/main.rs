@@ -7,8 +7,11 @@ mod delivery;
 mod destination;
 mod fake;
 mod features;
+mod golden;
 mod init;
 mod looks;
+mod prometheus;
+mod rendered;
 mod security;
 mod send;
 mod status;
@@ -140,6 +143,34 @@ impl Sandbox {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        cmd
+    }
+
+    /// The command as another user (`uid`, its group the same number), for root-only
+    /// tests. That user may not reach the test binary: cargo's target dir sits in the
+    /// clone, and a clone in root's home (mode 0700) is closed to everyone else. So the
+    /// binary is copied into the sandbox, which such a test opens to others (0755), and
+    /// the run starts there.
+    pub fn command_as(&self, uid: u32, args: &[&str]) -> Command {
+        use std::os::unix::process::CommandExt;
+        let bin = self.path("bin/vigia");
+        if !bin.exists() {
+            fs::create_dir_all(self.path("bin")).unwrap();
+            fs::copy(env!("CARGO_BIN_EXE_vigia"), &bin).unwrap();
+            fs::set_permissions(self.path("bin"), fs::Permissions::from_mode(0o755)).unwrap();
+            fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let template = self.command(args);
+        let mut cmd = Command::new(&bin);
+        cmd.env_clear()
+            .envs(template.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .args(template.get_args())
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .uid(uid)
+            .gid(uid);
         cmd
     }
 

@@ -46,7 +46,7 @@ fn neither_the_token_nor_a_url_password_appears_anywhere() {
         let (api, sb) = (BotApi::start(), Sandbox::new());
         let api_url = match &reply {
             Some(reply) => {
-                api.script("sendMessage", vec![reply.clone(); 8]);
+                api.always("sendMessage", reply.clone());
                 api.url()
             }
             None => closed_port_url().trim_end_matches('/').to_owned(),

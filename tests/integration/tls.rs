@@ -187,10 +187,10 @@ fn answers_once(reply: &'static [u8]) -> (u16, std::thread::JoinHandle<()>) {
                 stream
                     .set_read_timeout(Some(Duration::from_secs(2)))
                     .unwrap();
-                if !reply.is_empty() {
-                    let _ = stream.read(&mut [0; 1024]);
-                    let _ = stream.write_all(reply);
-                }
+                // Read the ClientHello first: closing a socket with unread data sends
+                // a reset instead of the end of the stream.
+                let _ = stream.read(&mut [0; 16 * 1024]);
+                let _ = stream.write_all(reply);
                 return;
             }
             std::thread::sleep(Duration::from_millis(2));

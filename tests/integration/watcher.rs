@@ -5,6 +5,7 @@ use std::fs;
 
 use serde_json::{json, Value};
 
+use crate::golden::{assert_whole, Placeholders};
 use crate::{closed_port_url, target, BotApi, Reply, Sandbox, Site};
 
 /// The sandbox config with `extra` added to its `[check]` section, and `tail` after it.
@@ -85,9 +86,14 @@ fn every_canary_failing_with_the_targets_is_one_message_not_an_outage() {
         &format!("canary = [\"{}\"]\n", canary.url("/switch")),
         "",
     );
+    let at = |seconds: i64, code: i32| {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z").unwrap();
+        let now = (start + chrono::TimeDelta::seconds(seconds)).to_rfc3339();
+        sb.run_with_env(&["check"], "VIGIA_NOW", &now).expect(code)
+    };
     site.set(200);
     canary.set(200);
-    sb.run(&["check"]).expect(0);
+    at(0, 0);
     let status: Value =
         serde_json::from_str(&sb.run(&["status", "--json"]).expect(0).stdout).unwrap();
     assert_eq!(
@@ -98,8 +104,8 @@ fn every_canary_failing_with_the_targets_is_one_message_not_an_outage() {
     // The link goes: targets and canary fail together.
     site.set(503);
     canary.set(503);
-    for _ in 0..2 {
-        let run = sb.run(&["check"]).expect(75);
+    for minute in [1, 2] {
+        let run = at(60 * minute, 75);
         assert!(
             run.stderr
                 .contains("this machine has lost its own connectivity"),
@@ -109,13 +115,15 @@ fn every_canary_failing_with_the_targets_is_one_message_not_an_outage() {
     }
     let sent = api.sent();
     assert_eq!(sent.len(), 1, "{sent:?}");
-    assert!(
-        sent[0].contains("has lost its own connectivity since")
-            && sent[0].contains("targets not judged"),
-        "{}",
-        sent[0]
+    let p = Placeholders::new()
+        .with(&site.url("/switch"), "site")
+        .with(&canary.url("/switch"), "canary");
+    assert_whole(
+        &p.apply(&sent[0]),
+        "⚠️ <b>{host}</b> has lost its own connectivity since 2026-03-01 12:01:00 +00:00: targets not judged\n\
+         every canary failed (HTTP 503 Service Unavailable), and targets with them\n\
+         <code>{canary}</code>",
     );
-    assert!(!sent[0].contains("is DOWN"), "{}", sent[0]);
     let lines = sb.log_lines();
     assert_eq!(lines.len(), 3, "{lines:?}");
     assert!(
@@ -127,14 +135,22 @@ fn every_canary_failing_with_the_targets_is_one_message_not_an_outage() {
 
     // The link is back but the targets are really down: one message says both.
     canary.set(200);
-    sb.run(&["check"]).expect(1);
+    at(1_260, 1);
     let sent = api.sent();
     assert_eq!(sent.len(), 2, "{sent:?}");
-    assert!(sent[1].contains("is back online after"), "{}", sent[1]);
-    assert!(
-        sent[1].contains("<b>web</b> is DOWN") && sent[1].contains("<b>api</b> is DOWN"),
-        "{}",
-        sent[1]
+    assert_whole(
+        &p.apply(&sent[1]),
+        "✅ <b>{host}</b> is back online after 20m: targets are judged again\n\
+         {canary} answered: HTTP 200 in {ms} ms\n\
+         <code>{canary}</code>\n\
+         \n\
+         🔴 <b>web</b> is DOWN: HTTP 503 Service Unavailable\n\
+         <code>{site}</code>\n\
+         2026-03-01 12:21:00 +00:00 on {host}\n\
+         \n\
+         🔴 <b>api</b> is DOWN: HTTP 503 Service Unavailable\n\
+         <code>{site}</code>\n\
+         2026-03-01 12:21:00 +00:00 on {host}",
     );
     let status = sb.run(&["status"]).expect(0).stdout;
     assert!(
@@ -151,37 +167,29 @@ fn every_canary_failing_with_the_targets_is_one_message_not_an_outage() {
     assert!(api.sent()[3].contains("<b>web</b> is DOWN"));
 }
 
-/// Parses a textfile with the Prometheus client's own parser (Debian's
-/// python3-prometheus-client): `{"name{labels}": value}`.
+/// Reads a textfile with the strict reader of the exposition format (`prometheus.rs`):
+/// every family documented and a gauge; `{"name{labels}": value}`.
 fn parse_metrics(path: &std::path::Path) -> serde_json::Map<String, Value> {
-    let script = r#"
-import json, sys
-from prometheus_client.parser import text_string_to_metric_families
-out = {}
-for family in text_string_to_metric_families(open(sys.argv[1]).read()):
-    assert family.documentation, family.name
-    assert family.type == "gauge", family.name
-    for s in family.samples:
-        labels = ",".join(f"{k}={v}" for k, v in sorted(s.labels.items()))
-        out[f"{s.name}{{{labels}}}"] = s.value
-print(json.dumps(out))
-"#;
-    let output = std::process::Command::new("/usr/bin/python3")
-        .args(["-c", script])
-        .arg(path)
-        .output()
-        .expect("python3 (apt-get install python3-prometheus-client)");
-    assert!(
-        output.status.success(),
-        "the Prometheus parser refused the file (or is missing: apt-get install python3-prometheus-client):\n{}\n{}",
-        String::from_utf8_lossy(&output.stderr),
-        fs::read_to_string(path).unwrap_or_default()
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let text = fs::read_to_string(path).unwrap();
+    let families = crate::prometheus::parse(&text)
+        .unwrap_or_else(|why| panic!("not the Prometheus text format: {why}\n{text}"));
+    let mut out = serde_json::Map::new();
+    for (name, family) in families {
+        assert!(
+            family.help.is_some_and(|h| !h.is_empty()),
+            "{name} has no HELP"
+        );
+        assert_eq!(family.kind.as_deref(), Some("gauge"), "{name}");
+        for (sample, labels, value) in family.samples {
+            let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.insert(format!("{sample}{{{}}}", labels.join(",")), json!(value));
+        }
+    }
+    out
 }
 
 #[test]
-fn metrics_follow_the_targets_and_parse_with_the_prometheus_client() {
+fn metrics_follow_the_targets_and_read_as_the_prometheus_text_format() {
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
     let password_url = site
         .url("/switch")
