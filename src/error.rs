@@ -40,6 +40,9 @@ impl Exit {
             if cause.is::<Cancelled>() {
                 return Exit::Cancelled;
             }
+            if cause.is::<MachineFault>() {
+                return Exit::NotChecked;
+            }
         }
         Exit::Down
     }
@@ -147,6 +150,19 @@ impl fmt::Display for Cancelled {
 }
 
 impl std::error::Error for Cancelled {}
+
+/// This machine could not do what the command needs (no file descriptor left, no
+/// memory): nothing is said about the targets.
+#[derive(Debug)]
+pub struct MachineFault(pub String);
+
+impl fmt::Display for MachineFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MachineFault {}
 
 #[cfg(test)]
 mod tests {

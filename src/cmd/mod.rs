@@ -187,11 +187,15 @@ pub fn error_text(journal: bool, message: &str) -> String {
 pub struct Runtime(Option<tokio::runtime::Runtime>);
 
 pub fn runtime() -> anyhow::Result<Runtime> {
-    Ok(Runtime(Some(
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?,
-    )))
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            crate::error::MachineFault(format!(
+                "cannot start the network runtime: {e}; raise the open-file limit (LimitNOFILE= in the unit, ulimit -n by hand)"
+            ))
+        })?;
+    Ok(Runtime(Some(runtime)))
 }
 
 impl std::ops::Deref for Runtime {

@@ -619,6 +619,14 @@ fn the_checkers_own_file_limit_is_not_an_outage() {
         }
         run(command)
     };
+    // Whatever the limit, a clear error and an exit code, never a panic.
+    for limit in 4..=24 {
+        let run = limited(limit);
+        assert!(
+            !run.stderr.contains("panicked") && [1, 74, 75].contains(&run.code),
+            "limit {limit}: {run:?}"
+        );
+    }
     for _ in 0..2 {
         let run = limited(32).expect(75);
         assert!(
