@@ -69,6 +69,11 @@ impl Limits {
             deadline: Instant::now() + crate::budget::PROBE_DEADLINE,
         }
     }
+
+    /// The same limits with the probe deadline at `deadline`.
+    pub fn until(self, deadline: Instant) -> Limits {
+        Limits { deadline, ..self }
+    }
 }
 
 /// Probes every target; the outcomes come back in the targets' order.

@@ -34,25 +34,17 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         return look(&config, &targets, args, &ui, env);
     }
     let files = open_files(&config)?;
-    let wait = if env.under_systemd {
-        LOCK_WAIT
-    } else {
-        LOCK_WAIT_BY_HAND
-    };
     // Held until the end of the run: a concurrent run waits, then sees our state.
-    let mut txn = files.state.begin(wait)?;
+    let mut txn = files.state.begin(lock_wait(env))?;
     // From here a signal lets the step in flight finish, then the run commits and ends.
     let stop = crate::stop::Stop::on_signals();
     let started = Instant::now();
     claim(&mut txn, &config)?;
     let delayed = txn.checkpoint.queue.len();
-    let mut log_error = recall(&mut txn, &files.log, &targets)?;
+    let log_error = recall(&mut txn, &files.log, &targets)?;
     let rt = runtime()?;
-    let limits = Limits {
-        deadline: started + PROBE_DEADLINE,
-        ..Limits::for_check(&config.check)
-    };
     let now = env.now();
+    let limits = Limits::for_check(&config.check).until(started + PROBE_DEADLINE);
     let outcomes = probe(&rt, &targets, &config.canaries, limits, now);
     let (results, canaries) = pair(&targets, &config.canaries, &outcomes);
     let host = hostname();
@@ -70,33 +62,10 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     txn.checkpoint = plan.checkpoint.clone();
     txn.commit()?;
     // From here on the run's decisions are recorded: it prints them whatever fails.
-    let mut failed: Option<CantWrite> = None;
-    if log_error.is_none() {
-        log_error = append_lines(&mut txn, &files.log).unwrap_or_else(|e| {
-            failed = Some(e);
-            None
-        });
-    }
-    let report = match &config.telegram {
-        Some(telegram) if failed.is_none() && !txn.checkpoint.queue.is_empty() => {
-            let bot = Bot::for_config(telegram)?;
-            let mut to =
-                Destination::new(&bot, &txn.checkpoint, telegram, started + RUN_BUDGET, stop);
-            match rt.block_on(deliver(&mut txn, &mut to)) {
-                Ok(report) => Some(report),
-                Err(e) => {
-                    failed = Some(e);
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
+    let done = carry_out(&mut txn, &files.log, &config, &rt, stop, started, log_error)?;
     let mut warnings = std::mem::take(&mut txn.warnings);
     warnings.extend(plan.clock_warning.clone());
-    if !stop.asked() {
-        warnings.extend(heartbeat(&rt, &config, plan.exit, started));
-    }
+    warnings.extend(heartbeat(&rt, &config, plan.exit, started, stop));
     drop(rt);
     let snapshot = Snapshot {
         targets: &targets,
@@ -115,14 +84,66 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         canaries: &canaries,
         plan: &plan,
         host: &host,
-        report: report.as_ref(),
+        report: done.report.as_ref(),
         delayed,
         warnings: &warnings,
     });
-    match failed.or(log_error) {
+    match done.failed {
         Some(error) => Err(error.into()),
         None => Ok(plan.exit),
     }
+}
+
+/// How long a run waits for another to release the lock: a timer run briefly (it is
+/// skipped then, the next minute comes), a run by hand longer.
+fn lock_wait(env: &Env) -> std::time::Duration {
+    match env.under_systemd {
+        true => LOCK_WAIT,
+        false => LOCK_WAIT_BY_HAND,
+    }
+}
+
+/// What carrying out a recorded plan achieved.
+struct Done {
+    report: Option<Report>,
+    /// The first file that could not be written (the run then exits 74).
+    failed: Option<CantWrite>,
+}
+
+/// Carries out a recorded plan: appends its lines to the log, then delivers the queue.
+/// A log that cannot take them does not stop the delivery; a failed commit does.
+fn carry_out(
+    txn: &mut Txn,
+    log: &Log,
+    config: &Config,
+    rt: &tokio::runtime::Runtime,
+    stop: crate::stop::Stop,
+    started: Instant,
+    log_error: Option<CantWrite>,
+) -> anyhow::Result<Done> {
+    let (mut failed, mut log_error) = (None, log_error);
+    if log_error.is_none() {
+        match append_lines(txn, log) {
+            Ok(error) => log_error = error,
+            Err(error) => failed = Some(error),
+        }
+    }
+    let mut report = None;
+    if let (Some(telegram), None, false) =
+        (&config.telegram, &failed, txn.checkpoint.queue.is_empty())
+    {
+        let bot = Bot::for_config(telegram)?;
+        let deadline = started + RUN_BUDGET;
+        let mut to = Destination::new(&bot, &txn.checkpoint, telegram, deadline, stop);
+        match rt.block_on(deliver(txn, &mut to)) {
+            Ok(delivered) => report = Some(delivered),
+            Err(error) => failed = Some(error),
+        }
+    }
+    Ok(Done {
+        report,
+        failed: failed.or(log_error),
+    })
 }
 
 /// The state directory belongs to one bot and one chat (README "Files"): another
@@ -181,10 +202,7 @@ fn probe(
     now: chrono::DateTime<chrono::FixedOffset>,
 ) -> Vec<Outcome> {
     let n = targets.len();
-    let shift = match n {
-        0 => 0,
-        n => (now.timestamp().div_euclid(60)).rem_euclid(n as i64) as usize,
-    };
+    let shift = first_probed(n, now);
     let mut order: Vec<Target> = targets.to_vec();
     order.rotate_left(shift);
     order.extend(canaries.iter().cloned());
@@ -195,6 +213,14 @@ fn probe(
 
 /// Targets, each with its outcome.
 type Results<'a> = Vec<(&'a Target, &'a Outcome)>;
+
+/// Which of `n` targets starts this minute's round.
+fn first_probed(n: usize, now: chrono::DateTime<chrono::FixedOffset>) -> usize {
+    match n {
+        0 => 0,
+        n => now.timestamp().div_euclid(60).rem_euclid(n as i64) as usize,
+    }
+}
 
 /// The targets and the canaries, each with its outcome.
 fn pair<'a>(
@@ -209,15 +235,17 @@ fn pair<'a>(
     )
 }
 
-/// The dead man's switch: only a run that made its check says it is alive. Returns a
-/// warning when the ping failed.
+/// The dead man's switch: only a run that made its check (and was not asked to stop)
+/// says it is alive. Returns a warning when the ping failed.
 fn heartbeat(
     rt: &tokio::runtime::Runtime,
     config: &Config,
     exit: Exit,
     started: Instant,
+    stop: crate::stop::Stop,
 ) -> Option<String> {
-    let (Some(heartbeat), Exit::Up | Exit::Down) = (&config.heartbeat, exit) else {
+    let (Some(heartbeat), Exit::Up | Exit::Down, false) = (&config.heartbeat, exit, stop.asked())
+    else {
         return None;
     };
     let left = (started + RUN_BUDGET).saturating_duration_since(Instant::now());
@@ -566,6 +594,8 @@ fn describe_faults(faults: &[(&Target, &Outcome)]) -> String {
     let detail = &faults[0].1.detail;
     let hint = if detail.contains("open files") {
         "raise the open-file limit (LimitNOFILE= in the unit, ulimit -n by hand) or lower check.parallel"
+    } else if detail.contains("no DNS resolver configured") {
+        "name a nameserver in /etc/resolv.conf (or fix systemd-resolved); the targets' names cannot be looked up until then"
     } else if detail.contains("not probed in time") {
         "lower check.parallel's load: fewer targets, shorter timeouts, or a higher check.parallel"
     } else {
@@ -577,4 +607,22 @@ fn describe_faults(faults: &[(&Target, &Outcome)]) -> String {
         names.join(", "),
         if more > 0 { format!(" and {more} more") } else { String::new() },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_target_starts_a_round_in_turn() {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-11-24T23:00:30-03:00").unwrap();
+        for n in [1, 2, 7, 60] {
+            let mut firsts: Vec<usize> = (0..n as i64)
+                .map(|m| first_probed(n, start + chrono::TimeDelta::minutes(m)))
+                .collect();
+            firsts.sort();
+            assert_eq!(firsts, (0..n).collect::<Vec<_>>(), "{n} targets");
+        }
+        assert_eq!(first_probed(0, start), 0);
+    }
 }
