@@ -113,6 +113,7 @@ pub fn render_plain(notices: &[Notice], host: &str, texts: &Texts) -> String {
 
 type Style<'a> = &'a dyn Fn(&str) -> String;
 
+/// The notices in one style, one block each, a blank line between.
 fn render(
     notices: &[Notice],
     host: &str,
@@ -121,128 +122,220 @@ fn render(
     code: Style,
     text: Style,
 ) -> String {
-    let short = |s: &str| truncate(s, MAX_VALUE);
-    let (bold, code, text) = (
-        |s: &str| bold(&short(s)),
-        |s: &str| code(&short(s)),
-        |s: &str| text(&short(s)),
-    );
-    let host = short(host);
-    let block = |headline: String, url: &str, at: DateTime<FixedOffset>| {
-        let line = fill(texts.when_on, &[("when", &when(at)), ("host", &host)]);
-        format!("{headline}\n{}\n{}", code(url), text(&line))
+    let styled = Styled {
+        texts,
+        host: truncate(host, MAX_VALUE),
+        bold,
+        code,
+        text,
     };
-    let blocks: Vec<String> = notices
-        .iter()
-        .map(|notice| match notice {
-            Notice::Change(c) if c.target == CONNECTIVITY => {
-                let headline = match c.state {
-                    State::Offline => fill(
-                        texts.lost_connectivity,
-                        &[("host", &bold(&host)), ("when", &text(&when(c.at)))],
-                    ),
-                    State::Online => match c.down_for {
-                        Some(d) => fill(
-                            texts.back_online,
-                            &[("host", &bold(&host)), ("duration", &format_duration(d))],
-                        ),
-                        None => fill(texts.back_online_unknown, &[("host", &bold(&host))]),
-                    },
-                };
-                format!("{headline}\n{}\n{}", text(&c.reason), code(&c.url))
-            }
-            Notice::Change(c) => {
-                let values = [("target", bold(&c.target)), ("reason", text(&c.reason))];
-                let headline = match (c.state, c.down_for) {
-                    (State::Offline, _) => fill_owned(texts.down, &values),
-                    (State::Online, Some(d)) => fill_owned(
-                        texts.up_again,
-                        &[&values[..], &[("duration", format_duration(d))]].concat(),
-                    ),
-                    // Announced, so it had a state before: a time after now.
-                    (State::Online, None) => fill_owned(texts.up_again_unknown, &values),
-                };
-                block(headline, &c.url, c.at)
-            }
+    let blocks: Vec<String> = notices.iter().map(|n| styled.notice(n)).collect();
+    blocks.join("\n\n")
+}
+
+/// One rendering's texts, host and styles; every value is cut to [`MAX_VALUE`] before
+/// it is styled.
+struct Styled<'a> {
+    texts: &'a Texts,
+    /// Already cut to [`MAX_VALUE`].
+    host: String,
+    bold: Style<'a>,
+    code: Style<'a>,
+    text: Style<'a>,
+}
+
+impl Styled<'_> {
+    /// A value in bold (a target or host name).
+    fn bold(&self, s: &str) -> String {
+        (self.bold)(&truncate(s, MAX_VALUE))
+    }
+
+    /// A value as code (a URL).
+    fn code(&self, s: &str) -> String {
+        (self.code)(&truncate(s, MAX_VALUE))
+    }
+
+    /// A value as plain text (a reason, a date).
+    fn text(&self, s: &str) -> String {
+        (self.text)(&truncate(s, MAX_VALUE))
+    }
+
+    /// The block for one notice, by its kind.
+    fn notice(&self, notice: &Notice) -> String {
+        match notice {
+            Notice::Change(c) if c.target == CONNECTIVITY => self.connectivity(c),
+            Notice::Change(c) => self.change(c),
             Notice::StillDown {
                 target,
                 url,
                 reason,
                 down_for,
                 at,
-            } => {
-                let (template, duration) = match down_for {
-                    Some(d) => (texts.still_down, format_duration(*d)),
-                    None => (texts.still_down_unknown, String::new()),
-                };
-                let headline = fill(
-                    template,
-                    &[
-                        ("target", &bold(target)),
-                        ("duration", &duration),
-                        ("reason", &text(reason)),
-                    ],
-                );
-                block(headline, url, *at)
-            }
+            } => self.still_down(target, url, reason, *down_for, *at),
             Notice::CertExpires {
                 target,
                 url,
                 days,
                 not_after,
                 at,
-            } => {
-                let day_word = if *days == 1 { texts.day } else { texts.days };
-                let headline = fill(
-                    texts.cert_expires,
-                    &[
-                        ("target", &bold(target)),
-                        ("days", &days.to_string()),
-                        ("day_word", day_word),
-                        ("date", &text(&when(*not_after))),
-                    ],
-                );
-                block(headline, url, *at)
-            }
+            } => self.cert_expires(target, url, *days, *not_after, *at),
             Notice::CertRenewed {
                 target,
                 url,
                 not_after,
                 at,
-            } => {
-                let headline = fill(
-                    texts.cert_renewed,
-                    &[
-                        ("target", &bold(target)),
-                        ("date", &text(&when(*not_after))),
-                    ],
-                );
-                block(headline, url, *at)
-            }
+            } => self.cert_renewed(target, url, *not_after, *at),
             Notice::Unmuted {
                 target,
                 url,
                 state,
                 reason,
                 at,
-            } => {
-                let word = match state {
-                    State::Online => texts.state_up,
-                    State::Offline => texts.state_down,
-                };
-                let headline = fill(
-                    texts.unmuted,
-                    &[
-                        ("target", &bold(target)),
-                        ("state", word),
-                        ("reason", &text(reason)),
-                    ],
-                );
-                block(headline, url, *at)
-            }
-        })
-        .collect();
-    blocks.join("\n\n")
+            } => self.unmuted(target, url, *state, reason, *at),
+        }
+    }
+
+    /// A target's block: the headline, its URL, and when and on which host.
+    fn block(&self, headline: String, url: &str, at: DateTime<FixedOffset>) -> String {
+        let line = fill(
+            self.texts.when_on,
+            &[("when", &when(at)), ("host", &self.host)],
+        );
+        format!("{headline}\n{}\n{}", self.code(url), self.text(&line))
+    }
+
+    /// This machine lost or got back its connectivity: the host leads, the canary's
+    /// reason and URL follow.
+    fn connectivity(&self, c: &Change) -> String {
+        let texts = self.texts;
+        let host = self.bold(&self.host);
+        let headline = match c.state {
+            State::Offline => fill(
+                texts.lost_connectivity,
+                &[("host", &host), ("when", &self.text(&when(c.at)))],
+            ),
+            State::Online => match c.down_for {
+                Some(d) => fill(
+                    texts.back_online,
+                    &[("host", &host), ("duration", &format_duration(d))],
+                ),
+                None => fill(texts.back_online_unknown, &[("host", &host)]),
+            },
+        };
+        format!(
+            "{headline}\n{}\n{}",
+            self.text(&c.reason),
+            self.code(&c.url)
+        )
+    }
+
+    /// A target went down, or came back after how long it was down.
+    fn change(&self, c: &Change) -> String {
+        let texts = self.texts;
+        let values = [
+            ("target", self.bold(&c.target)),
+            ("reason", self.text(&c.reason)),
+        ];
+        let headline = match (c.state, c.down_for) {
+            (State::Offline, _) => fill_owned(texts.down, &values),
+            (State::Online, Some(d)) => fill_owned(
+                texts.up_again,
+                &[&values[..], &[("duration", format_duration(d))]].concat(),
+            ),
+            // Announced, so it had a state before: a time after now.
+            (State::Online, None) => fill_owned(texts.up_again_unknown, &values),
+        };
+        self.block(headline, &c.url, c.at)
+    }
+
+    /// A reminder that a target is still down, and for how long when that is known.
+    fn still_down(
+        &self,
+        target: &str,
+        url: &str,
+        reason: &str,
+        down_for: Option<Duration>,
+        at: DateTime<FixedOffset>,
+    ) -> String {
+        let (template, duration) = match down_for {
+            Some(d) => (self.texts.still_down, format_duration(d)),
+            None => (self.texts.still_down_unknown, String::new()),
+        };
+        let headline = fill(
+            template,
+            &[
+                ("target", &self.bold(target)),
+                ("duration", &duration),
+                ("reason", &self.text(reason)),
+            ],
+        );
+        self.block(headline, url, at)
+    }
+
+    /// A certificate expires in so many days (one day or several).
+    fn cert_expires(
+        &self,
+        target: &str,
+        url: &str,
+        days: i64,
+        not_after: DateTime<FixedOffset>,
+        at: DateTime<FixedOffset>,
+    ) -> String {
+        let texts = self.texts;
+        let day_word = if days == 1 { texts.day } else { texts.days };
+        let headline = fill(
+            texts.cert_expires,
+            &[
+                ("target", &self.bold(target)),
+                ("days", &days.to_string()),
+                ("day_word", day_word),
+                ("date", &self.text(&when(not_after))),
+            ],
+        );
+        self.block(headline, url, at)
+    }
+
+    /// A certificate was renewed, and until when the new one lasts.
+    fn cert_renewed(
+        &self,
+        target: &str,
+        url: &str,
+        not_after: DateTime<FixedOffset>,
+        at: DateTime<FixedOffset>,
+    ) -> String {
+        let headline = fill(
+            self.texts.cert_renewed,
+            &[
+                ("target", &self.bold(target)),
+                ("date", &self.text(&when(not_after))),
+            ],
+        );
+        self.block(headline, url, at)
+    }
+
+    /// A mute ended with the target in another state, and why it is in that one.
+    fn unmuted(
+        &self,
+        target: &str,
+        url: &str,
+        state: State,
+        reason: &str,
+        at: DateTime<FixedOffset>,
+    ) -> String {
+        let word = match state {
+            State::Online => self.texts.state_up,
+            State::Offline => self.texts.state_down,
+        };
+        let headline = fill(
+            self.texts.unmuted,
+            &[
+                ("target", &self.bold(target)),
+                ("state", word),
+                ("reason", &self.text(reason)),
+            ],
+        );
+        self.block(headline, url, at)
+    }
 }
 
 fn fill_owned(template: &str, values: &[(&str, String)]) -> String {

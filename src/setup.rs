@@ -31,11 +31,34 @@ pub const PUBLIC_CANARIES: [&str; 2] = ["tcp://1.1.1.1:53", "tcp://9.9.9.9:53"];
 
 /// The config file for `answers`: every optional key present as a comment.
 pub fn config_text(answers: &Answers) -> String {
-    let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
     let mut text = String::from(
         "# vigia configuration, written by 'vigia init'. See vigia(1) or the README.\n\
-         # It holds the bot token: keep it mode 0600.\n\n[telegram]\n",
+         # It holds the bot token: keep it mode 0600.\n\n",
     );
+    text.push_str(&telegram_section(answers));
+    text.push('\n');
+    text.push_str(&check_section(&answers.canaries));
+    text.push_str(&optional_sections());
+    for (name, url) in &answers.targets {
+        text.push_str(&target_section(name, url));
+    }
+    text
+}
+
+/// A TOML string, quoted and escaped.
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+/// A duration as the file writes it, quoted (`"10s"`).
+fn secs(d: std::time::Duration) -> String {
+    quote(&format_duration(d))
+}
+
+/// `[telegram]`: the token, the chat (and topic) found, the endpoint when not the
+/// default, and the optional keys with their defaults.
+fn telegram_section(answers: &Answers) -> String {
+    let mut text = String::from("[telegram]\n");
     text.push_str(&format!("token = {}\n", quote(answers.token.expose())));
     match &answers.chat_note {
         Some(note) => text.push_str(&format!(
@@ -49,9 +72,6 @@ pub fn config_text(answers: &Answers) -> String {
         Some(thread) => text.push_str(&format!("message_thread_id = {thread}  # forum topic\n")),
         None => text.push_str("# message_thread_id = 7            # forum topic\n"),
     }
-    let d = CheckDefaults::default();
-    let warn_days = format!("{:?}", d.cert_warn_days);
-    let secs = |t| quote(&format_duration(t));
     match &answers.api_url {
         Some(url) => text.push_str(&format!("api_url = {}\n", quote(url))),
         None => text.push_str(&format!(
@@ -62,8 +82,19 @@ pub fn config_text(answers: &Answers) -> String {
     text.push_str(&format!(
         "# proxy = \"socks5h://127.0.0.1:1080\"     # else HTTPS_PROXY / ALL_PROXY are honoured\n\
          # timeout = {api}                 # per Bot API request, at most {api_max}\n\
-         # language = \"en\"                 # of every alert: \"en\" or \"pt-BR\"\n\n\
-         [check]                           # defaults for every target\n\
+         # language = \"en\"                 # of every alert: \"en\" or \"pt-BR\"\n",
+        api = secs(DEFAULT_API_TIMEOUT),
+        api_max = format_duration(budget::MAX_API_TIMEOUT),
+    ));
+    text
+}
+
+/// `[check]`: every default as a comment, taken from [`CheckDefaults`], and the canaries
+/// chosen (or an example).
+fn check_section(canaries: &[String]) -> String {
+    let d = CheckDefaults::default();
+    let mut text = format!(
+        "[check]                           # defaults for every target\n\
          # timeout = {timeout}                 # whole request, per attempt\n\
          # attempts = {attempts}                    # a target is down only when every attempt fails\n\
          # retry_delay = {delay}              # attempts x timeout + delays: at most {probe}\n\
@@ -71,50 +102,54 @@ pub fn config_text(answers: &Answers) -> String {
          # state_dir = \"/var/lib/vigia\"    # default; $STATE_DIRECTORY under systemd\n\
          # parallel = {parallel}                  # probes in flight at once, in all\n\
          # parallel_per_host = {per_host}           # probes in flight at once to one host:port\n\
-         # cert_warn_days = {warn}   # https: warn once per threshold per certificate; [] = off\n\
+         # cert_warn_days = {warn:?}   # https: warn once per threshold per certificate; [] = off\n\
          # remind_every = \"4h\"            # while down: one reminder per interval (default off)\n",
-        api = secs(DEFAULT_API_TIMEOUT),
-        api_max = format_duration(budget::MAX_API_TIMEOUT),
         timeout = secs(d.timeout),
         attempts = d.attempts,
         delay = secs(d.retry_delay),
         probe = format_duration(budget::MAX_PROBE),
         parallel = d.parallel,
-        warn = warn_days,
+        warn = d.cert_warn_days,
         per_host = d.parallel_per_host,
-    ));
-    if answers.canaries.is_empty() {
+    );
+    if canaries.is_empty() {
         text.push_str(
             "# canary = [\"tcp://1.1.1.1:53\"]   # \"is it me?\": every canary failing = this machine is offline\n",
         );
     } else {
-        let list: Vec<String> = answers.canaries.iter().map(|c| quote(c)).collect();
+        let list: Vec<String> = canaries.iter().map(|c| quote(c)).collect();
         text.push_str(&format!(
             "canary = [{}]   # \"is it me?\": every canary failing = this machine is offline\n",
             list.join(", ")
         ));
     }
-    text.push_str(&format!(
+    text
+}
+
+/// `[heartbeat]` and `[metrics]`, both off: commented out, with an example each.
+fn optional_sections() -> String {
+    format!(
         "\n# [heartbeat]                     # dead man's switch, pinged after every run\n\
          # url = \"https://hc-ping.com/<uuid>\"\n\
          # timeout = {hb}\n\
          \n# [metrics]                       # for node_exporter's textfile collector\n\
          # textfile = \"/var/lib/prometheus/node-exporter/vigia.prom\"\n",
         hb = secs(crate::config::DEFAULT_HEARTBEAT_TIMEOUT),
-    ));
-    for (name, url) in &answers.targets {
-        text.push_str(&format!(
-            "\n[[target]]\nname = {}\nurl = {}\n\
-             # expect_status = [200, 204]      # default: any 2xx or 3xx final status\n\
-             # contains = \"Welcome\"            # body must contain this text (first 1 MiB read)\n\
-             # ca_file = \"/etc/ssl/private/internal-ca.pem\"   # https: an extra trusted CA\n\
-             # ip = \"any\"                      # \"v4\", \"v6\" or \"any\"\n\
-             # timeout / attempts / retry_delay / remind_every / cert_warn_days override [check]\n",
-            quote(name),
-            quote(url)
-        ));
-    }
-    text
+    )
+}
+
+/// One `[[target]]`: its name and URL, and the keys it may set as comments.
+fn target_section(name: &str, url: &str) -> String {
+    format!(
+        "\n[[target]]\nname = {}\nurl = {}\n\
+         # expect_status = [200, 204]      # default: any 2xx or 3xx final status\n\
+         # contains = \"Welcome\"            # body must contain this text (first 1 MiB read)\n\
+         # ca_file = \"/etc/ssl/private/internal-ca.pem\"   # https: an extra trusted CA\n\
+         # ip = \"any\"                      # \"v4\", \"v6\" or \"any\"\n\
+         # timeout / attempts / retry_delay / remind_every / cert_warn_days override [check]\n",
+        quote(name),
+        quote(url)
+    )
 }
 
 /// A random URL-safe code (`A-Z a-z 0-9 _ -`, as deep links allow), 16 characters.

@@ -12,7 +12,7 @@ use toml::Spanned;
 
 use super::duration::{duration_or, format_duration};
 use super::raw::{RawCheck, RawHeartbeat, RawMetrics, RawTarget, RawTelegram};
-use super::target::{http_url, parse_url, validate_name};
+use super::target::{http_url, parse_url, validate_name, ParsedUrl};
 use super::{
     readable_by_others, CheckDefaults, ConfigError, Endpoint, Heartbeat, Span, Target, Telegram,
 };
@@ -166,7 +166,9 @@ pub(super) fn targets(
     Ok(targets)
 }
 
-/// One `[[target]]`, and where its name stands (for a duplicate).
+/// One `[[target]]`, and where its name stands (for a duplicate). Each key is checked in
+/// the order the file's reader expects its errors: name, url, expectations, overrides,
+/// TLS and address family, then what the keys decide together.
 fn target(
     spanned: Spanned<RawTarget>,
     defaults: &CheckDefaults,
@@ -175,56 +177,13 @@ fn target(
 ) -> Result<(Target, Span), ConfigError> {
     let table_span = spanned.span();
     let t = spanned.into_inner();
-    let name = t.name.ok_or_else(|| {
-        err(
-            table_span.clone(),
-            "target.name",
-            "missing: every [[target]] needs a name".into(),
-        )
-    })?;
+    let name = target_name(t.name, table_span.clone(), err)?;
     let key = |field: &str| format!("target {:?}: {field}", name.get_ref());
-    validate_name(name.get_ref()).map_err(|why| err(name.span(), "target.name", why))?;
-    let url = t
-        .url
-        .ok_or_else(|| err(table_span.clone(), &key("url"), "missing".into()))?;
-    let parsed = parse_url(url.get_ref()).map_err(|m| err(url.span(), &key("url"), m))?;
-    let endpoint = parsed.endpoint;
-    let expect_status = match t.expect_status {
-        None => None,
-        Some(list) => {
-            if list.get_ref().is_empty() || list.get_ref().iter().any(|s| !(100..=599).contains(s))
-            {
-                return Err(err(
-                    list.span(),
-                    &key("expect_status"),
-                    "must be a list of HTTP status codes (100-599)".into(),
-                ));
-            }
-            if matches!(endpoint, Endpoint::Tcp { .. }) {
-                return Err(err(
-                    list.span(),
-                    &key("expect_status"),
-                    "does not apply to a tcp:// target".into(),
-                ));
-            }
-            Some(list.get_ref().iter().map(|&s| s as u16).collect())
-        }
-    };
-    let contains = match t.contains {
-        None => None,
-        Some(c) if c.get_ref().is_empty() => {
-            return Err(err(c.span(), &key("contains"), "must not be empty".into()))
-        }
-        Some(c) if matches!(endpoint, Endpoint::Tcp { .. }) => {
-            return Err(err(
-                c.span(),
-                &key("contains"),
-                "does not apply to a tcp:// target".into(),
-            ))
-        }
-        Some(c) => Some(c.into_inner()),
-    };
+    let parsed = target_url(t.url, table_span, &key("url"), err)?;
+    let tcp = matches!(parsed.endpoint, Endpoint::Tcp { .. });
     let target = Target {
+        expect_status: expect_status(t.expect_status, tcp, &key("expect_status"), err)?,
+        contains: contains(t.contains, tcp, &key("contains"), err)?,
         timeout: duration_or(&t.timeout, &key("timeout"), defaults.timeout, err, false)?,
         attempts: attempts_or(&t.attempts, &key("attempts"), defaults.attempts, err)?,
         retry_delay: duration_or(
@@ -237,9 +196,7 @@ fn target(
         name: name.get_ref().clone(),
         url: parsed.shown,
         secrets: parsed.secrets,
-        endpoint,
-        expect_status,
-        contains,
+        endpoint: parsed.endpoint,
         remind_every: match &t.remind_every {
             None => defaults.remind_every,
             some => interval(some, &key("remind_every"), err)?,
@@ -252,36 +209,144 @@ fn target(
             None => None,
             Some(file) => Some(ca_file(file, base, &key("ca_file"), err)?),
         },
-        ip: match &t.ip {
-            None => IpFamily::Any,
-            Some(ip) => match ip.get_ref().as_str() {
-                "any" => IpFamily::Any,
-                "v4" => IpFamily::V4,
-                "v6" => IpFamily::V6,
-                other => {
-                    return Err(err(
-                        ip.span(),
-                        &key("ip"),
-                        format!("{other:?} is not one of \"v4\", \"v6\", \"any\""),
-                    ))
-                }
-            },
-        },
+        ip: ip_family(&t.ip, &key("ip"), err)?,
     };
+    ca_file_fits(&target, name.span(), &key("ca_file"), err)?;
+    within_budget(
+        &target,
+        name.span(),
+        &key("timeout, attempts, retry_delay"),
+        err,
+    )?;
+    Ok((target, name.span()))
+}
+
+/// `target.name`: present and a valid name.
+fn target_name(
+    name: Option<Spanned<String>>,
+    table_span: Span,
+    err: &impl Err,
+) -> Result<Spanned<String>, ConfigError> {
+    let name = name.ok_or_else(|| {
+        err(
+            table_span,
+            "target.name",
+            "missing: every [[target]] needs a name".into(),
+        )
+    })?;
+    validate_name(name.get_ref()).map_err(|why| err(name.span(), "target.name", why))?;
+    Ok(name)
+}
+
+/// `url`: present, and what it probes (http(s) or tcp), how it is shown, its secrets.
+fn target_url(
+    url: Option<Spanned<String>>,
+    table_span: Span,
+    key: &str,
+    err: &impl Err,
+) -> Result<ParsedUrl, ConfigError> {
+    let url = url.ok_or_else(|| err(table_span, key, "missing".into()))?;
+    parse_url(url.get_ref()).map_err(|m| err(url.span(), key, m))
+}
+
+/// `expect_status`: a non-empty list of HTTP status codes, for an http(s) target only.
+fn expect_status(
+    list: Option<Spanned<Vec<i64>>>,
+    tcp: bool,
+    key: &str,
+    err: &impl Err,
+) -> Result<Option<Vec<u16>>, ConfigError> {
+    let Some(list) = list else {
+        return Ok(None);
+    };
+    if list.get_ref().is_empty() || list.get_ref().iter().any(|s| !(100..=599).contains(s)) {
+        return Err(err(
+            list.span(),
+            key,
+            "must be a list of HTTP status codes (100-599)".into(),
+        ));
+    }
+    if tcp {
+        return Err(err(
+            list.span(),
+            key,
+            "does not apply to a tcp:// target".into(),
+        ));
+    }
+    Ok(Some(list.get_ref().iter().map(|&s| s as u16).collect()))
+}
+
+/// `contains`: a non-empty text the body must hold, for an http(s) target only.
+fn contains(
+    text: Option<Spanned<String>>,
+    tcp: bool,
+    key: &str,
+    err: &impl Err,
+) -> Result<Option<String>, ConfigError> {
+    match text {
+        None => Ok(None),
+        Some(c) if c.get_ref().is_empty() => Err(err(c.span(), key, "must not be empty".into())),
+        Some(c) if tcp => Err(err(
+            c.span(),
+            key,
+            "does not apply to a tcp:// target".into(),
+        )),
+        Some(c) => Ok(Some(c.into_inner())),
+    }
+}
+
+/// `ip`: which address family to connect with, "any" when unset.
+fn ip_family(
+    ip: &Option<Spanned<String>>,
+    key: &str,
+    err: &impl Err,
+) -> Result<IpFamily, ConfigError> {
+    let Some(ip) = ip else {
+        return Ok(IpFamily::Any);
+    };
+    match ip.get_ref().as_str() {
+        "any" => Ok(IpFamily::Any),
+        "v4" => Ok(IpFamily::V4),
+        "v6" => Ok(IpFamily::V6),
+        other => Err(err(
+            ip.span(),
+            key,
+            format!("{other:?} is not one of \"v4\", \"v6\", \"any\""),
+        )),
+    }
+}
+
+/// `ca_file` is trusted on a TLS connection only: an https:// target.
+fn ca_file_fits(
+    target: &Target,
+    name_span: Span,
+    key: &str,
+    err: &impl Err,
+) -> Result<(), ConfigError> {
     if target.ca_file.is_some()
         && !matches!(&target.endpoint, Endpoint::Http(u) if u.scheme() == "https")
     {
         return Err(err(
-            name.span(),
-            &key("ca_file"),
+            name_span,
+            key,
             "applies to https:// targets only".into(),
         ));
     }
+    Ok(())
+}
+
+/// The target's attempts, timeouts and delays fit what a run may spend on one target.
+fn within_budget(
+    target: &Target,
+    name_span: Span,
+    key: &str,
+    err: &impl Err,
+) -> Result<(), ConfigError> {
     let worst = budget::worst_case(target.timeout, target.attempts, target.retry_delay);
     if worst > budget::MAX_PROBE {
         return Err(err(
-            name.span(),
-            &key("timeout, attempts, retry_delay"),
+            name_span,
+            key,
             format!(
                 "attempts × timeout + (attempts − 1) × retry_delay = {} in the worst case, over the {} a check may spend on one target (a run must end inside the timer's minute): lower timeout or attempts",
                 format_duration(worst),
@@ -289,7 +354,7 @@ fn target(
             ),
         ));
     }
-    Ok((target, name.span()))
+    Ok(())
 }
 
 /// `check.canary`: "is it me?" probes, with the targets' defaults.
@@ -426,7 +491,8 @@ pub(super) fn heartbeat(
     })
 }
 
-/// Validates the `[telegram]` table; says whether the token is inline.
+/// Validates the `[telegram]` table; says whether the token is inline. Keys are checked
+/// in the order of the table's errors: token, chat, endpoint, timeout and language.
 pub(super) fn telegram(
     section: Spanned<RawTelegram>,
     base: &Path,
@@ -443,55 +509,12 @@ pub(super) fn telegram(
             "missing: 'vigia init' finds it for you".into(),
         )
     })?;
-    let api_url = match raw.api_url {
-        None => DEFAULT_API_URL.to_owned(),
-        // Kept in the parser's spelling: what reqwest sends to, and what `https://`
-        // tells apart for the roots.
-        Some(url) => match http_url(url.get_ref()) {
-            Some(parsed) => parsed.as_str().trim_end_matches('/').to_owned(),
-            None => {
-                return Err(err(
-                    url.span(),
-                    "telegram.api_url",
-                    format!(
-                        "{:?} is not an http(s) URL",
-                        mask_written_url(url.get_ref())
-                    ),
-                ))
-            }
-        },
-    };
-    let proxy = match raw.proxy {
-        None => None,
-        Some(proxy) => {
-            let parsed = reqwest::Url::parse(proxy.get_ref().trim())
-                .ok()
-                .filter(|u| {
-                    matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h")
-                        && u.host_str().is_some_and(|h| !h.is_empty())
-                });
-            match parsed {
-                // The parser's spelling (reqwest's own): `https://` then reads right.
-                Some(parsed) => Some(parsed.to_string()),
-                None => {
-                    let shown = mask_written_url(proxy.get_ref());
-                    return Err(err(
-                        proxy.span(),
-                        "telegram.proxy",
-                        format!(
-                            "{shown:?} is not a proxy URL (http://, https://, socks5:// or socks5h://)"
-                        ),
-                    ));
-                }
-            }
-        }
-    };
     let telegram = Telegram {
         token,
         chat_id: *chat_id.get_ref(),
         message_thread_id: raw.message_thread_id.map(Spanned::into_inner),
-        api_url,
-        proxy,
+        api_url: api_url(raw.api_url, err)?,
+        proxy: proxy(raw.proxy, err)?,
         timeout: duration_or(
             &raw.timeout,
             "telegram.timeout",
@@ -499,24 +522,7 @@ pub(super) fn telegram(
             err,
             false,
         )?,
-        language: match raw.language {
-            None => "en".to_owned(),
-            Some(l)
-                if crate::texts::LANGUAGES
-                    .iter()
-                    .any(|(name, _)| name == l.get_ref()) =>
-            {
-                l.into_inner()
-            }
-            Some(l) => {
-                let known: Vec<&str> = crate::texts::LANGUAGES.iter().map(|(n, _)| *n).collect();
-                return Err(err(
-                    l.span(),
-                    "telegram.language",
-                    format!("{:?} is not one of {}", l.get_ref(), known.join(", ")),
-                ));
-            }
-        },
+        language: language(raw.language, err)?,
     };
     if telegram.timeout > budget::MAX_API_TIMEOUT {
         let span = raw.timeout.as_ref().map(Spanned::span).unwrap_or(span);
@@ -530,6 +536,76 @@ pub(super) fn telegram(
         ));
     }
     Ok((telegram, inline))
+}
+
+/// `telegram.api_url`: an http(s) URL without its trailing slash, the public Bot API
+/// when unset.
+fn api_url(url: Option<Spanned<String>>, err: &impl Err) -> Result<String, ConfigError> {
+    let Some(url) = url else {
+        return Ok(DEFAULT_API_URL.to_owned());
+    };
+    // Kept in the parser's spelling: what reqwest sends to, and what `https://`
+    // tells apart for the roots.
+    match http_url(url.get_ref()) {
+        Some(parsed) => Ok(parsed.as_str().trim_end_matches('/').to_owned()),
+        None => Err(err(
+            url.span(),
+            "telegram.api_url",
+            format!(
+                "{:?} is not an http(s) URL",
+                mask_written_url(url.get_ref())
+            ),
+        )),
+    }
+}
+
+/// `telegram.proxy`: an http, https, socks5 or socks5h URL with a host.
+fn proxy(proxy: Option<Spanned<String>>, err: &impl Err) -> Result<Option<String>, ConfigError> {
+    let Some(proxy) = proxy else {
+        return Ok(None);
+    };
+    let parsed = reqwest::Url::parse(proxy.get_ref().trim())
+        .ok()
+        .filter(|u| {
+            matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h")
+                && u.host_str().is_some_and(|h| !h.is_empty())
+        });
+    match parsed {
+        // The parser's spelling (reqwest's own): `https://` then reads right.
+        Some(parsed) => Ok(Some(parsed.to_string())),
+        None => {
+            let shown = mask_written_url(proxy.get_ref());
+            Err(err(
+                proxy.span(),
+                "telegram.proxy",
+                format!(
+                    "{shown:?} is not a proxy URL (http://, https://, socks5:// or socks5h://)"
+                ),
+            ))
+        }
+    }
+}
+
+/// `telegram.language`: one of the languages alerts are written in, "en" when unset.
+fn language(language: Option<Spanned<String>>, err: &impl Err) -> Result<String, ConfigError> {
+    match language {
+        None => Ok("en".to_owned()),
+        Some(l)
+            if crate::texts::LANGUAGES
+                .iter()
+                .any(|(name, _)| name == l.get_ref()) =>
+        {
+            Ok(l.into_inner())
+        }
+        Some(l) => {
+            let known: Vec<&str> = crate::texts::LANGUAGES.iter().map(|(n, _)| *n).collect();
+            Err(err(
+                l.span(),
+                "telegram.language",
+                format!("{:?} is not one of {}", l.get_ref(), known.join(", ")),
+            ))
+        }
+    }
 }
 
 fn count_or(
