@@ -28,18 +28,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The exit codes (contract: README "Exit codes"; values in [`crate::error::Exit`]).
-pub const EXIT_CODES: &[(u8, &str)] = &[
-    (0, "the check ran and every target is up (send: the message was accepted)"),
-    (1, "a target is down, or a message was not sent"),
-    (2, "usage error"),
-    (74, "a file vigia must write (log, state, lock) cannot be written, or the log read"),
-    (75, "the check could not be made: a fault of this machine's own (open files, memory, resolver, time, every canary failing); the targets keep their state"),
-    (78, "configuration missing or invalid"),
-    (130, "init cancelled (Ctrl-C); nothing was written"),
-    (143, "check or send stopped by SIGTERM (129: SIGHUP, 130: SIGINT): it ended by the signal once what it had done was committed"),
-];
-
 /// The environment variables vigia reads.
 pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("VIGIA_CONFIG", "configuration file (same as --config)"),
@@ -77,8 +65,8 @@ fn after_help() -> String {
         text += &format!("  {name:<22} {what}\n");
     }
     text += "\nExit codes:\n";
-    for (code, what) in EXIT_CODES {
-        text += &format!("  {code:<4} {what}\n");
+    for (code, what) in crate::error::Exit::table() {
+        text += &format!("  {code:<6} {what}\n");
     }
     text + "\nManual: man vigia, man vigia.toml"
 }

@@ -25,6 +25,50 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// Every code, in order, for the help text, the man page and the README's table.
+    pub const ALL: [Exit; 7] = [
+        Exit::Up,
+        Exit::Down,
+        Exit::Usage,
+        Exit::CantWrite,
+        Exit::NotChecked,
+        Exit::Config,
+        Exit::Cancelled,
+    ];
+
+    /// What the code tells the user (contract: README "Exit codes").
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::Up => "the check ran; every target is up (send: the message was accepted)",
+            Exit::Down => {
+                "the check ran; at least one target is down (send: Telegram did not accept it)"
+            }
+            Exit::Usage => "usage error",
+            Exit::CantWrite => {
+                "a file vigia must write (log, state, lock) cannot be written, or the log read"
+            }
+            Exit::NotChecked => {
+                "the check could not be made for a fault of this machine's own (too many open files, no memory, no resolver, out of time, or every canary failing with the targets); the targets keep their state"
+            }
+            Exit::Config => "configuration missing or invalid",
+            Exit::Cancelled => "init was cancelled with Ctrl-C; nothing was written",
+        }
+    }
+
+    /// The rows of the exit-code table: each code with its meaning, then how a run
+    /// stopped by a signal ends (not a code of its own: the signal's).
+    pub fn table() -> Vec<(String, &'static str)> {
+        let mut rows: Vec<(String, &str)> = Exit::ALL
+            .iter()
+            .map(|e| (e.code().to_string(), e.meaning()))
+            .collect();
+        rows.push((
+            "signal".into(),
+            "check or send was stopped by SIGTERM, SIGHUP or SIGINT: it committed what it had done, then ended by that signal (a shell shows 143, 129 or 130; systemd counts it as a clean stop)",
+        ));
+        rows
+    }
+
     /// The exit code an error maps to: the first typed error in its chain decides.
     pub fn of(err: &anyhow::Error) -> Exit {
         for cause in err.chain() {
@@ -166,6 +210,28 @@ impl std::error::Error for MachineFault {}
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_readme_table_is_the_one_the_binary_knows() {
+        let readme = include_str!("../README.md");
+        let section = readme
+            .split("## Exit codes\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("README has an Exit codes section");
+        let rows: Vec<&str> = section
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| code"))
+            .collect();
+        let expected: Vec<String> = Exit::table()
+            .iter()
+            .map(|(code, what)| format!("| {code} | {what} |"))
+            .collect();
+        assert_eq!(
+            rows, expected,
+            "README \"Exit codes\" must list Exit::table()"
+        );
+    }
+
     use super::*;
     use anyhow::Context;
 

@@ -246,7 +246,8 @@ impl<'a> Summarizer<'a> {
     }
 }
 
-/// Summarizes `entries` (oldest first), for tests and small logs.
+/// Summarizes `entries` (oldest first), for tests.
+#[cfg(test)]
 pub fn summarize(
     entries: &[Entry],
     targets: &[(&str, &str)],

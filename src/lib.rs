@@ -1,34 +1,39 @@
 //! vigia: watch web services from a systemd timer and alert on Telegram when they go
-//! down or come back. The binary is `main.rs`; the modules live here so that tests and
-//! `vigia-generate` can use them.
+//! down or come back. The binary is `main.rs`; the modules live here so that
+//! `vigia-generate` can read the command line and the exit codes. Everything else is
+//! private to the crate, so that rustc sees what nothing uses.
 
-pub mod budget;
-pub mod cert;
-pub mod checkpoint;
+mod budget;
+mod cert;
+mod checkpoint;
 pub mod cli;
-pub mod cmd;
-pub mod config;
-pub mod delivery;
-pub mod describe;
-pub mod dirfd;
+mod cmd;
+mod config;
+mod delivery;
+mod describe;
+mod dirfd;
 pub mod error;
-pub mod heartbeat;
-pub mod history;
-pub mod message;
-pub mod metrics;
-pub mod notices;
-pub mod plan;
-pub mod probe;
-pub mod prompt;
-pub mod root;
-pub mod roots;
-pub mod secret;
-pub mod setup;
-pub mod state;
-pub mod statelog;
-pub mod stop;
-pub mod telegram;
-pub mod texts;
-pub mod transition;
-pub mod util;
-pub mod view;
+mod heartbeat;
+mod history;
+mod message;
+mod metrics;
+mod notices;
+mod plan;
+mod probe;
+mod prompt;
+mod root;
+mod roots;
+mod secret;
+mod setup;
+mod state;
+mod statelog;
+mod stop;
+mod telegram;
+mod texts;
+mod transition;
+mod util;
+mod view;
+
+pub use cmd::{error_text, run};
+pub use config::Env;
+pub use stop::end_by_the_signal;

@@ -5,14 +5,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use vigia::cli::Cli;
-use vigia::cmd::error_text;
-use vigia::config::Env;
 use vigia::error::Exit;
+use vigia::{error_text, Env};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let env = Env::from_process();
-    let code = match vigia::cmd::run(cli, &env) {
+    let code = match vigia::run(cli, &env) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
@@ -22,7 +21,7 @@ fn main() -> ExitCode {
         }
     };
     // A run stopped by a signal ends by it, once everything is committed (see `stop`).
-    vigia::stop::end_by_the_signal();
+    vigia::end_by_the_signal();
     code
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::checkpoint::{CertSeen, Checkpoint, Mute};
+use crate::checkpoint::{CertSeen, Checkpoint};
 use crate::config::{format_duration, Target};
 use crate::message::Notice;
 use crate::probe::Outcome;
@@ -57,6 +57,7 @@ pub fn lasted(since: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> Optio
 
 /// [`reminders_at`] without the last check's time: a reminder dated after now counts
 /// as due.
+#[cfg(test)]
 pub fn reminders(
     judged: &[(&Target, &Outcome)],
     checkpoint: &mut Checkpoint,
@@ -199,29 +200,6 @@ pub fn certificates(
     notices
 }
 
-/// Mutes `names` (every configured target for `None`): from now, until `until` or
-/// `vigia unmute`, nothing is sent about them.
-pub fn mute(
-    checkpoint: &mut Checkpoint,
-    names: &[String],
-    until: Option<DateTime<FixedOffset>>,
-    reason: Option<String>,
-    now: DateTime<FixedOffset>,
-) {
-    for name in names {
-        let state = checkpoint.targets.get(name).map(|e| e.state);
-        checkpoint.mutes.insert(
-            name.clone(),
-            Mute {
-                since: now,
-                until,
-                reason: reason.clone(),
-                state,
-            },
-        );
-    }
-}
-
 /// Ends the mutes of `names`; one notice for each target whose state differs from the
 /// one it had when the mute began.
 pub fn unmute(
@@ -232,7 +210,7 @@ pub fn unmute(
 ) -> Vec<Notice> {
     let mut notices = Vec::new();
     for name in names {
-        let Some(mute) = checkpoint.mutes.remove(name) else {
+        let Some(mute) = checkpoint.unmute(name) else {
             continue;
         };
         let Some(current) = checkpoint.targets.get(name) else {
@@ -537,8 +515,7 @@ mod tests {
         let now = at("2026-11-25T12:00:00Z");
         let mut cp = down("2026-11-25T10:00:00Z");
         let names = vec!["web".to_owned()];
-        mute(
-            &mut cp,
+        cp.mute(
             &names,
             Some(now + chrono::TimeDelta::hours(1)),
             Some("deploy".into()),

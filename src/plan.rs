@@ -44,8 +44,6 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// What the run's alert says (printed when there is no Telegram).
     pub notices: Vec<Notice>,
-    /// The names of the targets the checker itself could not probe.
-    pub faults: Vec<String>,
     pub connectivity: Connectivity,
     /// "2/3 up": the status line of the run.
     pub summary: String,
@@ -85,7 +83,6 @@ pub fn plan(inputs: &Inputs) -> Plan {
         checkpoint,
         changes,
         notices,
-        faults: faults.iter().map(|(t, _)| t.name.clone()).collect(),
         connectivity,
         summary: UpCount::of(inputs.targets.iter().map(|(_, o)| o.up)).to_string(),
         clock_warning: clock(inputs).warning(),

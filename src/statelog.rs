@@ -193,10 +193,6 @@ impl Log {
         &self.path
     }
 
-    pub fn dir(&self) -> Option<&DirHandle> {
-        self.dir.as_ref()
-    }
-
     /// The log opened for a reader that writes nothing (`status`); `None` when there is
     /// none yet. The writer refuses a log with a second hard link, lest it append to a
     /// file elsewhere; a reader has no such reason, so a backup made with `ln` or a

@@ -22,6 +22,7 @@ static ASKED: AtomicBool = AtomicBool::new(false);
 /// The first signal's number, 0 before any.
 static FIRST: AtomicI32 = AtomicI32::new(0);
 /// Never set: for what cannot be asked to stop.
+#[cfg(test)]
 static NEVER: AtomicBool = AtomicBool::new(false);
 
 /// Whether this run was asked to stop. Cheap to copy; every step that starts something
@@ -46,17 +47,20 @@ impl Stop {
         Stop(&ASKED)
     }
 
-    /// One that is never asked to stop.
+    /// One that is never asked to stop, for tests.
+    #[cfg(test)]
     pub fn never() -> Stop {
         Stop(&NEVER)
     }
 
     /// One that only [`Stop::ask`] sets, for tests.
+    #[cfg(test)]
     pub fn by_hand() -> Stop {
         Stop(Box::leak(Box::new(AtomicBool::new(false))))
     }
 
     /// Asks to stop, as a signal would.
+    #[cfg(test)]
     pub fn ask(&self) {
         self.0.store(true, Ordering::SeqCst);
     }

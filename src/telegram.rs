@@ -196,7 +196,6 @@ struct Parameters {
 /// The bot itself, from `getMe`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct BotUser {
-    pub id: i64,
     pub first_name: String,
     pub username: Option<String>,
 }

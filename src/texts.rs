@@ -7,7 +7,6 @@ pub struct Texts {
     /// `{when} on {host}`: the line under each event.
     pub when_on: &'static str,
     pub down: &'static str,
-    pub up: &'static str,
     pub up_again: &'static str,
     /// A recovery from a state dated after now: the clock went back, the time is unknown.
     pub up_again_unknown: &'static str,
@@ -31,7 +30,6 @@ pub struct Texts {
 pub const EN: Texts = Texts {
     when_on: "{when} on {host}",
     down: "🔴 {target} is DOWN: {reason}",
-    up: "🟢 {target} is UP: {reason}",
     up_again: "🟢 {target} is UP again after {duration} down: {reason}",
     up_again_unknown: "🟢 {target} is UP again after an unknown time down (the clock went back): {reason}",
     still_down: "⏰ {target} is still DOWN, for {duration} now: {reason}",
@@ -55,7 +53,6 @@ pub const EN: Texts = Texts {
 pub const PT_BR: Texts = Texts {
     when_on: "{when} em {host}",
     down: "🔴 {target} está FORA DO AR: {reason}",
-    up: "🟢 {target} está NO AR: {reason}",
     up_again: "🟢 {target} voltou ao ar depois de {duration} fora: {reason}",
     up_again_unknown: "🟢 {target} voltou ao ar depois de um tempo desconhecido fora (o relógio voltou atrás): {reason}",
     still_down: "⏰ {target} continua FORA DO AR, já faz {duration}: {reason}",
@@ -109,7 +106,6 @@ mod tests {
             for template in [
                 t.when_on,
                 t.down,
-                t.up,
                 t.up_again,
                 t.up_again_unknown,
                 t.still_down,

@@ -39,10 +39,12 @@ impl UpCount {
             })
     }
 
+    #[cfg(test)]
     pub fn down(self) -> usize {
         self.of - self.up
     }
 
+    #[cfg(test)]
     pub fn all_up(self) -> bool {
         self.up == self.of
     }

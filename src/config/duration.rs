@@ -31,6 +31,7 @@ pub enum DurationError {
 }
 
 /// `500ms`, `10s`, `2m` (or `2min`), `1h`, `1d`, and sums of them such as `1m30s`.
+#[cfg(test)]
 pub fn parse_duration(text: &str) -> Option<Duration> {
     parse(text).ok()
 }

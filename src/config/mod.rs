@@ -18,9 +18,11 @@ mod raw;
 mod sections;
 mod target;
 
-pub use duration::{format_duration, parse_duration, parse_duration_saturating, time_after};
+#[cfg(test)]
+pub use duration::parse_duration;
+pub use duration::{format_duration, parse_duration_saturating, time_after};
 pub use env::{Env, SYSTEM_STATE_DIR};
-pub use target::{http_url, validate_name, Endpoint, IpFamily, Target};
+pub use target::{validate_name, Endpoint, IpFamily, Target};
 
 use raw::RawConfig;
 

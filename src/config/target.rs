@@ -60,6 +60,7 @@ pub(super) struct ParsedUrl {
 
 impl Endpoint {
     /// Parses a target URL. Errors show the URL with any password masked.
+    #[cfg(test)]
     pub fn parse(url: &str) -> Result<Endpoint, String> {
         parse_url(url).map(|p| p.endpoint)
     }

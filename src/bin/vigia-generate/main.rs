@@ -1,13 +1,10 @@
 //! `vigia-generate DIR`: writes vigia's man pages and shell completions into DIR. Run by
-//! `make build`; never installed. It includes the command line definition itself
-//! (src/cli.rs) rather than linking the library.
+//! `make build`; never installed. It reads the command line definition and the exit
+//! codes from the library, the same the `vigia` binary uses.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[allow(dead_code)] // the fields are read by `vigia`, not here
-#[path = "../../cli.rs"]
-mod cli;
 mod manual;
 
 fn main() -> ExitCode {

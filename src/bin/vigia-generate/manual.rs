@@ -14,7 +14,8 @@ use clap_complete::Shell;
 use clap_mangen::Man;
 use roff::{bold, italic, roman, Roff};
 
-use crate::cli::{Cli, ENVIRONMENT, EXIT_CODES};
+use vigia::cli::{Cli, ENVIRONMENT};
+use vigia::error::Exit;
 
 const MANUAL: &str = "vigia manual";
 
@@ -122,10 +123,10 @@ fn main_page(command: &clap::Command) -> io::Result<Vec<u8>> {
 
     let mut roff = Roff::new();
     roff.control("SH", ["EXIT STATUS"]);
-    for (code, what) in EXIT_CODES {
+    for (code, what) in Exit::table() {
         roff.control("TP", [])
-            .text([bold(code.to_string())])
-            .text([roman(*what)]);
+            .text([bold(code)])
+            .text([roman(what)]);
     }
     roff.control("PP", []).text([roman(
         "An alert that could not be delivered is not an error: it waits in the outbox \
