@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::statelog::{Entry, State};
+use crate::translog::{Entry, State};
 
 /// The layout of the checkpoint; a newer one is refused rather than misread.
 pub const VERSION: u32 = 1;

@@ -95,7 +95,7 @@ pub enum Command {
 
 /// The targets a mute command is about.
 #[derive(Debug, Args)]
-pub struct Which {
+pub struct MuteTargets {
     /// The targets, by name
     #[arg(
         value_name = "TARGET",
@@ -111,7 +111,7 @@ pub struct Which {
 #[derive(Debug, Args)]
 pub struct MuteArgs {
     #[command(flatten)]
-    pub which: Which,
+    pub which: MuteTargets,
     /// For how long (e.g. 30m, 2h, 1d, 1d12h); without it, until 'vigia unmute'
     #[arg(long = "for", value_name = "DURATION")]
     pub duration: Option<String>,
@@ -123,7 +123,7 @@ pub struct MuteArgs {
 #[derive(Debug, Args)]
 pub struct UnmuteArgs {
     #[command(flatten)]
-    pub which: Which,
+    pub which: MuteTargets,
 }
 
 #[derive(Debug, Args)]

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use crate::budget::{MAX_API_REQUESTS, MAX_API_WAITS, MIN_API_WAIT};
 use crate::checkpoint::Checkpoint;
 use crate::config::Telegram;
-use crate::error::CantWrite;
+use crate::error::StorageError;
 use crate::message::{split, split_as, units, Markup, LIMIT};
 use crate::state::Txn;
 use crate::stop::Stop;
@@ -148,7 +148,7 @@ pub struct Report {
 
 /// Sends the queue of the transaction's checkpoint, recording every accepted part (in
 /// room reserved before the first send) and committing after each.
-pub async fn deliver(txn: &mut Txn<'_>, to: &mut Destination<'_>) -> Result<Report, CantWrite> {
+pub async fn deliver(txn: &mut Txn<'_>, to: &mut Destination<'_>) -> Result<Report, StorageError> {
     let mut report = Report::default();
     if !txn.checkpoint.queue.is_empty() {
         txn.prepare_delivery()?;

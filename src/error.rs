@@ -14,7 +14,7 @@ pub enum Exit {
     /// Bad command line.
     Usage = 2,
     /// A file vigia must write (log, state) cannot be written (EX_IOERR).
-    CantWrite = 74,
+    Storage = 74,
     /// The check could not be made: a fault of this machine's own (no file descriptors,
     /// no memory, out of time); the targets keep their state (EX_TEMPFAIL).
     NotChecked = 75,
@@ -30,7 +30,7 @@ impl Exit {
         Exit::Up,
         Exit::Down,
         Exit::Usage,
-        Exit::CantWrite,
+        Exit::Storage,
         Exit::NotChecked,
         Exit::Config,
         Exit::Cancelled,
@@ -44,7 +44,7 @@ impl Exit {
                 "the check ran; at least one target is down (send: Telegram did not accept it)"
             }
             Exit::Usage => "usage error",
-            Exit::CantWrite => {
+            Exit::Storage => {
                 "a file vigia must write (log, state, lock) cannot be written, or the log read"
             }
             Exit::NotChecked => {
@@ -75,8 +75,8 @@ impl Exit {
             if cause.is::<ConfigError>() {
                 return Exit::Config;
             }
-            if cause.is::<CantWrite>() {
-                return Exit::CantWrite;
+            if cause.is::<StorageError>() {
+                return Exit::Storage;
             }
             if cause.is::<UsageError>() {
                 return Exit::Usage;
@@ -137,18 +137,18 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// A file that must be written (log, outbox, lock) cannot be, or the log cannot be read.
-/// `what` says what was attempted: "write the log".
+/// A file of vigia's own (the log, the state, the lock) cannot be written, read or
+/// opened. `what` says what was attempted: "write the log", "read the state".
 #[derive(Debug)]
-pub struct CantWrite {
+pub struct StorageError {
     pub what: &'static str,
     pub path: PathBuf,
     pub source: std::io::Error,
 }
 
-impl CantWrite {
+impl StorageError {
     pub fn new(what: &'static str, path: &Path, source: std::io::Error) -> Self {
-        CantWrite {
+        StorageError {
             what,
             path: path.to_owned(),
             source,
@@ -156,7 +156,7 @@ impl CantWrite {
     }
 }
 
-impl fmt::Display for CantWrite {
+impl fmt::Display for StorageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -168,7 +168,7 @@ impl fmt::Display for CantWrite {
     }
 }
 
-impl std::error::Error for CantWrite {}
+impl std::error::Error for StorageError {}
 
 /// A command line that makes no sense in this situation (e.g. `init` without a terminal
 /// and without the flags that replace the prompts).
@@ -240,7 +240,7 @@ mod tests {
         assert_eq!(Exit::Up.code(), 0);
         assert_eq!(Exit::Down.code(), 1);
         assert_eq!(Exit::Usage.code(), 2);
-        assert_eq!(Exit::CantWrite.code(), 74);
+        assert_eq!(Exit::Storage.code(), 74);
         assert_eq!(Exit::NotChecked.code(), 75);
         assert_eq!(Exit::Config.code(), 78);
         assert_eq!(Exit::Cancelled.code(), 130);
@@ -252,10 +252,10 @@ mod tests {
         assert_eq!(Exit::of(&config.context("loading")), Exit::Config);
         let io = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
         let write: anyhow::Result<()> =
-            Err(CantWrite::new("write the log", Path::new("/l"), io).into());
+            Err(StorageError::new("write the log", Path::new("/l"), io).into());
         assert_eq!(
             Exit::of(&write.context("appending").unwrap_err()),
-            Exit::CantWrite
+            Exit::Storage
         );
         assert_eq!(Exit::of(&UsageError("x".into()).into()), Exit::Usage);
         assert_eq!(Exit::of(&anyhow::anyhow!("network")), Exit::Down);

@@ -19,7 +19,7 @@ pub async fn ping(heartbeat: &Heartbeat, time_left: Duration) -> Result<(), Stri
     }
     let tls = heartbeat.url.scheme() == "https";
     // A redirect to https:// from an http:// ping URL finds no roots: keep the URL's scheme.
-    let client = crate::roots::trust(reqwest::Client::builder(), tls)
+    let client = crate::ca_bundle::trust(reqwest::Client::builder(), tls)
         .user_agent(concat!("vigia/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::limited(5))
         .build()

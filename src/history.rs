@@ -12,7 +12,7 @@ use std::io;
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
 
-use crate::statelog::{scan_backwards, Entry, State};
+use crate::translog::{scan_backwards, Entry, State};
 
 /// The uptime windows `status` reports, longest last.
 pub const WINDOWS: [(&str, TimeDelta); 3] = [

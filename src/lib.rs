@@ -4,6 +4,7 @@
 //! private to the crate, so that rustc sees what nothing uses.
 
 mod budget;
+mod ca_bundle;
 mod cert;
 mod checkpoint;
 pub mod cli;
@@ -19,18 +20,17 @@ mod message;
 mod metrics;
 mod notices;
 mod plan;
+mod privdrop;
 mod probe;
 mod prompt;
-mod root;
-mod roots;
 mod secret;
 mod setup;
 mod state;
-mod statelog;
 mod stop;
 mod telegram;
 mod texts;
 mod transition;
+mod translog;
 mod util;
 mod view;
 

@@ -8,9 +8,9 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::config::format_duration;
 use crate::describe::truncate;
-use crate::statelog::State;
 use crate::texts::{fill, Texts};
 use crate::transition::{Change, CONNECTIVITY};
+use crate::translog::State;
 
 /// Telegram's limit on a message: 4096 UTF-16 code units after entity parsing
 /// (https://core.telegram.org/bots/api#sendmessage). A part within it counted on its raw

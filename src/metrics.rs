@@ -13,7 +13,7 @@ use crate::checkpoint::Checkpoint;
 use crate::config::Target;
 use crate::dirfd::DirHandle;
 use crate::probe::Outcome;
-use crate::statelog::State;
+use crate::translog::State;
 
 /// What one run knows, for the metrics.
 pub struct Snapshot<'a> {
@@ -36,7 +36,7 @@ pub fn render(s: &Snapshot) -> String {
             let _ = writeln!(out, "{name}{labels} {value}");
         }
     };
-    let known: Vec<(&Target, &crate::statelog::Entry)> = s
+    let known: Vec<(&Target, &crate::translog::Entry)> = s
         .targets
         .iter()
         .filter_map(|t| Some((t, s.checkpoint.targets.get(&t.name)?)))
@@ -133,7 +133,7 @@ pub fn write(path: &Path, text: &str) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::config::CheckDefaults;
-    use crate::statelog::Entry;
+    use crate::translog::Entry;
     use std::time::Duration;
 
     #[test]

@@ -13,7 +13,7 @@ use crate::checkpoint::{CertSeen, Checkpoint};
 use crate::config::{format_duration, Target};
 use crate::message::Notice;
 use crate::probe::Outcome;
-use crate::statelog::State;
+use crate::translog::State;
 
 /// The time of a run, and of the check before it (the stamp it left): together they
 /// tell whether this machine's clock went back in between (NTP stepping, an RTC fixed).
@@ -257,7 +257,7 @@ mod tests {
     use super::*;
     use crate::cert::CertInfo;
     use crate::config::CheckDefaults;
-    use crate::statelog::Entry;
+    use crate::translog::Entry;
 
     fn at(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()

@@ -14,8 +14,8 @@ use crate::error::Exit;
 use crate::message::{render_fault, render_html, split, Notice, LIMIT};
 use crate::notices::{self, RunClock};
 use crate::probe::Outcome;
-use crate::statelog::Entry;
 use crate::transition::{decide, judge_connectivity, Change, Connectivity, CONNECTIVITY};
+use crate::translog::Entry;
 use crate::view::UpCount;
 
 /// What a plan is made from.
@@ -174,7 +174,7 @@ mod tests {
 
     use super::*;
     use crate::config::{CheckDefaults, Env};
-    use crate::statelog::State;
+    use crate::translog::State;
 
     fn now() -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339("2026-11-24T23:35:02-03:00").unwrap()

@@ -412,7 +412,7 @@ const NEEDS_TLS: &str = "redirected to https://";
 /// stops at a redirect to https:// (the caller goes on with a client that has them).
 fn http_client(key: &ClientKey) -> Result<reqwest::Client, String> {
     let tls = key.tls;
-    let mut builder = crate::roots::trust(reqwest::Client::builder(), tls).tls_info(tls);
+    let mut builder = crate::ca_bundle::trust(reqwest::Client::builder(), tls).tls_info(tls);
     if let Some(file) = &key.ca_file {
         let pem =
             std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::checkpoint::{Checkpoint, VERSION};
 use crate::dirfd::DirHandle;
-use crate::error::CantWrite;
+use crate::error::StorageError;
 
 /// The checkpoint's file in the state directory.
 pub const CHECKPOINT: &str = "state.json";
@@ -53,14 +53,14 @@ struct Loaded {
 
 impl StateDir {
     /// Opens the state directory, creating it when missing.
-    pub fn open_or_create(path: &Path) -> Result<StateDir, CantWrite> {
+    pub fn open_or_create(path: &Path) -> Result<StateDir, StorageError> {
         let what = match path.symlink_metadata() {
             Ok(_) => "open the state directory",
             Err(_) => "create the state directory",
         };
         DirHandle::open_or_create(path, 0o750)
             .map(|dir| StateDir { dir })
-            .map_err(|e| CantWrite::new(what, path, e))
+            .map_err(|e| StorageError::new(what, path, e))
     }
 
     /// Opens the state directory for reading; `None` when it does not exist yet.
@@ -87,7 +87,7 @@ impl StateDir {
             .dir
             .open_file(LOCK, OFlags::RDWR | OFlags::CREATE, 0o640)
             .and_then(|f| f.ok_or_else(|| io::Error::from(io::ErrorKind::NotFound)))
-            .map_err(|e| CantWrite::new("open the lock", &path, e))?;
+            .map_err(|e| StorageError::new("open the lock", &path, e))?;
         let started = Instant::now();
         loop {
             match rustix::fs::flock(&file, FlockOperation::NonBlockingLockExclusive) {
@@ -100,33 +100,33 @@ impl StateDir {
                     path.display(),
                     wait.as_secs()
                 ),
-                Err(e) => return Err(CantWrite::new("take the lock", &path, e.into()).into()),
+                Err(e) => return Err(StorageError::new("take the lock", &path, e.into()).into()),
             }
         }
     }
 
     /// Removes what killed runs left behind. Call with the lock held.
-    fn clean(&self) -> Result<usize, CantWrite> {
+    fn clean(&self) -> Result<usize, StorageError> {
         self.dir
             .remove_temp_files()
-            .map_err(|e| CantWrite::new("clean the state directory", self.path(), e))
+            .map_err(|e| StorageError::new("clean the state directory", self.path(), e))
     }
 
     /// Reads the checkpoint. A damaged one is moved aside (kept for a person to look at)
     /// and reported; the caller rebuilds from the log.
-    fn load(&self) -> Result<Loaded, CantWrite> {
+    fn load(&self) -> Result<Loaded, StorageError> {
         let path = self.file(CHECKPOINT);
         let bytes = match self.dir.read(CHECKPOINT, MAX_CHECKPOINT) {
             Ok(Some(bytes)) => bytes,
             Ok(None) => return Ok(Loaded::default()),
-            Err(e) => return Err(CantWrite::new("read the state", &path, e)),
+            Err(e) => return Err(StorageError::new("read the state", &path, e)),
         };
         match serde_json::from_slice::<Checkpoint>(&bytes) {
             Ok(cp) if cp.version <= VERSION => Ok(Loaded {
                 checkpoint: Some(cp),
                 warnings: Vec::new(),
             }),
-            Ok(cp) => Err(CantWrite::new(
+            Ok(cp) => Err(StorageError::new(
                 "use the state",
                 &path,
                 io::Error::other(format!(
@@ -168,7 +168,7 @@ impl StateDir {
     }
 
     /// Commits `checkpoint` durably: after this returns, a crash or power cut keeps it.
-    fn commit(&self, checkpoint: &Checkpoint) -> Result<(), CantWrite> {
+    fn commit(&self, checkpoint: &Checkpoint) -> Result<(), StorageError> {
         let mut checkpoint = std::borrow::Cow::Borrowed(checkpoint);
         if checkpoint.version != VERSION {
             checkpoint.to_mut().version = VERSION;
@@ -176,7 +176,7 @@ impl StateDir {
         let bytes = serde_json::to_vec(&*checkpoint).expect("a checkpoint always serializes");
         self.dir
             .replace(CHECKPOINT, &bytes, 0o640, true)
-            .map_err(|e| CantWrite::new("write the state", &self.file(CHECKPOINT), e))
+            .map_err(|e| StorageError::new("write the state", &self.file(CHECKPOINT), e))
     }
 
     /// Takes over what vigia 0.1 kept in separate files (`outbox/*.json`, `chat_id`):
@@ -263,11 +263,11 @@ impl StateDir {
 
     /// Records that a check ran, for `status`. Rewritten every minute, so not `fsync`ed:
     /// losing one to a power cut costs nothing, and a quiet run stays cheap.
-    pub fn stamp(&self, at: DateTime<FixedOffset>, summary: &str) -> Result<(), CantWrite> {
+    pub fn stamp(&self, at: DateTime<FixedOffset>, summary: &str) -> Result<(), StorageError> {
         let line = format!("{} {summary}\n", at.to_rfc3339());
         self.dir
             .replace(STAMP, line.as_bytes(), 0o640, false)
-            .map_err(|e| CantWrite::new("write the state", &self.file(STAMP), e))
+            .map_err(|e| StorageError::new("write the state", &self.file(STAMP), e))
     }
 
     /// The last check's time and summary, if one was recorded.
@@ -305,7 +305,7 @@ impl<'a> Txn<'a> {
     /// Validates the checkpoint and commits it when it changed. Returns whether it
     /// wrote. A checkpoint that breaks an invariant is a bug of the command that made
     /// it: it is refused, never written.
-    pub fn commit(&mut self) -> Result<bool, CantWrite> {
+    pub fn commit(&mut self) -> Result<bool, StorageError> {
         if !self.changed() {
             return Ok(false);
         }
@@ -314,7 +314,7 @@ impl<'a> Txn<'a> {
         if !broken.is_empty() {
             let path = self.state.file(CHECKPOINT);
             let why = io::Error::other(format!("invalid state: {}", broken.join("; ")));
-            return Err(CantWrite::new("write the state", &path, why));
+            return Err(StorageError::new("write the state", &path, why));
         }
         self.state.commit(&self.checkpoint)?;
         self.committed = Some(self.checkpoint.clone());
@@ -331,12 +331,12 @@ impl<'a> Txn<'a> {
 
     /// Makes room, before the first part is sent, for recording what Telegram accepts
     /// whatever the free space then: an error means nothing may be sent in this run.
-    pub fn prepare_delivery(&mut self) -> Result<(), CantWrite> {
+    pub fn prepare_delivery(&mut self) -> Result<(), StorageError> {
         if self.journal.is_none() {
             let path = self.state.file(JOURNAL);
             let journal = Journal::open(&self.state.dir, true)
                 .and_then(|j| j.ok_or_else(|| io::Error::from(io::ErrorKind::NotFound)))
-                .map_err(|e| CantWrite::new("reserve room in", &path, e))?;
+                .map_err(|e| StorageError::new("reserve room in", &path, e))?;
             self.journal = Some(journal);
         }
         Ok(())
@@ -352,18 +352,18 @@ impl<'a> Txn<'a> {
     /// (in reserved space: a full disk cannot lose it), then committed. Returns whether
     /// the message is now delivered whole. An error of the commit leaves the record,
     /// which the next run applies: that part is never sent twice.
-    pub fn part_accepted(&mut self) -> Result<bool, CantWrite> {
+    pub fn part_accepted(&mut self) -> Result<bool, StorageError> {
         let Some(head) = self.checkpoint.queue.first() else {
             return Ok(false);
         };
         let (id, sent) = (head.id, head.sent + 1);
         let path = self.state.file(JOURNAL);
         let journal = self.journal.as_mut().ok_or_else(|| {
-            CantWrite::new("record in", &path, io::Error::other("no room reserved"))
+            StorageError::new("record in", &path, io::Error::other("no room reserved"))
         })?;
         journal
             .record(id, sent)
-            .map_err(|e| CantWrite::new("record in", &path, e))?;
+            .map_err(|e| StorageError::new("record in", &path, e))?;
         let whole = self.checkpoint.part_accepted();
         self.commit()?;
         Ok(whole)
@@ -487,7 +487,7 @@ impl StateDir {
             let path = self.file(JOURNAL);
             let records = journal
                 .records()
-                .map_err(|e| CantWrite::new("read", &path, e))?;
+                .map_err(|e| StorageError::new("read", &path, e))?;
             for (id, sent) in records {
                 checkpoint.apply_accepted(id, sent);
             }
@@ -524,7 +524,7 @@ impl StateDir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::statelog::{Entry, State};
+    use crate::translog::{Entry, State};
 
     fn at(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()

@@ -269,8 +269,9 @@ impl Bot {
         pooled: bool,
     ) -> anyhow::Result<Bot> {
         // Roots only when a TLS connection will be made: to the API or to the proxy.
-        let tls = crate::roots::needs_tls(api_url) || proxy.is_some_and(crate::roots::needs_tls);
-        let mut builder = crate::roots::trust(reqwest::Client::builder(), tls)
+        let tls =
+            crate::ca_bundle::needs_tls(api_url) || proxy.is_some_and(crate::ca_bundle::needs_tls);
+        let mut builder = crate::ca_bundle::trust(reqwest::Client::builder(), tls)
             .user_agent(concat!("vigia/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none());
         if !pooled {

@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::config::{format_duration, Target};
 use crate::probe::Outcome;
-use crate::statelog::{Entry, State};
+use crate::translog::{Entry, State};
 
 /// A target whose state differs from the log (or that has no history yet).
 #[derive(Clone, Debug, PartialEq)]

@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use crate::checkpoint::Checkpoint;
 use crate::config::format_duration;
 use crate::history::{Summary, Transition, WINDOWS};
-use crate::statelog::{Entry, State};
 use crate::transition::CONNECTIVITY;
+use crate::translog::{Entry, State};
 
 /// The timer runs every minute and a run lasts under one: older than this, the checker
 /// itself has stopped.

@@ -14,14 +14,14 @@ use crate::cmd::{load_config, open_files, open_files_to_read, report_migration, 
 use crate::cmd::{Output, Ui};
 use crate::config::{Config, Env, Target};
 use crate::delivery::{deliver, Destination, Report};
-use crate::error::{CantWrite, ConfigError, Exit, UsageError};
+use crate::error::{ConfigError, Exit, StorageError, UsageError};
 use crate::message::render_plain;
 use crate::metrics::{render as render_metrics, Snapshot};
 use crate::plan::{plan, Inputs, Plan};
 use crate::probe::{probe_all, Limits, Outcome};
 use crate::state::Txn;
-use crate::statelog::{Log, State};
 use crate::telegram::Bot;
+use crate::translog::{Log, State};
 use crate::util::hostname;
 
 pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::Result<Exit> {
@@ -107,7 +107,7 @@ fn lock_wait(env: &Env) -> std::time::Duration {
 struct Done {
     report: Option<Report>,
     /// The first file that could not be written (the run then exits 74).
-    failed: Option<CantWrite>,
+    failed: Option<StorageError>,
 }
 
 /// Carries out a recorded plan: appends its lines to the log, then delivers the queue.
@@ -119,7 +119,7 @@ fn carry_out(
     rt: &tokio::runtime::Runtime,
     stop: crate::stop::Stop,
     started: Instant,
-    log_error: Option<CantWrite>,
+    log_error: Option<StorageError>,
 ) -> anyhow::Result<Done> {
     let (mut failed, mut log_error) = (None, log_error);
     if log_error.is_none() {
@@ -307,7 +307,7 @@ fn unit_status(summary: &str, snapshot: &Snapshot) -> String {
 /// install, an upgrade, a new target), and appends the lines a run committed but died
 /// before appending. Returns the log's error when it cannot take them (the run goes on:
 /// the alert is recorded and delivered).
-fn recall(txn: &mut Txn, log: &Log, targets: &[Target]) -> anyhow::Result<Option<CantWrite>> {
+fn recall(txn: &mut Txn, log: &Log, targets: &[Target]) -> anyhow::Result<Option<StorageError>> {
     learn_from_log(&mut txn.checkpoint, log, targets)?;
     if txn.checkpoint.unlogged.is_empty() {
         return Ok(None);
@@ -323,7 +323,7 @@ fn recall(txn: &mut Txn, log: &Log, targets: &[Target]) -> anyhow::Result<Option
 
 /// Appends the committed lines to the log, then commits that they are there. A log that
 /// cannot take them is returned as `Ok(Some)`: the run goes on.
-fn append_lines(txn: &mut Txn, log: &Log) -> Result<Option<CantWrite>, CantWrite> {
+fn append_lines(txn: &mut Txn, log: &Log) -> Result<Option<StorageError>, StorageError> {
     if txn.checkpoint.unlogged.is_empty() {
         return Ok(None);
     }
@@ -416,7 +416,7 @@ fn learn_from_log(
     checkpoint: &mut Checkpoint,
     log: &Log,
     targets: &[Target],
-) -> Result<(), CantWrite> {
+) -> Result<(), StorageError> {
     let missing: Vec<&str> = targets
         .iter()
         .map(|t| t.name.as_str())
@@ -427,7 +427,7 @@ fn learn_from_log(
     }
     let found = log
         .last_states(&missing)
-        .map_err(|e| CantWrite::new("read the log", log.path(), e))?;
+        .map_err(|e| StorageError::new("read the log", log.path(), e))?;
     checkpoint.learn(found);
     Ok(())
 }

@@ -12,7 +12,7 @@ use rustix::fs::{FileType, OFlags};
 use crate::cli::InitArgs;
 use crate::config::{validate_name, CheckDefaults, Env, Target, DEFAULT_API_URL, UNIT_CONFIG};
 use crate::dirfd::DirHandle;
-use crate::error::{CantWrite, Exit, UsageError};
+use crate::error::{Exit, StorageError, UsageError};
 use crate::probe::{probe_all, Limits};
 use crate::prompt;
 use crate::secret::Token;
@@ -606,7 +606,7 @@ const LINK_REFUSED: &str = "is a symbolic link; vigia does not follow links here
 /// be made, below one) that only root and this user can change. [`write_config`]
 /// checks again through the handle it writes with.
 fn check_config_place(path: &Path, force: bool) -> anyhow::Result<()> {
-    let fail = |e| CantWrite::new("write the config", path, e);
+    let fail = |e| StorageError::new("write the config", path, e);
     let (dir_path, name) = config_place(path)?;
     let (dir, exact) = nearest_dir(&dir_path).map_err(fail)?;
     dir.refuse_shared().map_err(fail)?;
@@ -653,7 +653,7 @@ fn nearest_dir(dir: &Path) -> std::io::Result<(DirHandle, bool)> {
 /// which replaces whatever was at that name rather than writing through it. Returns
 /// the backup's path when one was made.
 fn write_config(path: &Path, text: &str, force: bool) -> anyhow::Result<Option<PathBuf>> {
-    let fail = |e| CantWrite::new("write the config", path, e);
+    let fail = |e| StorageError::new("write the config", path, e);
     let (dir_path, name) = config_place(path)?;
     let dir = match DirHandle::open(&dir_path).map_err(fail)? {
         Some(dir) => dir,
@@ -676,7 +676,7 @@ fn write_config(path: &Path, text: &str, force: bool) -> anyhow::Result<Option<P
             if let Some(old) = dir.read(name, OLD_CONFIG_LIMIT).map_err(fail)? {
                 let bak = format!("{name}.bak");
                 dir.replace_exact(&bak, &old, 0o600)
-                    .map_err(|e| CantWrite::new("keep the old config as", &dir.join(&bak), e))?;
+                    .map_err(|e| StorageError::new("keep the old config as", &dir.join(&bak), e))?;
                 backup = Some(dir.join(&bak));
             }
         }

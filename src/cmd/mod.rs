@@ -9,7 +9,7 @@ use crate::cli::{Cli, Command};
 use crate::config::{Config, Env};
 use crate::error::{ConfigError, Exit};
 use crate::state::StateDir;
-use crate::statelog::Log;
+use crate::translog::Log;
 
 pub mod check;
 pub mod init;
@@ -33,7 +33,7 @@ pub fn run(cli: Cli, env: &Env) -> anyhow::Result<Exit> {
 }
 
 /// The state directory and the log of a run, opened (and created) before a root run
-/// becomes their owner (see [`crate::root`]).
+/// becomes their owner (see [`crate::privdrop`]).
 pub struct Files {
     pub state: StateDir,
     pub log: Log,
@@ -65,7 +65,7 @@ pub fn open_files_to_read(config: &Config) -> anyhow::Result<(Option<StateDir>, 
 /// [`open_files_to_read`] by paths.
 pub fn open_to_read(state_dir: &Path, log_file: &Path) -> anyhow::Result<(Option<StateDir>, Log)> {
     let state = StateDir::open(state_dir)
-        .map_err(|e| crate::error::CantWrite::new("open the state directory", state_dir, e))?;
+        .map_err(|e| crate::error::StorageError::new("open the state directory", state_dir, e))?;
     let log = Log::open(log_file, false)?;
     if let Some(state) = &state {
         become_owner(state)?;
@@ -74,7 +74,7 @@ pub fn open_to_read(state_dir: &Path, log_file: &Path) -> anyhow::Result<(Option
 }
 
 fn become_owner(state: &StateDir) -> anyhow::Result<()> {
-    crate::root::become_owner(state.handle())
+    crate::privdrop::become_owner(state.handle())
         .with_context(|| format!("cannot become the owner of {}", state.path().display()))?;
     Ok(())
 }

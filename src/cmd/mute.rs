@@ -1,6 +1,6 @@
 //! `vigia mute` and `vigia unmute`: maintenance windows kept in the state, so that the
 //! timer's runs honour them (a mute set by root included: the run becomes the state's
-//! owner, see [`crate::root`]). While muted, probes run and transitions are logged, but
+//! owner, see [`crate::privdrop`]). While muted, probes run and transitions are logged, but
 //! nothing is sent about the target; when the mute ends with the target in another
 //! state than it began, one message says the state it is in.
 

@@ -39,7 +39,7 @@ pub fn run(config_path: Option<&Path>, args: &OutboxArgs, env: &Env) -> anyhow::
         None => Checkpoint::default(),
         Some(state) => state
             .peek()
-            .map_err(|e| crate::error::CantWrite::new("read the state in", state.path(), e))?
+            .map_err(|e| crate::error::StorageError::new("read the state in", state.path(), e))?
             .unwrap_or_default(),
     };
     if args.json {

@@ -9,11 +9,11 @@ use crate::checkpoint::Checkpoint;
 use crate::cli::StatusArgs;
 use crate::cmd::{load_config, open_to_read, Ui};
 use crate::config::{Env, SYSTEM_STATE_DIR};
-use crate::error::{CantWrite, Exit};
+use crate::error::{Exit, StorageError};
 use crate::history::read_summary;
 use crate::state::{StateDir, CHECKPOINT};
-use crate::statelog::Entry;
 use crate::transition::CONNECTIVITY;
+use crate::translog::Entry;
 use crate::view::{render_json, render_text, Sources, StatusView};
 
 pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::Result<Exit> {
@@ -23,7 +23,7 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
     let (state, log) = open_to_read(&watched.state_dir, &watched.log_file)?;
     let reader = log
         .reader()
-        .map_err(|e| CantWrite::new("read the log", &watched.log_file, e))?;
+        .map_err(|e| StorageError::new("read the log", &watched.log_file, e))?;
     let (checkpoint, unreadable) = match state.as_ref().map(|s| s.peek()) {
         None | Some(Ok(None)) => (Checkpoint::default(), None),
         Some(Ok(Some(checkpoint))) => (checkpoint, None),
@@ -48,7 +48,7 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
         .map(|(_, entry)| entry.clone())
         .collect();
     let summary = read_summary(reader, &targets, &kept, now, args.history)
-        .map_err(|e| CantWrite::new("read the log", &watched.log_file, e))?;
+        .map_err(|e| StorageError::new("read the log", &watched.log_file, e))?;
     let sources = Sources {
         checkpoint: &checkpoint,
         unreadable,

@@ -127,7 +127,7 @@ pub(super) fn duration_or(
     value: &Option<Spanned<String>>,
     key: &str,
     default: Duration,
-    err: &impl Fn(Span, &str, String) -> ConfigError,
+    key_error: &impl Fn(Span, &str, String) -> ConfigError,
     zero_ok: bool,
 ) -> Result<Duration, ConfigError> {
     let Some(value) = value else {
@@ -135,13 +135,15 @@ pub(super) fn duration_or(
     };
     let at_most = || format!("must be at most {}", format_duration(MAX_KEY));
     match parse(value.get_ref()) {
-        Ok(d) if d.is_zero() && !zero_ok => {
-            Err(err(value.span(), key, "must be more than zero".into()))
-        }
-        Ok(d) if d > MAX_KEY => Err(err(value.span(), key, at_most())),
+        Ok(d) if d.is_zero() && !zero_ok => Err(key_error(
+            value.span(),
+            key,
+            "must be more than zero".into(),
+        )),
+        Ok(d) if d > MAX_KEY => Err(key_error(value.span(), key, at_most())),
         Ok(d) => Ok(d),
-        Err(DurationError::TooLong) => Err(err(value.span(), key, at_most())),
-        Err(DurationError::Invalid) => Err(err(
+        Err(DurationError::TooLong) => Err(key_error(value.span(), key, at_most())),
+        Err(DurationError::Invalid) => Err(key_error(
             value.span(),
             key,
             format!(

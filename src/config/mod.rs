@@ -204,7 +204,7 @@ fn readable_by_others(path: &Path) -> Option<String> {
 /// Also says whether the token is written in the file itself.
 fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigError> {
     let line_of = |span: Span| Some(text[..span.start.min(text.len())].matches('\n').count() + 1);
-    let err =
+    let key_error =
         |span: Span, key: &str, msg: String| ConfigError::new(path, msg).at(line_of(span), key);
     let raw: RawConfig = toml::from_str(text).map_err(|e| {
         let line = e.span().and_then(line_of);
@@ -214,38 +214,38 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
         error
     })?;
     let check = raw.check.unwrap_or_default();
-    let defaults = sections::check(&check, &err)?;
+    let defaults = sections::check(&check, &key_error)?;
     let base = path.parent().unwrap_or(Path::new("/"));
     let state_dir = env.state_dir(sections::path(
         &check.state_dir,
         "check.state_dir",
         base,
-        &err,
+        &key_error,
     )?);
     let log_file = env.log_file(sections::path(
         &check.log_file,
         "check.log_file",
         base,
-        &err,
+        &key_error,
     )?);
     let mut warnings = Vec::new();
     let (telegram, token_inline) = match raw.telegram {
         None => (None, false),
         Some(section) => {
-            let (telegram, inline) = sections::telegram(section, base, &err, &mut warnings)?;
+            let (telegram, inline) = sections::telegram(section, base, &key_error, &mut warnings)?;
             (Some(telegram), inline)
         }
     };
     let config = Config {
         path: Some(path.to_owned()),
         telegram,
-        targets: sections::targets(raw.target, &defaults, base, &err)?,
-        canaries: sections::canaries(check.canary, &defaults, &err)?,
+        targets: sections::targets(raw.target, &defaults, base, &key_error)?,
+        canaries: sections::canaries(check.canary, &defaults, &key_error)?,
         heartbeat: raw
             .heartbeat
-            .map(|h| sections::heartbeat(h, &err))
+            .map(|h| sections::heartbeat(h, &key_error))
             .transpose()?,
-        metrics: sections::metrics(raw.metrics, &err)?,
+        metrics: sections::metrics(raw.metrics, &key_error)?,
         check: defaults,
         log_file,
         state_dir,

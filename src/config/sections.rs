@@ -23,33 +23,48 @@ use crate::budget;
 use crate::secret::{mask_written_url, Token};
 
 /// Builds the error for a key at a place in the file.
-pub(super) trait Err: Fn(Span, &str, String) -> ConfigError {}
-impl<F: Fn(Span, &str, String) -> ConfigError> Err for F {}
+pub(super) trait KeyError: Fn(Span, &str, String) -> ConfigError {}
+impl<F: Fn(Span, &str, String) -> ConfigError> KeyError for F {}
 
 /// `[check]`: the defaults every target starts from.
-pub(super) fn check(raw: &RawCheck, err: &impl Err) -> Result<CheckDefaults, ConfigError> {
+pub(super) fn check(
+    raw: &RawCheck,
+    key_error: &impl KeyError,
+) -> Result<CheckDefaults, ConfigError> {
     Ok(CheckDefaults {
-        timeout: duration_or(&raw.timeout, "check.timeout", DEFAULT_TIMEOUT, err, false)?,
-        attempts: attempts_or(&raw.attempts, "check.attempts", DEFAULT_ATTEMPTS, err)?,
+        timeout: duration_or(
+            &raw.timeout,
+            "check.timeout",
+            DEFAULT_TIMEOUT,
+            key_error,
+            false,
+        )?,
+        attempts: attempts_or(&raw.attempts, "check.attempts", DEFAULT_ATTEMPTS, key_error)?,
         retry_delay: duration_or(
             &raw.retry_delay,
             "check.retry_delay",
             DEFAULT_RETRY_DELAY,
-            err,
+            key_error,
             true,
         )?,
-        parallel: count_or(&raw.parallel, "check.parallel", DEFAULT_PARALLEL, 4096, err)?,
+        parallel: count_or(
+            &raw.parallel,
+            "check.parallel",
+            DEFAULT_PARALLEL,
+            4096,
+            key_error,
+        )?,
         parallel_per_host: count_or(
             &raw.parallel_per_host,
             "check.parallel_per_host",
             DEFAULT_PARALLEL_PER_HOST,
             64,
-            err,
+            key_error,
         )?,
-        remind_every: interval(&raw.remind_every, "check.remind_every", err)?,
+        remind_every: interval(&raw.remind_every, "check.remind_every", key_error)?,
         cert_warn_days: match &raw.cert_warn_days {
             None => DEFAULT_CERT_WARN_DAYS.to_vec(),
-            some => warn_days(some, "check.cert_warn_days", err)?,
+            some => warn_days(some, "check.cert_warn_days", key_error)?,
         },
     })
 }
@@ -58,18 +73,18 @@ pub(super) fn check(raw: &RawCheck, err: &impl Err) -> Result<CheckDefaults, Con
 fn interval(
     value: &Option<Spanned<String>>,
     key: &str,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<Option<Duration>, ConfigError> {
     let Some(value) = value else {
         return Ok(None);
     };
     match super::duration::parse(value.get_ref()) {
         Ok(d) if d >= Duration::from_secs(1) => Ok(Some(d)),
-        Ok(_) => Err(err(value.span(), key, "must be at least 1s".into())),
+        Ok(_) => Err(key_error(value.span(), key, "must be at least 1s".into())),
         Err(super::duration::DurationError::TooLong) => {
-            Err(err(value.span(), key, "is too long to count".into()))
+            Err(key_error(value.span(), key, "is too long to count".into()))
         }
-        Err(_) => Err(err(
+        Err(_) => Err(key_error(
             value.span(),
             key,
             format!(
@@ -84,13 +99,13 @@ fn interval(
 fn warn_days(
     value: &Option<Spanned<Vec<i64>>>,
     key: &str,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<Vec<u32>, ConfigError> {
     let Some(list) = value else {
         return Ok(DEFAULT_CERT_WARN_DAYS.to_vec());
     };
     if list.get_ref().iter().any(|d| !(1..=365).contains(d)) {
-        return Err(err(
+        return Err(key_error(
             list.span(),
             key,
             "must be a list of days from 1 to 365, or [] for none".into(),
@@ -107,11 +122,11 @@ fn ca_file(
     file: &Spanned<String>,
     base: &Path,
     key: &str,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<PathBuf, ConfigError> {
     let path = base.join(file.get_ref());
     let pem = fs::read(&path).map_err(|e| {
-        err(
+        key_error(
             file.span(),
             key,
             format!("cannot read {}: {e}", path.display()),
@@ -119,7 +134,7 @@ fn ca_file(
     })?;
     match reqwest::Certificate::from_pem_bundle(&pem) {
         Ok(certs) if !certs.is_empty() => Ok(path),
-        _ => Err(err(
+        _ => Err(key_error(
             file.span(),
             key,
             format!("{} holds no PEM certificate", path.display()),
@@ -132,12 +147,12 @@ pub(super) fn path(
     value: &Option<Spanned<String>>,
     key: &str,
     base: &Path,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<Option<PathBuf>, ConfigError> {
     match value {
         None => Ok(None),
         Some(v) if v.get_ref().trim().is_empty() => {
-            Err(err(v.span(), key, "must not be empty".into()))
+            Err(key_error(v.span(), key, "must not be empty".into()))
         }
         Some(v) => Ok(Some(base.join(v.get_ref()))),
     }
@@ -148,14 +163,14 @@ pub(super) fn targets(
     raw: Vec<Spanned<RawTarget>>,
     defaults: &CheckDefaults,
     base: &Path,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<Vec<Target>, ConfigError> {
     let mut targets = Vec::with_capacity(raw.len());
     let mut names = HashSet::new();
     for spanned in raw {
-        let (target, name_span) = target(spanned, defaults, base, err)?;
+        let (target, name_span) = target(spanned, defaults, base, key_error)?;
         if !names.insert(target.name.clone()) {
-            return Err(err(
+            return Err(key_error(
                 name_span,
                 "target.name",
                 format!("{:?} is used by two targets", target.name),
@@ -173,24 +188,30 @@ fn target(
     spanned: Spanned<RawTarget>,
     defaults: &CheckDefaults,
     base: &Path,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<(Target, Span), ConfigError> {
     let table_span = spanned.span();
     let t = spanned.into_inner();
-    let name = target_name(t.name, table_span.clone(), err)?;
+    let name = target_name(t.name, table_span.clone(), key_error)?;
     let key = |field: &str| format!("target {:?}: {field}", name.get_ref());
-    let parsed = target_url(t.url, table_span, &key("url"), err)?;
+    let parsed = target_url(t.url, table_span, &key("url"), key_error)?;
     let tcp = matches!(parsed.endpoint, Endpoint::Tcp { .. });
     let target = Target {
-        expect_status: expect_status(t.expect_status, tcp, &key("expect_status"), err)?,
-        contains: contains(t.contains, tcp, &key("contains"), err)?,
-        timeout: duration_or(&t.timeout, &key("timeout"), defaults.timeout, err, false)?,
-        attempts: attempts_or(&t.attempts, &key("attempts"), defaults.attempts, err)?,
+        expect_status: expect_status(t.expect_status, tcp, &key("expect_status"), key_error)?,
+        contains: contains(t.contains, tcp, &key("contains"), key_error)?,
+        timeout: duration_or(
+            &t.timeout,
+            &key("timeout"),
+            defaults.timeout,
+            key_error,
+            false,
+        )?,
+        attempts: attempts_or(&t.attempts, &key("attempts"), defaults.attempts, key_error)?,
         retry_delay: duration_or(
             &t.retry_delay,
             &key("retry_delay"),
             defaults.retry_delay,
-            err,
+            key_error,
             true,
         )?,
         name: name.get_ref().clone(),
@@ -199,24 +220,24 @@ fn target(
         endpoint: parsed.endpoint,
         remind_every: match &t.remind_every {
             None => defaults.remind_every,
-            some => interval(some, &key("remind_every"), err)?,
+            some => interval(some, &key("remind_every"), key_error)?,
         },
         cert_warn_days: match &t.cert_warn_days {
             None => defaults.cert_warn_days.clone(),
-            some => warn_days(some, &key("cert_warn_days"), err)?,
+            some => warn_days(some, &key("cert_warn_days"), key_error)?,
         },
         ca_file: match &t.ca_file {
             None => None,
-            Some(file) => Some(ca_file(file, base, &key("ca_file"), err)?),
+            Some(file) => Some(ca_file(file, base, &key("ca_file"), key_error)?),
         },
-        ip: ip_family(&t.ip, &key("ip"), err)?,
+        ip: ip_family(&t.ip, &key("ip"), key_error)?,
     };
-    ca_file_fits(&target, name.span(), &key("ca_file"), err)?;
+    ca_file_fits(&target, name.span(), &key("ca_file"), key_error)?;
     within_budget(
         &target,
         name.span(),
         &key("timeout, attempts, retry_delay"),
-        err,
+        key_error,
     )?;
     Ok((target, name.span()))
 }
@@ -225,16 +246,16 @@ fn target(
 fn target_name(
     name: Option<Spanned<String>>,
     table_span: Span,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<Spanned<String>, ConfigError> {
     let name = name.ok_or_else(|| {
-        err(
+        key_error(
             table_span,
             "target.name",
             "missing: every [[target]] needs a name".into(),
         )
     })?;
-    validate_name(name.get_ref()).map_err(|why| err(name.span(), "target.name", why))?;
+    validate_name(name.get_ref()).map_err(|why| key_error(name.span(), "target.name", why))?;
     Ok(name)
 }
 
@@ -243,10 +264,10 @@ fn target_url(
     url: Option<Spanned<String>>,
     table_span: Span,
     key: &str,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<ParsedUrl, ConfigError> {
-    let url = url.ok_or_else(|| err(table_span, key, "missing".into()))?;
-    parse_url(url.get_ref()).map_err(|m| err(url.span(), key, m))
+    let url = url.ok_or_else(|| key_error(table_span, key, "missing".into()))?;
+    parse_url(url.get_ref()).map_err(|m| key_error(url.span(), key, m))
 }
 
 /// `expect_status`: a non-empty list of HTTP status codes, for an http(s) target only.
@@ -254,20 +275,20 @@ fn expect_status(
     list: Option<Spanned<Vec<i64>>>,
     tcp: bool,
     key: &str,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<Option<Vec<u16>>, ConfigError> {
     let Some(list) = list else {
         return Ok(None);
     };
     if list.get_ref().is_empty() || list.get_ref().iter().any(|s| !(100..=599).contains(s)) {
-        return Err(err(
+        return Err(key_error(
             list.span(),
             key,
             "must be a list of HTTP status codes (100-599)".into(),
         ));
     }
     if tcp {
-        return Err(err(
+        return Err(key_error(
             list.span(),
             key,
             "does not apply to a tcp:// target".into(),
@@ -281,12 +302,14 @@ fn contains(
     text: Option<Spanned<String>>,
     tcp: bool,
     key: &str,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<Option<String>, ConfigError> {
     match text {
         None => Ok(None),
-        Some(c) if c.get_ref().is_empty() => Err(err(c.span(), key, "must not be empty".into())),
-        Some(c) if tcp => Err(err(
+        Some(c) if c.get_ref().is_empty() => {
+            Err(key_error(c.span(), key, "must not be empty".into()))
+        }
+        Some(c) if tcp => Err(key_error(
             c.span(),
             key,
             "does not apply to a tcp:// target".into(),
@@ -299,7 +322,7 @@ fn contains(
 fn ip_family(
     ip: &Option<Spanned<String>>,
     key: &str,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<IpFamily, ConfigError> {
     let Some(ip) = ip else {
         return Ok(IpFamily::Any);
@@ -308,7 +331,7 @@ fn ip_family(
         "any" => Ok(IpFamily::Any),
         "v4" => Ok(IpFamily::V4),
         "v6" => Ok(IpFamily::V6),
-        other => Err(err(
+        other => Err(key_error(
             ip.span(),
             key,
             format!("{other:?} is not one of \"v4\", \"v6\", \"any\""),
@@ -321,12 +344,12 @@ fn ca_file_fits(
     target: &Target,
     name_span: Span,
     key: &str,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<(), ConfigError> {
     if target.ca_file.is_some()
         && !matches!(&target.endpoint, Endpoint::Http(u) if u.scheme() == "https")
     {
-        return Err(err(
+        return Err(key_error(
             name_span,
             key,
             "applies to https:// targets only".into(),
@@ -340,11 +363,11 @@ fn within_budget(
     target: &Target,
     name_span: Span,
     key: &str,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<(), ConfigError> {
     let worst = budget::worst_case(target.timeout, target.attempts, target.retry_delay);
     if worst > budget::MAX_PROBE {
-        return Err(err(
+        return Err(key_error(
             name_span,
             key,
             format!(
@@ -361,14 +384,14 @@ fn within_budget(
 pub(super) fn canaries(
     raw: Option<Spanned<Vec<Spanned<String>>>>,
     defaults: &CheckDefaults,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<Vec<Target>, ConfigError> {
     let urls = raw.map(Spanned::into_inner).unwrap_or_default();
     urls.into_iter()
         .enumerate()
         .map(|(i, url)| {
             let mut canary = Target::adhoc(url.get_ref(), defaults)
-                .map_err(|m| err(url.span(), "check.canary", m))?;
+                .map_err(|m| key_error(url.span(), "check.canary", m))?;
             canary.name = format!("canary-{}", i + 1);
             Ok(canary)
         })
@@ -378,11 +401,11 @@ pub(super) fn canaries(
 /// `[metrics]`: where the textfile goes (an absolute path).
 pub(super) fn metrics(
     raw: Option<Spanned<RawMetrics>>,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<Option<PathBuf>, ConfigError> {
     match raw.map(Spanned::into_inner).and_then(|m| m.textfile) {
         None => Ok(None),
-        Some(file) if !Path::new(file.get_ref()).is_absolute() => Err(err(
+        Some(file) if !Path::new(file.get_ref()).is_absolute() => Err(key_error(
             file.span(),
             "metrics.textfile",
             format!("{:?} must be an absolute path", file.get_ref()),
@@ -397,23 +420,23 @@ fn token(
     token_file: Option<Spanned<String>>,
     span: Span,
     base: &Path,
-    err: &impl Err,
+    key_error: &impl KeyError,
     warnings: &mut Vec<String>,
 ) -> Result<(Token, bool), ConfigError> {
     match (token, token_file) {
-        (Some(_), Some(file)) => Err(err(
+        (Some(_), Some(file)) => Err(key_error(
             file.span(),
             "telegram.token_file",
             "give either token or token_file, not both".into(),
         )),
-        (None, None) => Err(err(
+        (None, None) => Err(key_error(
             span,
             "telegram.token",
             "missing: set token (or token_file); 'vigia init' writes it".into(),
         )),
         (Some(token), None) => {
             let parsed = Token::parse(token.get_ref()).map_err(|why| {
-                err(
+                key_error(
                     token.span(),
                     "telegram.token",
                     format!("is not a bot token: {why}"),
@@ -424,14 +447,14 @@ fn token(
         (None, Some(file)) => {
             let file_path = base.join(file.get_ref());
             let text = fs::read_to_string(&file_path).map_err(|e| {
-                err(
+                key_error(
                     file.span(),
                     "telegram.token_file",
                     format!("cannot read {}: {e}", file_path.display()),
                 )
             })?;
             let parsed = Token::parse(&text).map_err(|why| {
-                err(
+                key_error(
                     file.span(),
                     "telegram.token_file",
                     format!("{} does not hold a bot token: {why}", file_path.display()),
@@ -446,19 +469,19 @@ fn token(
 /// Validates `[heartbeat]`.
 pub(super) fn heartbeat(
     section: Spanned<RawHeartbeat>,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<Heartbeat, ConfigError> {
     let span = section.span();
     let raw = section.into_inner();
     let url = raw.url.ok_or_else(|| {
-        err(
+        key_error(
             span,
             "heartbeat.url",
             "missing: the URL to ping after every run".into(),
         )
     })?;
     let parsed = http_url(url.get_ref()).ok_or_else(|| {
-        err(
+        key_error(
             url.span(),
             "heartbeat.url",
             format!(
@@ -471,12 +494,12 @@ pub(super) fn heartbeat(
         &raw.timeout,
         "heartbeat.timeout",
         DEFAULT_HEARTBEAT_TIMEOUT,
-        err,
+        key_error,
         false,
     )?;
     if timeout > budget::MAX_API_TIMEOUT {
         let span = raw.timeout.as_ref().map_or(url.span(), Spanned::span);
-        return Err(err(
+        return Err(key_error(
             span,
             "heartbeat.timeout",
             format!(
@@ -496,14 +519,21 @@ pub(super) fn heartbeat(
 pub(super) fn telegram(
     section: Spanned<RawTelegram>,
     base: &Path,
-    err: &impl Err,
+    key_error: &impl KeyError,
     warnings: &mut Vec<String>,
 ) -> Result<(Telegram, bool), ConfigError> {
     let span = section.span();
     let raw = section.into_inner();
-    let (token, inline) = token(raw.token, raw.token_file, span.clone(), base, err, warnings)?;
+    let (token, inline) = token(
+        raw.token,
+        raw.token_file,
+        span.clone(),
+        base,
+        key_error,
+        warnings,
+    )?;
     let chat_id = raw.chat_id.ok_or_else(|| {
-        err(
+        key_error(
             span.clone(),
             "telegram.chat_id",
             "missing: 'vigia init' finds it for you".into(),
@@ -513,20 +543,20 @@ pub(super) fn telegram(
         token,
         chat_id: *chat_id.get_ref(),
         message_thread_id: raw.message_thread_id.map(Spanned::into_inner),
-        api_url: api_url(raw.api_url, err)?,
-        proxy: proxy(raw.proxy, err)?,
+        api_url: api_url(raw.api_url, key_error)?,
+        proxy: proxy(raw.proxy, key_error)?,
         timeout: duration_or(
             &raw.timeout,
             "telegram.timeout",
             DEFAULT_API_TIMEOUT,
-            err,
+            key_error,
             false,
         )?,
-        language: language(raw.language, err)?,
+        language: language(raw.language, key_error)?,
     };
     if telegram.timeout > budget::MAX_API_TIMEOUT {
         let span = raw.timeout.as_ref().map(Spanned::span).unwrap_or(span);
-        return Err(err(
+        return Err(key_error(
             span,
             "telegram.timeout",
             format!(
@@ -540,7 +570,7 @@ pub(super) fn telegram(
 
 /// `telegram.api_url`: an http(s) URL without its trailing slash, the public Bot API
 /// when unset.
-fn api_url(url: Option<Spanned<String>>, err: &impl Err) -> Result<String, ConfigError> {
+fn api_url(url: Option<Spanned<String>>, key_error: &impl KeyError) -> Result<String, ConfigError> {
     let Some(url) = url else {
         return Ok(DEFAULT_API_URL.to_owned());
     };
@@ -548,7 +578,7 @@ fn api_url(url: Option<Spanned<String>>, err: &impl Err) -> Result<String, Confi
     // tells apart for the roots.
     match http_url(url.get_ref()) {
         Some(parsed) => Ok(parsed.as_str().trim_end_matches('/').to_owned()),
-        None => Err(err(
+        None => Err(key_error(
             url.span(),
             "telegram.api_url",
             format!(
@@ -560,7 +590,10 @@ fn api_url(url: Option<Spanned<String>>, err: &impl Err) -> Result<String, Confi
 }
 
 /// `telegram.proxy`: an http, https, socks5 or socks5h URL with a host.
-fn proxy(proxy: Option<Spanned<String>>, err: &impl Err) -> Result<Option<String>, ConfigError> {
+fn proxy(
+    proxy: Option<Spanned<String>>,
+    key_error: &impl KeyError,
+) -> Result<Option<String>, ConfigError> {
     let Some(proxy) = proxy else {
         return Ok(None);
     };
@@ -575,7 +608,7 @@ fn proxy(proxy: Option<Spanned<String>>, err: &impl Err) -> Result<Option<String
         Some(parsed) => Ok(Some(parsed.to_string())),
         None => {
             let shown = mask_written_url(proxy.get_ref());
-            Err(err(
+            Err(key_error(
                 proxy.span(),
                 "telegram.proxy",
                 format!(
@@ -587,7 +620,10 @@ fn proxy(proxy: Option<Spanned<String>>, err: &impl Err) -> Result<Option<String
 }
 
 /// `telegram.language`: one of the languages alerts are written in, "en" when unset.
-fn language(language: Option<Spanned<String>>, err: &impl Err) -> Result<String, ConfigError> {
+fn language(
+    language: Option<Spanned<String>>,
+    key_error: &impl KeyError,
+) -> Result<String, ConfigError> {
     match language {
         None => Ok("en".to_owned()),
         Some(l)
@@ -599,7 +635,7 @@ fn language(language: Option<Spanned<String>>, err: &impl Err) -> Result<String,
         }
         Some(l) => {
             let known: Vec<&str> = crate::texts::LANGUAGES.iter().map(|(n, _)| *n).collect();
-            Err(err(
+            Err(key_error(
                 l.span(),
                 "telegram.language",
                 format!("{:?} is not one of {}", l.get_ref(), known.join(", ")),
@@ -613,12 +649,12 @@ fn count_or(
     key: &str,
     default: usize,
     max: i64,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<usize, ConfigError> {
     match value {
         None => Ok(default),
         Some(v) if (1..=max).contains(v.get_ref()) => Ok(*v.get_ref() as usize),
-        Some(v) => Err(err(
+        Some(v) => Err(key_error(
             v.span(),
             key,
             format!("{} is not between 1 and {max}", v.get_ref()),
@@ -630,12 +666,12 @@ fn attempts_or(
     value: &Option<Spanned<i64>>,
     key: &str,
     default: u32,
-    err: &impl Err,
+    key_error: &impl KeyError,
 ) -> Result<u32, ConfigError> {
     match value {
         None => Ok(default),
         Some(v) if (1..=10).contains(v.get_ref()) => Ok(*v.get_ref() as u32),
-        Some(v) => Err(err(
+        Some(v) => Err(key_error(
             v.span(),
             key,
             format!("{} is not between 1 and 10", v.get_ref()),

@@ -553,7 +553,7 @@ fn status_reads_a_log_with_a_second_hard_link() {
     assert_eq!(doc["targets"][0]["state"], "ONLINE");
     assert_eq!(doc["history"].as_array().unwrap().len(), 4);
     // A symbolic link is still not followed (the writer refusing the hard link is
-    // statelog's unit test).
+    // translog's unit test).
     fs::remove_file(sb.log_path()).unwrap();
     std::os::unix::fs::symlink(sb.path("vigia.log.backup"), sb.log_path()).unwrap();
     let run = sb.run(&["status"]).expect(74);

@@ -13,7 +13,7 @@ use rustix::fs::OFlags;
 use serde::{Deserialize, Serialize};
 
 use crate::dirfd::DirHandle;
-use crate::error::CantWrite;
+use crate::error::StorageError;
 
 const BLOCK: usize = 64 * 1024;
 /// A line longer than this is not one vigia wrote; it is skipped, not buffered.
@@ -166,8 +166,8 @@ pub struct Log {
 
 impl Log {
     /// The log at `path`. With `create`, its directory is created when missing.
-    pub fn open(path: &Path, create: bool) -> Result<Log, CantWrite> {
-        let fail = |e| CantWrite::new("open the log directory of", path, e);
+    pub fn open(path: &Path, create: bool) -> Result<Log, StorageError> {
+        let fail = |e| StorageError::new("open the log directory of", path, e);
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -240,11 +240,11 @@ impl Log {
     /// and the first failure stops the rest, so the log holds a prefix of each target's
     /// lines, and its last line for the target tells how long that prefix is. Returns
     /// how many were appended.
-    pub fn append_missing(&self, entries: &[Entry]) -> Result<usize, CantWrite> {
+    pub fn append_missing(&self, entries: &[Entry]) -> Result<usize, StorageError> {
         let names: Vec<&str> = entries.iter().map(|e| e.target.as_str()).collect();
         let last = self
             .last_states(&names)
-            .map_err(|e| CantWrite::new("read the log", &self.path, e))?;
+            .map_err(|e| StorageError::new("read the log", &self.path, e))?;
         let mut logged: HashMap<&str, usize> = HashMap::new();
         for (target, entry) in &last {
             let line = entry.to_line();
@@ -270,11 +270,11 @@ impl Log {
     /// Appends entries, one `write` per line, creating the log when needed. If the file
     /// ends in a torn line, a newline is written first so that the new line never glues
     /// onto it. Callers hold the run lock.
-    pub fn append(&self, entries: &[Entry]) -> Result<(), CantWrite> {
+    pub fn append(&self, entries: &[Entry]) -> Result<(), StorageError> {
         if entries.is_empty() {
             return Ok(());
         }
-        let fail = |e| CantWrite::new("write the log", &self.path, e);
+        let fail = |e| StorageError::new("write the log", &self.path, e);
         let dir = self
             .dir
             .as_ref()
