@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::config::format_duration;
+use crate::config::format_elapsed;
 use crate::describe::truncate;
 use crate::texts::{fill, Texts};
 use crate::transition::{Change, CONNECTIVITY};
@@ -217,7 +217,10 @@ impl Styled<'_> {
             State::Online => match c.down_for {
                 Some(d) => fill(
                     texts.back_online,
-                    &[("host", &host), ("duration", &format_duration(d))],
+                    &[
+                        ("host", &host),
+                        ("duration", &self.text(&format_elapsed(d))),
+                    ],
                 ),
                 None => fill(texts.back_online_unknown, &[("host", &host)]),
             },
@@ -240,7 +243,7 @@ impl Styled<'_> {
             (State::Offline, _) => fill_owned(texts.down, &values),
             (State::Online, Some(d)) => fill_owned(
                 texts.up_again,
-                &[&values[..], &[("duration", format_duration(d))]].concat(),
+                &[&values[..], &[("duration", self.text(&format_elapsed(d)))]].concat(),
             ),
             // Announced, so it had a state before: a time after now.
             (State::Online, None) => fill_owned(texts.up_again_unknown, &values),
@@ -258,7 +261,7 @@ impl Styled<'_> {
         at: DateTime<FixedOffset>,
     ) -> String {
         let (template, duration) = match down_for {
-            Some(d) => (self.texts.still_down, format_duration(d)),
+            Some(d) => (self.texts.still_down, self.text(&format_elapsed(d))),
             None => (self.texts.still_down_unknown, String::new()),
         };
         let headline = fill(
@@ -377,7 +380,7 @@ pub fn render_fault(
 }
 
 fn when(at: DateTime<FixedOffset>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S %:z").to_string()
+    crate::util::show_time(at)
 }
 
 /// How a text is to be read when it is split: Telegram HTML (tags and entities are

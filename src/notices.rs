@@ -44,7 +44,7 @@ impl RunClock {
              RTC?); reminders keep their interval, and a duration that spans the jump is \
              reported as unknown",
             format_duration(behind),
-            last.format("%Y-%m-%d %H:%M:%S %:z"),
+            crate::util::show_time(last),
         ))
     }
 }

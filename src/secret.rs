@@ -11,7 +11,7 @@ use std::fmt;
 pub struct Token(String);
 
 impl Token {
-    /// Checks the shape leniently (`<digits>:<30+ of A-Za-z0-9_->`, see TELEGRAM.md) and
+    /// Checks the shape leniently (`<digits>:<30+ of A-Za-z0-9_->`, as the Bot API documents tokens) and
     /// lets `getMe` decide the rest.
     pub fn parse(raw: &str) -> Result<Token, &'static str> {
         let raw = raw.trim();

@@ -1,5 +1,7 @@
-//! The pure parts of `vigia init`: the one-time code, recognising it in updates, the
-//! machine's primary address, and turning the answers into the config file's text.
+//! What `vigia init` decides without the user or the Bot API: the one-time code (from
+//! the system's random source), recognising it in updates, the machine's primary
+//! address (asked of the kernel's routing table), and turning the answers into the
+//! config file's text (pure, tested whole).
 
 use std::io::Read;
 use std::net::{IpAddr, UdpSocket};

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::config::{format_duration, Target};
+use crate::config::{format_elapsed, Target};
 use crate::probe::Outcome;
 use crate::translog::{Entry, State};
 
@@ -33,7 +33,7 @@ impl Change {
         let text = match (self.state, self.down_for) {
             (State::Offline, _) => format!("{} ({})", self.reason, self.url),
             (State::Online, Some(d)) => {
-                format!("{} after {} down", self.reason, format_duration(d))
+                format!("{} after {} down", self.reason, format_elapsed(d))
             }
             (State::Online, None) => self.reason.clone(),
         };

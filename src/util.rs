@@ -19,6 +19,12 @@ pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::Timelike::with_nanosecond(&now, 0).unwrap_or(now)
 }
 
+/// A time as every output shows it (messages, `status`, `outbox`, `mute`):
+/// `2026-11-24 23:22:23 -03:00`. The log keeps RFC 3339 (its contract).
+pub fn show_time(at: chrono::DateTime<chrono::FixedOffset>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S %:z").to_string()
+}
+
 /// This machine's name, for messages.
 pub fn hostname() -> String {
     let mut buf = [0u8; 256];

@@ -258,7 +258,7 @@ impl StatusView {
 }
 
 fn stamp(at: DateTime<FixedOffset>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S %:z").to_string()
+    crate::util::show_time(at)
 }
 
 /// A duration as the text shows it: at least one second.

@@ -48,7 +48,7 @@ pub fn mute(config_path: Option<&Path>, args: &MuteArgs, env: &Env) -> anyhow::R
         (Some(until), Some(d)) => format!(
             "for {} (until {})",
             format_duration(d),
-            until.format("%Y-%m-%d %H:%M:%S %:z")
+            crate::util::show_time(until)
         ),
         _ => "until 'vigia unmute'".to_owned(),
     };

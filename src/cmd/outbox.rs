@@ -119,7 +119,7 @@ fn summary(q: &Queued) -> String {
     format!(
         "{:>4}  {}  {} attempt(s){parts}  {}",
         q.id,
-        q.created.format("%Y-%m-%d %H:%M:%S %:z"),
+        crate::util::show_time(q.created),
         q.attempts,
         crate::describe::truncate(&text, 80)
     )

@@ -73,6 +73,15 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
     Ok(total)
 }
 
+/// Shows how long a state lasted, from the log's whole-second times: under a second
+/// (a recovery within the second the outage began) is `<1s`, never an invented `0ms`.
+pub fn format_elapsed(d: Duration) -> String {
+    match d < Duration::from_secs(1) {
+        true => "<1s".to_owned(),
+        false => format_duration(Duration::from_secs(d.as_secs())),
+    }
+}
+
 /// Shows a duration the way the config writes it: `1d1h`, `12m39s`, `41s`, `1s500ms`,
 /// `500ms`, exact to the millisecond, so that [`parse`] reads back the same value.
 pub fn format_duration(d: Duration) -> String {

@@ -20,7 +20,7 @@ mod target;
 
 #[cfg(test)]
 pub use duration::parse_duration;
-pub use duration::{format_duration, parse_duration_saturating, time_after};
+pub use duration::{format_duration, format_elapsed, parse_duration_saturating, time_after};
 pub use env::{Env, SYSTEM_STATE_DIR};
 pub use target::{validate_name, Endpoint, IpFamily, Target};
 

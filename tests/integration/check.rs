@@ -811,3 +811,34 @@ fn the_summary_goes_to_systemds_notify_socket() {
     let text = String::from_utf8_lossy(&buf[..n]);
     assert_whole(&text, "STATUS=1/2 up (down: db); checked at 12:00:00");
 }
+
+#[test]
+fn a_recovery_within_the_second_the_outage_began_says_under_a_second() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    let at = |code: i32| {
+        sb.run_with_env(&["check", "--quiet"], "VIGIA_NOW", "2026-03-01T12:00:00Z")
+            .expect(code)
+    };
+    site.set(200);
+    at(0);
+    site.set(503);
+    at(1);
+    site.set(200);
+    let run = at(0);
+    assert!(
+        run.stdout.contains(" after <1s down"),
+        "never an invented 0ms: {}",
+        run.stdout
+    );
+    let sent = api.sent();
+    assert!(
+        sent[1].contains("is UP again after &lt;1s down"),
+        "{sent:?}"
+    );
+    assert!(
+        sb.log_lines()[2].ends_with(" after <1s down"),
+        "{:?}",
+        sb.log_lines()
+    );
+}
