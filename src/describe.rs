@@ -154,12 +154,13 @@ pub fn truncate(text: &str, max: usize) -> String {
     }
 }
 
+/// An error chain as reqwest builds one, for the tests of what reads it.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod chain {
+    use std::error::Error as StdError;
 
     #[derive(Debug)]
-    struct Wrap(String, Option<Box<dyn StdError + 'static>>);
+    pub struct Wrap(pub String, pub Option<Box<dyn StdError + 'static>>);
     impl std::fmt::Display for Wrap {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str(&self.0)
@@ -171,12 +172,19 @@ mod tests {
         }
     }
 
-    fn wrapped(inner: impl StdError + 'static) -> Wrap {
+    /// `inner` as the cause of a request error.
+    pub fn wrapped(inner: impl StdError + 'static) -> Wrap {
         Wrap(
             "error sending request for url (http://x/)".into(),
             Some(Box::new(inner)),
         )
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chain::{wrapped, Wrap};
+    use super::*;
 
     #[test]
     fn names_the_common_failures() {

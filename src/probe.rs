@@ -493,26 +493,7 @@ fn no_resolver_configured() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Debug)]
-    struct Wrap(String, Option<Box<dyn StdError + 'static>>);
-    impl std::fmt::Display for Wrap {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(&self.0)
-        }
-    }
-    impl StdError for Wrap {
-        fn source(&self) -> Option<&(dyn StdError + 'static)> {
-            self.1.as_deref()
-        }
-    }
-
-    fn wrapped(inner: impl StdError + 'static) -> Wrap {
-        Wrap(
-            "error sending request for url (http://x/)".into(),
-            Some(Box::new(inner)),
-        )
-    }
+    use crate::describe::chain::wrapped;
 
     #[test]
     fn summary_shows_latency_only_when_up() {
