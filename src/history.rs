@@ -282,19 +282,7 @@ pub fn read_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(s: &str) -> DateTime<FixedOffset> {
-        DateTime::parse_from_rfc3339(s).unwrap()
-    }
-
-    fn e(time: &str, state: State, target: &str) -> Entry {
-        Entry {
-            at: at(time),
-            state,
-            target: target.into(),
-            text: format!("{target} text"),
-        }
-    }
+    use crate::fixtures::{at, entry as e};
 
     const NOW: &str = "2026-11-25T12:00:00Z";
 

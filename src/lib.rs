@@ -14,6 +14,8 @@ mod delivery;
 mod describe;
 mod dirfd;
 pub mod error;
+#[cfg(test)]
+mod fixtures;
 mod heartbeat;
 mod history;
 mod message;

@@ -170,30 +170,13 @@ fn what_to_say(
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
-    use crate::config::{CheckDefaults, Env};
+    use crate::config::Env;
+    use crate::fixtures::{at, outcome, target};
     use crate::translog::State;
 
     fn now() -> DateTime<FixedOffset> {
-        DateTime::parse_from_rfc3339("2026-11-24T23:35:02-03:00").unwrap()
-    }
-
-    fn target(name: &str) -> Target {
-        let mut t = Target::adhoc("http://203.0.113.10/", &CheckDefaults::default()).unwrap();
-        t.name = name.into();
-        t
-    }
-
-    fn outcome(up: bool) -> Outcome {
-        Outcome {
-            up,
-            detail: if up { "HTTP 200" } else { "connection refused" }.into(),
-            elapsed: Duration::from_millis(41),
-            checker_fault: false,
-            cert: None,
-        }
+        at("2026-11-24T23:35:02-03:00")
     }
 
     fn fault() -> Outcome {

@@ -157,26 +157,14 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{CheckDefaults, Target};
+    use crate::fixtures::{outcome, target};
 
     fn now() -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339("2026-11-24T23:35:02-03:00").unwrap()
     }
 
-    fn target(name: &str) -> Target {
-        let mut t = Target::adhoc("http://203.0.113.10/", &CheckDefaults::default()).unwrap();
-        t.name = name.into();
-        t
-    }
-
     fn up() -> Outcome {
-        Outcome {
-            up: true,
-            detail: "HTTP 200".into(),
-            elapsed: Duration::from_millis(41),
-            checker_fault: false,
-            cert: None,
-        }
+        outcome(true)
     }
 
     fn down() -> Outcome {

@@ -612,20 +612,8 @@ fn target_json(t: &TargetView) -> Value {
 mod tests {
     use super::*;
     use crate::checkpoint::Mute;
+    use crate::fixtures::{at, entry as e};
     use crate::history::summarize;
-
-    fn at(s: &str) -> DateTime<FixedOffset> {
-        DateTime::parse_from_rfc3339(s).unwrap()
-    }
-
-    fn e(time: &str, state: State, target: &str) -> Entry {
-        Entry {
-            at: at(time),
-            state,
-            target: target.into(),
-            text: format!("{target} text"),
-        }
-    }
 
     const NOW: &str = "2026-11-25T12:00:00Z";
 
