@@ -326,6 +326,39 @@ impl Checkpoint {
         self.mutes.remove(name)
     }
 
+    /// `name` was reminded of (or its reminder moved) at `at`; `None`: it is not down.
+    pub fn reminded(&mut self, name: &str, at: Option<DateTime<FixedOffset>>) {
+        match at {
+            Some(at) => self.reminded.insert(name.to_owned(), at),
+            None => self.reminded.remove(name),
+        };
+    }
+
+    /// The certificates `name` showed lately, newest first, to update.
+    pub fn certs_seen(&mut self, name: &str) -> &mut Vec<CertSeen> {
+        self.certs.entry(name.to_owned()).or_default()
+    }
+
+    /// A message vigia 0.1 queued, with what its tries were.
+    pub fn adopt_old(
+        &mut self,
+        parts: Vec<String>,
+        created: DateTime<FixedOffset>,
+        attempts: u32,
+        last_error: Option<String>,
+    ) {
+        if self.enqueue(parts, created, None).is_some() {
+            let q = self.queue.last_mut().expect("just queued");
+            q.attempts = attempts;
+            q.last_error = last_error;
+        }
+    }
+
+    /// Where vigia 0.1 had followed the chat, unless it is known already.
+    pub fn adopt_old_migration(&mut self, from: i64, to: i64) {
+        self.migrated.get_or_insert((from, to));
+    }
+
     /// The roster changes only when the config does.
     pub fn set_roster(&mut self, roster: Roster) {
         if self.roster.as_ref() != Some(&roster) {

@@ -95,7 +95,7 @@ pub fn reminders_at(
             .filter(|e| e.state == State::Offline)
             .cloned();
         let (Some(every), Some(entry)) = (target.remind_every, down) else {
-            checkpoint.reminded.remove(&target.name);
+            checkpoint.reminded(&target.name, None);
             continue;
         };
         // Cleared whenever the target is judged up: a reminder time is this outage's.
@@ -113,7 +113,7 @@ pub fn reminders_at(
             Some(since) if since < every => {
                 if clock.behind().is_some() {
                     let moved = now - chrono::TimeDelta::from_std(since).unwrap_or_default();
-                    checkpoint.reminded.insert(target.name.clone(), moved);
+                    checkpoint.reminded(&target.name, Some(moved));
                 }
             }
             _ => {
@@ -124,7 +124,7 @@ pub fn reminders_at(
                     down_for: lasted(entry.at, now),
                     at: now,
                 });
-                checkpoint.reminded.insert(target.name.clone(), now);
+                checkpoint.reminded(&target.name, Some(now));
             }
         }
     }
@@ -148,7 +148,7 @@ pub fn certificates(
         let Some(cert) = &outcome.cert else {
             continue;
         };
-        let seen = checkpoint.certs.entry(target.name.clone()).or_default();
+        let seen = checkpoint.certs_seen(&target.name);
         let mut warned = match seen.iter().position(|c| c.fingerprint == cert.fingerprint) {
             // Known: its thresholds stand, even if another was served in between.
             Some(i) => seen.remove(i).warned,

@@ -193,7 +193,7 @@ impl StateDir {
                 .filter_map(|s| s.parse().ok())
                 .collect();
             if let [from, to] = ids[..] {
-                checkpoint.migrated.get_or_insert((from, to));
+                checkpoint.adopt_old_migration(from, to);
             }
         }
         let Ok(Some(outbox)) = self.dir.subdir("outbox") else {
@@ -226,11 +226,7 @@ impl StateDir {
                 Ok(old) => {
                     // vigia 0.1 queued a whole text: it goes through the one splitter.
                     let parts = crate::message::split(&old.text, crate::message::LIMIT);
-                    let id = checkpoint.enqueue(parts, old.created, None);
-                    if let Some(q) = checkpoint.queue.iter_mut().find(|q| Some(q.id) == id) {
-                        q.attempts = old.attempts;
-                        q.last_error = old.last_error;
-                    }
+                    checkpoint.adopt_old(parts, old.created, old.attempts, old.last_error);
                 }
                 Err(why) => problems.push(format!(
                     "old outbox entry {} is unreadable and left in place: {why}",
