@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset};
 
 use crate::config::{CheckDefaults, Target};
-use crate::probe::Outcome;
+use crate::outcome::Outcome;
 use crate::translog::{Entry, State};
 
 /// A time written in RFC 3339.

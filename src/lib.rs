@@ -21,6 +21,7 @@ mod history;
 mod message;
 mod metrics;
 mod notices;
+mod outcome;
 mod plan;
 mod privdrop;
 mod probe;

@@ -348,7 +348,7 @@ fn fill_owned(template: &str, values: &[(&str, String)]) -> String {
 
 /// The one message of an episode in which this machine could not probe (its own fault).
 pub fn render_fault(
-    faults: &[(&crate::config::Target, &crate::probe::Outcome)],
+    faults: &[(&crate::config::Target, &crate::outcome::Outcome)],
     host: &str,
     since: DateTime<FixedOffset>,
     texts: &Texts,

@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::checkpoint::Checkpoint;
 use crate::config::Target;
 use crate::dirfd::DirHandle;
-use crate::probe::Outcome;
+use crate::outcome::Outcome;
 use crate::translog::State;
 
 /// What one run knows, for the metrics.

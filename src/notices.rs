@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::checkpoint::{CertSeen, Checkpoint};
 use crate::config::{format_duration, Target};
 use crate::message::Notice;
-use crate::probe::Outcome;
+use crate::outcome::Outcome;
 use crate::translog::State;
 
 /// The time of a run, and of the check before it (the stamp it left): together they

@@ -13,7 +13,7 @@ use crate::config::{Config, Target};
 use crate::error::Exit;
 use crate::message::{render_fault, render_html, split, Notice, LIMIT};
 use crate::notices::{self, RunClock};
-use crate::probe::Outcome;
+use crate::outcome::Outcome;
 use crate::transition::{decide, judge_connectivity, Change, Connectivity, CONNECTIVITY};
 use crate::translog::Entry;
 use crate::view::UpCount;

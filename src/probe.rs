@@ -19,36 +19,11 @@ use tokio::sync::Semaphore;
 use crate::cert::CertInfo;
 use crate::config::{format_duration, Endpoint, IpFamily, Target};
 use crate::describe::{describe_error, truncate, RedirectError, MAX_REASON};
+use crate::outcome::Outcome;
 
 /// The most body `contains` looks at.
 pub const MAX_BODY: usize = 1024 * 1024;
 const MAX_REDIRECTS: usize = 10;
-
-/// The result of probing one target.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Outcome {
-    pub up: bool,
-    /// Up: what answered (`HTTP 200`). Down: why it failed (`connection refused`).
-    pub detail: String,
-    /// Up: the latency of the successful attempt. Down: time spent on all attempts.
-    pub elapsed: Duration,
-    /// The probe could not be made for a reason of this machine's own (too many open
-    /// files, out of memory, no socket, out of time): the target is not judged.
-    pub checker_fault: bool,
-    /// https: the server's certificate, when the probe succeeded.
-    pub cert: Option<CertInfo>,
-}
-
-impl Outcome {
-    /// One line for logs and messages: `HTTP 200 in 41 ms` or the failure reason.
-    pub fn summary(&self) -> String {
-        if self.up {
-            format!("{} in {} ms", self.detail, self.elapsed.as_millis())
-        } else {
-            self.detail.clone()
-        }
-    }
-}
 
 /// How many probes may be in flight: in all (a hard limit: it keeps the process inside
 /// its open-file limit) and per host and port (a soft one, see [`host_wait`]).
@@ -494,26 +469,6 @@ fn no_resolver_configured() -> bool {
 mod tests {
     use super::*;
     use crate::describe::chain::wrapped;
-
-    #[test]
-    fn summary_shows_latency_only_when_up() {
-        let up = Outcome {
-            up: true,
-            detail: "HTTP 200".into(),
-            elapsed: Duration::from_millis(41),
-            checker_fault: false,
-            cert: None,
-        };
-        assert_eq!(up.summary(), "HTTP 200 in 41 ms");
-        let down = Outcome {
-            up: false,
-            detail: "connection refused".into(),
-            elapsed: Duration::from_secs(3),
-            checker_fault: false,
-            cert: None,
-        };
-        assert_eq!(down.summary(), "connection refused");
-    }
 
     #[test]
     fn this_machines_own_limits_are_told_apart() {

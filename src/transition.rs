@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset};
 
 use crate::config::{format_elapsed, Target};
-use crate::probe::Outcome;
+use crate::outcome::Outcome;
 use crate::translog::{Entry, State};
 
 /// A target whose state differs from the log (or that has no history yet).
