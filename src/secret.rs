@@ -299,7 +299,8 @@ pub fn redact_token(text: &str, token: &Token) -> String {
 pub const MASK: &str = "***";
 
 /// A parsed URL as every output shows it: its password (and a user name that hides a
-/// colon, `admin%3Apw`, which is sent as one) replaced by `***`. The parser's spelling
+/// colon, `admin%3Apw`, which is sent as one, or that stands alone as a token) replaced
+/// by `***`. The parser's spelling
 /// is the one shown, whatever spelling the file used (`http:admin:pw@host` is sent as
 /// `http://admin:pw@host/`, and shown as `http://admin:***@host/`).
 pub fn shown_url(url: &reqwest::Url) -> String {
@@ -310,10 +311,18 @@ pub fn shown_url(url: &reqwest::Url) -> String {
     if url.password().is_some_and(|p| !p.is_empty()) {
         let _ = shown.set_password(Some(MASK));
     }
-    if percent_decoded(url.username()).contains(':') {
+    if user_is_secret(url) {
         let _ = shown.set_username(MASK);
     }
     shown.to_string()
+}
+
+/// A user name is a secret when it hides a colon (`admin%3Apw`, sent as one) or stands
+/// alone (`https://TOKEN@host/`, the way many services take an access token).
+fn user_is_secret(url: &reqwest::Url) -> bool {
+    let user = url.username();
+    !user.is_empty()
+        && (percent_decoded(user).contains(':') || url.password().is_none_or(str::is_empty))
 }
 
 /// The secrets of a parsed URL, in the forms a text may carry them: the password as
@@ -332,7 +341,7 @@ pub fn url_secrets(url: &reqwest::Url) -> Vec<String> {
     if let Some(password) = url.password() {
         add(password);
     }
-    if percent_decoded(url.username()).contains(':') {
+    if user_is_secret(url) {
         add(url.username());
     }
     // The longest first, so that a shorter form inside a longer one leaves no piece.
@@ -364,9 +373,10 @@ pub fn mask_written_url(url: &str) -> String {
     let masked = match userinfo.split_once(':') {
         Some((user, _)) if !percent_decoded(user).contains(':') => format!("{user}:{MASK}"),
         Some(_) => MASK.to_owned(),
-        // `http://user@host/`: a user name alone; but without `//` what stands before
-        // the `@` may be a password whose user was taken for the scheme (`admin:pw@h`).
-        None if slashes >= 2 && !percent_decoded(userinfo).contains(':') => userinfo.to_owned(),
+        // `http://host/a@b`: the `@` is in the path.
+        None if slashes >= 2 && userinfo.contains(['/', '\\']) => return url.to_owned(),
+        // `http://TOKEN@host/`: a user name alone is often an access token; without
+        // `//` it may be a password whose user was taken for the scheme (`admin:pw@h`).
         None => MASK.to_owned(),
     };
     format!("{head}{slash_text}{masked}{}", &body[at..])
@@ -629,9 +639,11 @@ mod tests {
             ("http://admin:p%40ss@host/", "http://admin:***@host/"),
             ("http://%61dmin:%70w12@host/", "http://%61dmin:***@host/"),
             ("http://admin%3Apw12@host/", "http://***@host/"),
+            ("https://Zq7secretPW@host/", "https://***@host/"),
+            ("http://tok@host/", "http://***@host/"),
             ("http://a:b:c@host/", "http://a:***@host/"),
             ("http://a:b@c@host/", "http://a:***@host/"),
-            ("http://user@host/", "http://user@host/"),
+            ("http://user@host/", "http://***@host/"),
             ("http://host/a@b", "http://host/a@b"),
             ("tcp://u:pw12@db:5432", "tcp://u:***@db:5432"),
         ] {
@@ -661,7 +673,7 @@ mod tests {
             ("http://a:p/w@host/", "http://a:***@host/"),
             ("admin:pw@host", "admin:***@host"),
             ("http://admin%3Apw@host:99999/", "http://***@host:99999/"),
-            ("http://user@host/", "http://user@host/"),
+            ("http://user@host/", "http://***@host/"),
             ("http://host/a@b", "http://host/a@b"),
             ("example.org", "example.org"),
             ("not a url", "not a url"),

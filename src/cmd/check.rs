@@ -10,7 +10,8 @@ use std::time::Instant;
 use crate::budget::{LOCK_WAIT, LOCK_WAIT_BY_HAND, PROBE_DEADLINE, RUN_BUDGET};
 use crate::checkpoint::{Address, Checkpoint, Roster};
 use crate::cli::CheckArgs;
-use crate::cmd::{load_config, open_files, open_files_to_read, report_migration, runtime, Files};
+use crate::cmd::{config_identity, load_config, open_files, open_files_to_read, runtime};
+use crate::cmd::{refuse_another_config, report_migration, Files};
 use crate::cmd::{Output, Ui};
 use crate::config::{Config, Env, Target};
 use crate::delivery::{deliver, Destination, Report};
@@ -40,7 +41,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     // From here a signal lets the step in flight finish, then the run commits and ends.
     let stop = crate::stop::Stop::on_signals();
     let started = Instant::now();
-    claim(&mut txn, &config)?;
+    claim(&mut txn, &config, env)?;
     let delayed = txn.checkpoint.queue.len();
     let log_error = recall(&mut txn, &files.log, &targets)?;
     let rt = runtime()?;
@@ -151,30 +152,9 @@ fn carry_out(
 /// config's run is refused, so that neither sends the other's alerts; the same config
 /// with a new chat or bot takes the state over, setting aside what was queued for the
 /// old one. Also keeps the roster `status` shows.
-fn claim(txn: &mut Txn, config: &Config) -> anyhow::Result<()> {
+fn claim(txn: &mut Txn, config: &Config, env: &Env) -> anyhow::Result<()> {
+    refuse_another_config(txn, config, env)?;
     let to = config.telegram.as_ref().map(Address::of);
-    let shown = config.describe_path();
-    if let Some(roster) = &txn.checkpoint.roster {
-        let (theirs, other_config) = (roster.to, roster.config.as_deref());
-        if let (Some(theirs), Some(ours), Some(other)) = (theirs, to, other_config) {
-            if theirs != ours && other != shown {
-                let path = config.path.as_deref().unwrap_or(Path::new("?"));
-                return Err(ConfigError::new(
-                    path,
-                    format!(
-                        "the state directory {} holds the alerts of {other} (bot {}, chat {}), not of this config (bot {}, chat {}): give this config a state_dir of its own",
-                        config.state_dir.display(),
-                        theirs.bot,
-                        theirs.chat,
-                        ours.bot,
-                        ours.chat
-                    ),
-                )
-                .at(None, "check.state_dir")
-                .into());
-            }
-        }
-    }
     for id in txn.checkpoint.readdress(to) {
         txn.warnings.push(format!(
             "message {id} was queued for another chat or bot; it was set aside, not sent here ('vigia outbox --retry {id}' sends it to this config's chat)"
@@ -186,7 +166,7 @@ fn claim(txn: &mut Txn, config: &Config) -> anyhow::Result<()> {
         targets: (config.targets.iter())
             .map(|t| (t.name.clone(), t.url.clone()))
             .collect(),
-        config: Some(shown),
+        config: Some(config_identity(config, env)),
         to,
     });
     Ok(())

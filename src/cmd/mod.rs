@@ -5,10 +5,11 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use crate::checkpoint::Address;
 use crate::cli::{Cli, Command};
 use crate::config::{Config, Env};
 use crate::error::{ConfigError, Exit};
-use crate::state::StateDir;
+use crate::state::{StateDir, Txn};
 use crate::translog::Log;
 
 pub mod check;
@@ -77,6 +78,51 @@ fn become_owner(state: &StateDir) -> anyhow::Result<()> {
     crate::privdrop::become_owner(state.handle())
         .with_context(|| format!("cannot become the owner of {}", state.path().display()))?;
     Ok(())
+}
+
+/// Which config this is, whatever path reached it: the file itself (links and relative
+/// paths resolved), and for the credential systemd passes the service, the file it is
+/// a copy of (`LoadCredential=config:/etc/vigia/config.toml`).
+pub fn config_identity(config: &Config, env: &Env) -> String {
+    match &config.path {
+        None => config.describe_path(),
+        Some(path) if env.is_credential(path) => crate::config::UNIT_CONFIG.to_owned(),
+        Some(path) => std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.clone())
+            .display()
+            .to_string(),
+    }
+}
+
+/// A state directory belongs to one bot and one chat (README "What a check does"):
+/// another config that sends elsewhere may not change it, whatever the command. The
+/// same config edited to a new chat may (`check` then sets the old chat's messages
+/// aside).
+pub fn refuse_another_config(txn: &Txn, config: &Config, env: &Env) -> Result<(), ConfigError> {
+    let Some(roster) = &txn.checkpoint.roster else {
+        return Ok(());
+    };
+    let ours = config.telegram.as_ref().map(Address::of);
+    let (Some(theirs), Some(ours), Some(other)) = (roster.to, ours, roster.config.as_deref())
+    else {
+        return Ok(());
+    };
+    if theirs == ours || other == config_identity(config, env) {
+        return Ok(());
+    }
+    let path = config.path.as_deref().unwrap_or(Path::new("?"));
+    Err(ConfigError::new(
+        path,
+        format!(
+            "the state directory {} holds the alerts of {other} (bot {}, chat {}), not of this config (bot {}, chat {}): give this config a state_dir of its own",
+            config.state_dir.display(),
+            theirs.bot,
+            theirs.chat,
+            ours.bot,
+            ours.chat
+        ),
+    )
+    .at(None, "check.state_dir"))
 }
 
 /// Loads the configuration named on the command line, or the default one.

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::budget::LOCK_WAIT_BY_HAND;
 use crate::checkpoint::Address;
 use crate::cli::{MuteArgs, UnmuteArgs};
-use crate::cmd::{load_config, open_state, Output, Ui};
+use crate::cmd::{load_config, open_state, refuse_another_config, Output, Ui};
 use crate::config::{format_duration, parse_duration_saturating, time_after, Config, Env};
 use crate::error::{Exit, UsageError};
 use crate::message::{render_html, split, LIMIT};
@@ -39,6 +39,7 @@ pub fn mute(config_path: Option<&Path>, args: &MuteArgs, env: &Env) -> anyhow::R
         .map_err(|_| UsageError("--for is too long".into()))?;
     let state = open_state(&config)?;
     let ((), warnings) = state.transaction(LOCK_WAIT_BY_HAND, |txn| {
+        refuse_another_config(txn, &config, env)?;
         (txn.checkpoint).mute(&names, until, args.reason.clone(), now);
         Ok(())
     })?;
@@ -71,6 +72,7 @@ pub fn unmute(config_path: Option<&Path>, args: &UnmuteArgs, env: &Env) -> anyho
         .collect();
     let now = env.now();
     let ((names, said), warnings) = state.transaction(LOCK_WAIT_BY_HAND, |txn| {
+        refuse_another_config(txn, &config, env)?;
         let checkpoint = &mut txn.checkpoint;
         let names: Vec<String> = if args.which.all {
             checkpoint.mutes.keys().cloned().collect()

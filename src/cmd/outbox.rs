@@ -9,7 +9,8 @@ use serde_json::json;
 use crate::budget::LOCK_WAIT_BY_HAND;
 use crate::checkpoint::{Address, Checkpoint, NoSuchMessage, Queued};
 use crate::cli::OutboxArgs;
-use crate::cmd::{load_config, open_files_to_read, open_state, Output, Ui};
+use crate::cmd::{load_config, open_files_to_read, open_state, refuse_another_config};
+use crate::cmd::{Output, Ui};
 use crate::config::Env;
 use crate::error::{Exit, UsageError};
 
@@ -22,6 +23,7 @@ pub fn run(config_path: Option<&Path>, args: &OutboxArgs, env: &Env) -> anyhow::
         let state = open_state(&config)?;
         let to = config.telegram.as_ref().map(Address::of);
         let (said, warnings) = state.transaction(LOCK_WAIT_BY_HAND, |txn| {
+            refuse_another_config(txn, &config, env)?;
             let checkpoint = &mut txn.checkpoint;
             match (args.retry, args.drop) {
                 (Some(id), _) => retry(checkpoint, id, to),
@@ -35,12 +37,18 @@ pub fn run(config_path: Option<&Path>, args: &OutboxArgs, env: &Env) -> anyhow::
         return Ok(Exit::Up);
     }
     let (state, _) = open_files_to_read(&config)?;
-    let checkpoint = match state {
-        None => Checkpoint::default(),
-        Some(state) => state
-            .peek()
-            .map_err(|e| crate::error::StorageError::new("read the state in", state.path(), e))?
-            .unwrap_or_default(),
+    // A damaged state is moved aside by the next command that changes it; a look
+    // only says so.
+    let checkpoint = match state.map(|state| (state.peek(), state)) {
+        None | Some((Ok(None), _)) => Checkpoint::default(),
+        Some((Ok(Some(checkpoint)), _)) => checkpoint,
+        Some((Err(e), state)) => {
+            ui.warn(&format!(
+                "the state in {} is unreadable ({e}); the next check moves it aside",
+                state.path().display()
+            ));
+            Checkpoint::default()
+        }
     };
     if args.json {
         let doc = json!({

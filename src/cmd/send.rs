@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use crate::budget::LOCK_WAIT_BY_HAND;
 use crate::cli::SendArgs;
-use crate::cmd::{load_config, open_state, report_migration, runtime, Output, Ui};
+use crate::cmd::{load_config, open_state, refuse_another_config, report_migration, runtime};
+use crate::cmd::{Output, Ui};
 use crate::config::Env;
 use crate::delivery::{send_now, Destination};
 use crate::error::{ConfigError, Exit, UsageError};
@@ -37,6 +38,7 @@ pub fn run(config_path: Option<&Path>, args: &SendArgs, env: &Env) -> anyhow::Re
     let rt = runtime()?;
     // Under the lock: where Telegram moved the chat is kept in the checkpoint.
     let (sent, warnings) = state.transaction(LOCK_WAIT_BY_HAND, |txn| {
+        refuse_another_config(txn, &config, env)?;
         let mut to = Destination::new(&bot, &txn.checkpoint, telegram, deadline, stop);
         let mut sent = Sent::default();
         for part in &parts {

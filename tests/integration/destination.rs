@@ -204,3 +204,82 @@ fn a_config_moved_to_another_chat_sets_aside_what_was_queued_for_the_old_one() {
     let last = api.calls().last().unwrap().body["chat_id"].as_i64();
     assert_eq!(last, Some(77));
 }
+
+#[test]
+fn another_config_may_not_change_the_state_by_any_command() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    let (a, b) = (sb.path("a.toml"), sb.path("b.toml"));
+    let web = target("web", &site.url("/switch"));
+    write_config_for_chat(&sb, &a, &api.url(), 42, &web);
+    write_config_for_chat(&sb, &b, &api.url(), 77, &web);
+    let run = |config: &std::path::Path, args: &[&str]| {
+        let mut command = sb.command_bare(&["--config"]);
+        command.arg(config).args(args);
+        crate::run(command)
+    };
+    site.set(200);
+    run(&a, &["check"]).expect(0);
+    let before = std::fs::read(sb.state_path().join("state.json")).unwrap();
+    for args in [
+        &["mute", "--all", "--for", "1h"][..],
+        &["unmute", "--all"],
+        &["outbox", "--drop", "1"],
+        &["send", "hello"],
+    ] {
+        let refused = run(&b, args).expect(78);
+        assert!(
+            refused.stderr.contains("chat 42"),
+            "{args:?}: {}",
+            refused.stderr
+        );
+    }
+    assert_eq!(
+        std::fs::read(sb.state_path().join("state.json")).unwrap(),
+        before
+    );
+    assert_eq!(api.sent(), Vec::<String>::new());
+}
+
+#[test]
+fn a_config_is_known_by_its_file_not_by_how_its_path_is_spelled() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    std::fs::create_dir_all(sb.path("x")).unwrap();
+    std::fs::create_dir_all(sb.path("y")).unwrap();
+    let web = target("web", &site.url("/switch"));
+    write_config_for_chat(&sb, &sb.path("x/config.toml"), &api.url(), 42, &web);
+    write_config_for_chat(&sb, &sb.path("y/config.toml"), &api.url(), 77, &web);
+    std::os::unix::fs::symlink(sb.path("x/config.toml"), sb.path("link.toml")).unwrap();
+    let run_in = |dir: &str, config: &str| {
+        let mut command = sb.command_bare(&["--config", config, "check"]);
+        command.current_dir(sb.path(dir));
+        crate::run(command)
+    };
+    site.set(200);
+    run_in("x", "config.toml").expect(0);
+    // Another file, reached by the same relative spelling: refused.
+    run_in("y", "config.toml").expect(78);
+    // The same file by another path (a link, an absolute path): the same config.
+    run_in(".", "link.toml").expect(0);
+    let absolute = sb.path("x/config.toml");
+    run_in("y", absolute.to_str().unwrap()).expect(0);
+}
+
+#[test]
+fn outbox_on_a_damaged_state_warns_and_lists_nothing() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    sb.write_config(
+        Some(&api.url()),
+        &[target("web", &crate::closed_port_url())],
+    );
+    std::fs::create_dir_all(sb.state_path()).unwrap();
+    std::fs::write(
+        sb.state_path().join("state.json"),
+        "{\"queue\": [{\"id\": 1,",
+    )
+    .unwrap();
+    for args in [&["outbox"][..], &["outbox", "--json"]] {
+        let run = sb.run(args).expect(0);
+        assert!(run.stderr.contains("unreadable"), "{}", run.stderr);
+        assert!(!run.stderr.contains("panicked"));
+    }
+}
