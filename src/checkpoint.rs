@@ -359,11 +359,10 @@ impl Checkpoint {
         self.migrated.get_or_insert((from, to));
     }
 
-    /// The roster changes only when the config does.
+    /// What `status` shows without the config; the transaction commits it only when it
+    /// differs from the one kept.
     pub fn set_roster(&mut self, roster: Roster) {
-        if self.roster.as_ref() != Some(&roster) {
-            self.roster = Some(roster);
-        }
+        self.roster = Some(roster);
     }
 
     /// Records a change of state: the target's last state and the line the log must get.
@@ -388,9 +387,8 @@ impl Checkpoint {
     /// episode begins with this run.
     pub fn fault(&mut self, now: Option<DateTime<FixedOffset>>) -> bool {
         let begins = now.is_some() && self.fault_since.is_none();
-        match now {
-            Some(_) if !begins => {}
-            _ => self.fault_since = now,
+        if begins || now.is_none() {
+            self.fault_since = now;
         }
         begins
     }

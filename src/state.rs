@@ -167,6 +167,17 @@ impl StateDir {
         }
     }
 
+    /// The checkpoint a look (`status`, `outbox`, a dry run) starts from, read without
+    /// the lock and without touching the file: none yet (no directory, no file) is an
+    /// empty one; a file that cannot be read is the error, for the caller to say what
+    /// it does instead.
+    pub fn look(state: Option<&StateDir>) -> io::Result<Checkpoint> {
+        Ok(match state {
+            Some(state) => state.peek()?.unwrap_or_default(),
+            None => Checkpoint::default(),
+        })
+    }
+
     /// Commits `checkpoint` durably: after this returns, a crash or power cut keeps it.
     fn commit(&self, checkpoint: &Checkpoint) -> Result<(), StorageError> {
         let mut checkpoint = std::borrow::Cow::Borrowed(checkpoint);
@@ -318,9 +329,9 @@ impl<'a> Txn<'a> {
             self.state.forget_legacy();
         }
         if let Some(journal) = &mut self.journal {
-            // What it recorded is in the checkpoint now; a failure here only leaves
-            // records that change nothing.
-            let _ = journal.clear();
+            // What it recorded is in the checkpoint now: its slots may be used again
+            // (an old record changes nothing).
+            journal.committed();
         }
         Ok(true)
     }
@@ -366,16 +377,30 @@ impl<'a> Txn<'a> {
     }
 }
 
+impl Drop for Txn<'_> {
+    /// A journal whose records every commit holds is removed (under the lock still).
+    fn drop(&mut self) {
+        if self.journal.as_ref().is_some_and(|j| !j.pending) {
+            let _ = self.state.dir.remove(JOURNAL);
+        }
+    }
+}
+
 /// The parts Telegram accepted that a commit may not hold yet: a file of fixed size,
 /// allocated before any part is sent and then only written in place, so that recording
 /// "part k of message n was accepted" needs no free space. A run that cannot commit
 /// after a send (the disk filled meanwhile) still keeps what was accepted, and the next
 /// run applies it before it sends anything. Records are idempotent (the count of parts
 /// accepted, never a difference), so an old one changes nothing.
+///
+/// It exists only while a delivery may have records no commit holds: the transaction
+/// removes it when it ends with none pending, so a quiet run pays one failed `openat`.
 struct Journal {
     file: File,
-    /// Slots written since the last clear.
+    /// Slots written since the last commit.
     used: usize,
+    /// It holds records that no commit holds yet.
+    pending: bool,
 }
 
 /// One record: `"D <id> <sent> <sum>"`, space-padded, ending in a newline.
@@ -398,7 +423,11 @@ impl Journal {
             file.sync_all()?;
             rustix::fs::fsync(dir.as_fd())?;
         }
-        Ok(Some(Journal { file, used: 0 }))
+        Ok(Some(Journal {
+            file,
+            used: 0,
+            pending: false,
+        }))
     }
 
     fn has_room(&self) -> bool {
@@ -415,6 +444,7 @@ impl Journal {
         self.file.write_all_at(&line, (self.used * RECORD) as u64)?;
         self.file.sync_data()?;
         self.used += 1;
+        self.pending = true;
         Ok(())
     }
 
@@ -439,15 +469,10 @@ impl Journal {
             .collect())
     }
 
-    /// Forgets every record (once a commit holds them).
-    fn clear(&mut self) -> io::Result<()> {
-        if self.used == 0 {
-            return Ok(());
-        }
-        self.file.write_all_at(&vec![0; RECORD * SLOTS], 0)?;
-        self.file.sync_data()?;
+    /// A commit holds every record made so far.
+    fn committed(&mut self) {
         self.used = 0;
-        Ok(())
+        self.pending = false;
     }
 }
 
@@ -478,14 +503,15 @@ impl StateDir {
             warnings.extend(self.import_legacy(&mut checkpoint));
             legacy = self.has_legacy();
         }
-        let journal = Journal::open(&self.dir, false).unwrap_or(None);
-        if let (Some(journal), true) = (&journal, committed.is_some()) {
+        let mut journal = Journal::open(&self.dir, false).unwrap_or(None);
+        if let (Some(journal), true) = (&mut journal, committed.is_some()) {
             let path = self.file(JOURNAL);
             let records = journal
                 .records()
                 .map_err(|e| StorageError::new("read", &path, e))?;
             for (id, sent) in records {
-                checkpoint.apply_accepted(id, sent);
+                // Only a record that changes something waits for the next commit.
+                journal.pending |= checkpoint.apply_accepted(id, sent);
             }
         }
         for repaired in checkpoint.validate() {
@@ -513,7 +539,7 @@ impl StateDir {
         let mut txn = self.begin(wait)?;
         let result = change(&mut txn)?;
         txn.commit()?;
-        Ok((result, txn.warnings))
+        Ok((result, std::mem::take(&mut txn.warnings)))
     }
 }
 
@@ -658,12 +684,17 @@ mod tests {
         let head = txn.checkpoint.queue[0].clone();
         txn.journal.as_mut().unwrap().record(head.id, 1).unwrap();
         drop(txn);
-        let txn = state.begin(Duration::ZERO).unwrap();
+        let mut txn = state.begin(Duration::ZERO).unwrap();
         assert_eq!(
             txn.checkpoint.queue[0].sent, 1,
             "the next run knows part 1 went"
         );
         assert!(txn.changed());
+        // Once a commit holds it, the journal goes: quiet runs never read it.
+        assert!(tmp.path().join(JOURNAL).exists());
+        txn.commit().unwrap();
+        drop(txn);
+        assert!(!tmp.path().join(JOURNAL).exists());
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::metrics::{render as render_metrics, Snapshot};
 use crate::outcome::Outcome;
 use crate::plan::{plan, Inputs, Plan};
 use crate::probe::{probe_all, Limits};
-use crate::state::Txn;
+use crate::state::{StateDir, Txn};
 use crate::telegram::Bot;
 use crate::translog::{Log, State};
 use crate::util::hostname;
@@ -50,7 +50,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let outcomes = probe(&rt, &targets, &config.canaries, limits, now);
     let (results, canaries) = pair(&targets, &config.canaries, &outcomes);
     let host = hostname();
-    let plan = plan(&Inputs {
+    let mut plan = plan(&Inputs {
         config: &config,
         targets: &results,
         canaries: &canaries,
@@ -61,7 +61,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     });
     // Record: the changes, what they say and any new fault episode in one commit. Until
     // it returns, nothing is recorded and the next run sees the same changes again.
-    txn.checkpoint = plan.checkpoint.clone();
+    txn.checkpoint = std::mem::take(&mut plan.checkpoint);
     txn.commit()?;
     // From here on the run's decisions are recorded: it prints them whatever fails.
     let done = carry_out(&mut txn, &files.log, &config, &rt, stop, started, log_error)?;
@@ -472,17 +472,13 @@ type Memory = (Checkpoint, Option<chrono::DateTime<chrono::FixedOffset>>);
 
 fn remembered(config: &Config, targets: &[Target], ui: &Ui) -> anyhow::Result<Memory> {
     let (state, log) = open_files_to_read(config)?;
-    let mut checkpoint = match state.as_ref().map(|s| s.peek()) {
-        Some(Ok(Some(cp))) => cp,
-        Some(Err(e)) => {
-            ui.warn(&format!(
-                "the state in {} is unreadable ({e}); using the log",
-                config.state_dir.display()
-            ));
-            Checkpoint::default()
-        }
-        _ => Checkpoint::default(),
-    };
+    let mut checkpoint = StateDir::look(state.as_ref()).unwrap_or_else(|e| {
+        ui.warn(&format!(
+            "the state in {} is unreadable ({e}); using the log",
+            config.state_dir.display()
+        ));
+        Checkpoint::default()
+    });
     learn_from_log(&mut checkpoint, &log, targets)?;
     let last_check = state.and_then(|s| s.last_stamp()).map(|(at, _)| at);
     Ok((checkpoint, last_check))

@@ -13,6 +13,7 @@ use crate::cmd::{load_config, open_files_to_read, open_state, refuse_another_con
 use crate::cmd::{Output, Ui};
 use crate::config::Env;
 use crate::error::{Exit, UsageError};
+use crate::state::StateDir;
 
 pub fn run(config_path: Option<&Path>, args: &OutboxArgs, env: &Env) -> anyhow::Result<Exit> {
     let ui = Ui::new(env);
@@ -39,17 +40,13 @@ pub fn run(config_path: Option<&Path>, args: &OutboxArgs, env: &Env) -> anyhow::
     let (state, _) = open_files_to_read(&config)?;
     // A damaged state is moved aside by the next command that changes it; a look
     // only says so.
-    let checkpoint = match state.map(|state| (state.peek(), state)) {
-        None | Some((Ok(None), _)) => Checkpoint::default(),
-        Some((Ok(Some(checkpoint)), _)) => checkpoint,
-        Some((Err(e), state)) => {
-            ui.warn(&format!(
-                "the state in {} is unreadable ({e}); the next check moves it aside",
-                state.path().display()
-            ));
-            Checkpoint::default()
-        }
-    };
+    let checkpoint = StateDir::look(state.as_ref()).unwrap_or_else(|e| {
+        ui.warn(&format!(
+            "the state in {} is unreadable ({e}); the next check moves it aside",
+            config.state_dir.display()
+        ));
+        Checkpoint::default()
+    });
     if args.json {
         let doc = json!({
             "waiting": checkpoint.queue.iter().map(message_json).collect::<Vec<_>>(),

@@ -24,10 +24,9 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
     let reader = log
         .reader()
         .map_err(|e| StorageError::new("read the log", &watched.log_file, e))?;
-    let (checkpoint, unreadable) = match state.as_ref().map(|s| s.peek()) {
-        None | Some(Ok(None)) => (Checkpoint::default(), None),
-        Some(Ok(Some(checkpoint))) => (checkpoint, None),
-        Some(Err(e)) => (
+    let (checkpoint, unreadable) = match StateDir::look(state.as_ref()) {
+        Ok(checkpoint) => (checkpoint, None),
+        Err(e) => (
             Checkpoint::default(),
             Some(format!(
                 "the state in {} cannot be read: {e}",

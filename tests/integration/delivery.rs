@@ -266,25 +266,24 @@ fn rotating_the_log_loses_no_state_and_invents_no_alert() {
     }
 }
 
-#[test]
-fn a_refused_message_is_tried_as_plain_text_then_set_aside_and_the_queue_goes_on() {
-    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
-    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+/// A DOWN and its UP queue up while Telegram answers 502 (the site at `/switch`).
+fn two_alerts_queued(site: &Site, api: &BotApi, sb: &Sandbox) {
     site.set(200);
     sb.run(&["check"]).expect(0);
-    // Two alerts queue up while Telegram is down.
-    api.script(
-        "sendMessage",
-        [
-            Reply::Error(502, "Bad Gateway", json!({})),
-            Reply::Error(502, "Bad Gateway", json!({})),
-        ],
-    );
+    let down = Reply::Error(502, "Bad Gateway", json!({}));
+    api.script("sendMessage", [down.clone(), down]);
     site.set(503);
     sb.run(&["check"]).expect(1);
     site.set(200);
     sb.run(&["check"]).expect(0);
     assert_eq!(sb.outbox_len(), 2);
+}
+
+#[test]
+fn a_refused_message_is_tried_as_plain_text_then_set_aside_and_the_queue_goes_on() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
+    two_alerts_queued(&site, &api, &sb);
     // The first is refused, as HTML and as plain text; the second goes out anyway.
     let refused = "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3";
     api.script(
@@ -706,9 +705,9 @@ fn a_full_disk_records_nothing_by_half_and_every_alert_goes_out_once_space_retur
     );
 }
 
-/// Runs `vigia --config <sandbox config> ARGS` in a mount namespace of its own where
-/// /etc/resolv.conf says `resolv_conf`.
-fn with_resolv_conf(sb: &Sandbox, resolv_conf: &str, args: &str) -> crate::Run {
+/// `vigia --config <sandbox config> ARGS`, to run in a mount namespace of its own where
+/// /etc/resolv.conf says `resolv_conf` (the sandbox's environment, piped output).
+pub fn resolv_conf_command(sb: &Sandbox, resolv_conf: &str, args: &str) -> std::process::Command {
     let resolv = sb.path("resolv.conf");
     fs::write(&resolv, resolv_conf).unwrap();
     let inner = format!(
@@ -728,7 +727,12 @@ fn with_resolv_conf(sb: &Sandbox, resolv_conf: &str, args: &str) -> crate::Run {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .stdin(Stdio::null());
-    crate::run(isolated)
+    isolated
+}
+
+/// Runs [`resolv_conf_command`].
+fn with_resolv_conf(sb: &Sandbox, resolv_conf: &str, args: &str) -> crate::Run {
+    crate::run(resolv_conf_command(sb, resolv_conf, args))
 }
 
 #[test]
@@ -885,21 +889,7 @@ fn a_signal_lets_the_request_in_flight_finish_and_starts_no_other() {
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
     sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
     telegram_timeout(&sb, "5s");
-    site.set(200);
-    sb.run(&["check"]).expect(0);
-    // Two alerts queue up while Telegram is down.
-    api.script(
-        "sendMessage",
-        [
-            Reply::Error(502, "Bad Gateway", json!({})),
-            Reply::Error(502, "Bad Gateway", json!({})),
-        ],
-    );
-    site.set(503);
-    sb.run(&["check"]).expect(1);
-    site.set(200);
-    sb.run(&["check"]).expect(0);
-    assert_eq!(sb.outbox_len(), 2);
+    two_alerts_queued(&site, &api, &sb);
     api.answer_slowly(Duration::from_millis(700));
     let child = sb.command(&["check"]).spawn().unwrap();
     assert!(api.wait_for("sendMessage", 3, Duration::from_secs(10)));

@@ -28,15 +28,7 @@ fn each_certificate_threshold_is_announced_once() {
     let dir = sb.path("tls");
     let site = TlsSite::start_on(&dir, 90, None);
     let port = site.port;
-    // Trusted through the target's ca_file alone: no system bundle is changed.
-    sb.write_config(
-        Some(&api.url()),
-        &[format!(
-            "{}\nca_file = \"{}\"",
-            target("secure", &site.url()),
-            site.ca.display()
-        )],
-    );
+    sb.write_config(Some(&api.url()), &[site.target()]);
     for _ in 0..2 {
         sb.run(&["check"]).expect(0);
     }

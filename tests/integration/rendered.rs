@@ -249,14 +249,7 @@ fn certificate_notices(language: &str) -> String {
     let dir = sb.path("tls");
     let site = TlsSite::start(&dir, 30);
     let port = site.port;
-    sb.write_config(
-        Some(&api.url()),
-        &[format!(
-            "{}\nca_file = \"{}\"",
-            target("secure", &site.url()),
-            site.ca.display()
-        )],
-    );
+    sb.write_config(Some(&api.url()), &[site.target()]);
     with_keys(&sb, "", &format!("language = \"{language}\"\n"));
     let ends = not_after(&dir.join("leaf.pem"));
     let (five_days, one_day) = (
@@ -304,26 +297,8 @@ fn certificate_notices_are_pinned_whole_in_each_language() {
 /// A run in a mount namespace of its own where /etc/resolv.conf names no name server:
 /// the checker's own fault, not the targets'.
 fn without_a_resolver(sb: &Sandbox, seconds: i64) -> Run {
-    let resolv = sb.path("resolv.conf");
-    fs::write(&resolv, "# no nameserver here\n").unwrap();
-    let inner = format!(
-        "mount --bind {} /etc/resolv.conf && exec {} --config {} check",
-        resolv.display(),
-        env!("CARGO_BIN_EXE_vigia"),
-        sb.config_path().display()
-    );
-    let mut isolated = std::process::Command::new("unshare");
-    isolated.args(["--mount", "sh", "-c", &inner]).env_clear();
-    for (k, v) in sb.command_bare(&[]).get_envs() {
-        if let Some(v) = v {
-            isolated.env(k, v);
-        }
-    }
-    isolated
-        .env("VIGIA_NOW", at(seconds))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .stdin(std::process::Stdio::null());
+    let mut isolated = crate::delivery::resolv_conf_command(sb, "# no nameserver here\n", "check");
+    isolated.env("VIGIA_NOW", at(seconds));
     crate::run(isolated)
 }
 

@@ -135,6 +135,16 @@ impl TlsSite {
         }
     }
 
+    /// The `[[target]]` "secure" for this site, trusted through its ca_file alone (no
+    /// system bundle is changed).
+    pub fn target(&self) -> String {
+        format!(
+            "{}\nca_file = \"{}\"",
+            crate::target("secure", &self.url()),
+            self.ca.display()
+        )
+    }
+
     pub fn url(&self) -> String {
         format!("https://127.0.0.1:{}/", self.port)
     }
