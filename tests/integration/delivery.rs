@@ -51,13 +51,9 @@ fn names_code(text: &str, code: u16) -> bool {
     })
 }
 
-#[test]
-fn crash_torture_loses_no_alert_and_doubles_only_what_was_in_flight() {
-    const RUNS: u64 = 300;
-    const KILLS: u64 = 100;
-    const MAX_RUNS: u64 = 400; // code_of_run's codes stay unique up to here
-    const MAX_TIME: Duration = Duration::from_secs(300);
-    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+/// One target "web" at the site's `/switch`, up for every status below 400: each run
+/// can bring a transition of its own (a new status each time, 2xx/3xx up, others down).
+fn watch_any_status_below_400(site: &Site, api: &BotApi, sb: &Sandbox) {
     let up_codes: Vec<String> = (200..400).map(|c| c.to_string()).collect();
     sb.write_config(
         Some(&api.url()),
@@ -67,6 +63,16 @@ fn crash_torture_loses_no_alert_and_doubles_only_what_was_in_flight() {
             up_codes.join(", ")
         )],
     );
+}
+
+#[test]
+fn crash_torture_loses_no_alert_and_doubles_only_what_was_in_flight() {
+    const RUNS: u64 = 300;
+    const KILLS: u64 = 100;
+    const MAX_RUNS: u64 = 400; // code_of_run's codes stay unique up to here
+    const MAX_TIME: Duration = Duration::from_secs(300);
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    watch_any_status_below_400(&site, &api, &sb);
     // How long a run with a transition takes here, to spread the kills over it.
     site.set(200);
     sb.run(&["check"]).expect(0);
@@ -804,15 +810,7 @@ fn telegram_timeout(sb: &Sandbox, timeout: &str) {
 fn sigterm_torture_loses_no_alert_and_doubles_none() {
     const RUNS: u64 = 30;
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
-    let up_codes: Vec<String> = (200..400).map(|c| c.to_string()).collect();
-    sb.write_config(
-        Some(&api.url()),
-        &[format!(
-            "{}\nexpect_status = [{}]",
-            target("web", &site.url("/switch")),
-            up_codes.join(", ")
-        )],
-    );
+    watch_any_status_below_400(&site, &api, &sb);
     // A slow Bot API, well inside telegram.timeout: every signal that lands while a
     // request is out lands while Telegram has it and has not answered.
     telegram_timeout(&sb, "3s");
@@ -1017,15 +1015,7 @@ const CAP: usize = 40;
 #[test]
 fn one_run_makes_at_most_its_cap_of_requests_and_the_next_sends_the_rest() {
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
-    let up_codes: Vec<String> = (200..400).map(|c| c.to_string()).collect();
-    sb.write_config(
-        Some(&api.url()),
-        &[format!(
-            "{}\nexpect_status = [{}]",
-            target("web", &site.url("/switch")),
-            up_codes.join(", ")
-        )],
-    );
+    watch_any_status_below_400(&site, &api, &sb);
     site.set(200);
     sb.run(&["check"]).expect(0);
     // CAP + 5 alerts queue up while Telegram is down (each run tries the first once).
