@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 use crate::translog::{Entry, State};
@@ -49,7 +49,84 @@ pub struct Checkpoint {
     /// What is watched, as the last configured run read it, for `status` without the
     /// config (see [`Roster`]).
     pub roster: Option<Roster>,
+    /// Targets whose results differ from their logged state, not confirmed yet
+    /// (`check.confirm`, `check.recover`): nothing is logged or said until they are.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<String, Pending>,
+    /// The recent changes of each target with `check.flapping`, and whether it flaps.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub flaps: BTreeMap<String, Flaps>,
+    /// Targets with `check.slow` that answer slowly, or are on their way to being
+    /// called slow or fast again.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub slow: BTreeMap<String, Slowness>,
+    /// When vigia itself was not running, oldest first: time that is no data, neither
+    /// uptime nor downtime (README "State").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<Gap>,
 }
+
+/// A result that differs from the target's logged state, counted until it is confirmed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    /// The state the runs found.
+    pub state: State,
+    /// Runs in a row that found it.
+    pub runs: u32,
+    /// Runs in a row it takes.
+    pub of: u32,
+    /// The first of those runs: the time the change gets once confirmed.
+    pub since: DateTime<FixedOffset>,
+}
+
+/// A target's recent changes, for `check.flapping`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Flaps {
+    /// When its changes happened, oldest first, within the flapping window.
+    pub changes: Vec<DateTime<FixedOffset>>,
+    /// Since when it flaps (its changes are then logged, not alerted one by one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<FixedOffset>>,
+    /// When the last flapping message went out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub said: Option<DateTime<FixedOffset>>,
+}
+
+/// A target that answers slowly (`check.slow`), or is counting runs towards a change.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Slowness {
+    /// It was announced as slow (and not yet as fast again).
+    pub slow: bool,
+    /// Runs in a row that disagree with `slow`.
+    pub runs: u32,
+    /// Since when it is slow, and how long the answer took then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<DateTime<FixedOffset>>,
+    pub elapsed_ms: u64,
+}
+
+/// A time in which vigia did not run: from the last completed check before it to the
+/// run that found it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Gap {
+    pub from: DateTime<FixedOffset>,
+    pub to: DateTime<FixedOffset>,
+}
+
+impl Gap {
+    /// How much of `from..to` lies inside this gap.
+    pub fn overlap(&self, from: DateTime<FixedOffset>, to: DateTime<FixedOffset>) -> TimeDelta {
+        let (start, end) = (self.from.max(from), self.to.min(to));
+        (end - start).max(TimeDelta::zero())
+    }
+}
+
+/// How long gaps are remembered: the longest window anything reports on.
+pub const GAPS_KEPT_FOR: TimeDelta = TimeDelta::days(90);
+/// At most so many gaps are remembered (the oldest go first).
+const MAX_GAPS: usize = 1000;
 
 /// What `vigia status` needs of the configuration, kept by `check` in the checkpoint:
 /// the targets with their shown URLs (passwords masked), the canaries and the log, and
@@ -334,6 +411,59 @@ impl Checkpoint {
         };
     }
 
+    /// `name`'s unconfirmed change (`None`: it has none).
+    pub fn pend(&mut self, name: &str, pending: Option<Pending>) {
+        match pending {
+            Some(p) => self.pending.insert(name.to_owned(), p),
+            None => self.pending.remove(name),
+        };
+    }
+
+    /// `name`'s recent changes, as the flapping rule keeps them (empty: forgotten).
+    pub fn set_flaps(&mut self, name: &str, flaps: Flaps) {
+        if flaps == Flaps::default() {
+            self.flaps.remove(name);
+        } else {
+            self.flaps.insert(name.to_owned(), flaps);
+        }
+    }
+
+    /// `name`'s slowness, as the slow rule counts it (default: fast, nothing counted).
+    pub fn set_slowness(&mut self, name: &str, slowness: Slowness) {
+        if slowness == Slowness::default() {
+            self.slow.remove(name);
+        } else {
+            self.slow.insert(name.to_owned(), slowness);
+        }
+    }
+
+    /// Forgets the counts (unconfirmed changes, flapping, slowness) of targets no longer
+    /// configured.
+    pub fn forget_unwatched(&mut self, watched: &BTreeSet<&str>) {
+        self.pending
+            .retain(|name, _| watched.contains(name.as_str()));
+        self.flaps.retain(|name, _| watched.contains(name.as_str()));
+        self.slow.retain(|name, _| watched.contains(name.as_str()));
+    }
+
+    /// vigia did not run from `from` to `to`; gaps older than [`GAPS_KEPT_FOR`] before
+    /// `to` are forgotten.
+    pub fn gap(&mut self, from: DateTime<FixedOffset>, to: DateTime<FixedOffset>) {
+        if to <= from {
+            return;
+        }
+        self.gaps.push(Gap { from, to });
+        self.gaps.sort_by_key(|g| g.from);
+        self.gaps.retain(|g| g.to > to - GAPS_KEPT_FOR);
+        let excess = self.gaps.len().saturating_sub(MAX_GAPS);
+        self.gaps.drain(..excess);
+    }
+
+    /// How much of `from..to` vigia was not running.
+    pub fn not_running(&self, from: DateTime<FixedOffset>, to: DateTime<FixedOffset>) -> TimeDelta {
+        self.gaps.iter().map(|g| g.overlap(from, to)).sum()
+    }
+
     /// The certificates `name` showed lately, newest first, to update.
     pub fn certs_seen(&mut self, name: &str) -> &mut Vec<CertSeen> {
         self.certs.entry(name.to_owned()).or_default()
@@ -459,7 +589,25 @@ impl Checkpoint {
         }
         // The queue goes out in id order: a renumbered message goes last.
         self.queue.sort_by_key(|q| q.id);
+        self.validate_counts(&mut repaired);
         repaired
+    }
+
+    /// Unconfirmed changes that agree with the log, and gaps that end before they
+    /// begin, mean nothing: they are dropped.
+    fn validate_counts(&mut self, repaired: &mut Vec<String>) {
+        let targets = &self.targets;
+        let before = self.pending.len();
+        self.pending
+            .retain(|name, p| p.runs > 0 && targets.get(name).is_none_or(|e| e.state != p.state));
+        if self.pending.len() < before {
+            repaired.push("unconfirmed changes that the log already holds were dropped".into());
+        }
+        let before = self.gaps.len();
+        self.gaps.retain(|g| g.to > g.from);
+        if self.gaps.len() < before {
+            repaired.push("gaps that end before they begin were dropped".into());
+        }
     }
 
     /// The state directory belongs to the destination `to` now (an edited config): a

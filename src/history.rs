@@ -12,6 +12,7 @@ use std::io;
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
 
+use crate::checkpoint::Gap;
 use crate::translog::{scan_backwards, Entry, State};
 
 /// The uptime windows `status` reports, longest last.
@@ -28,9 +29,13 @@ pub struct TargetReport {
     pub url: String,
     /// The last transition; `None` when the log has never seen the target.
     pub last: Option<Entry>,
-    /// Uptime per window of [`WINDOWS`], in percent; `None` when no time in the window
-    /// is known (before a target's first line nothing is).
+    /// Uptime per window of [`WINDOWS`], in percent of the time covered; `None` when
+    /// no time in the window is known (before a target's first line nothing is, nor
+    /// while vigia was not running).
     pub uptime: Vec<Option<f64>>,
+    /// Per window, the percent of it covered by checks: after the target's first line
+    /// and outside the gaps when vigia was not running; `None` with `uptime`.
+    pub coverage: Vec<Option<f64>>,
 }
 
 /// One transition in the history, with how long the state lasted (until the target's
@@ -80,6 +85,8 @@ struct Running {
 /// The summary, fed the log's lines newest first.
 pub struct Summarizer<'a> {
     targets: &'a [(&'a str, &'a str)],
+    /// When vigia was not running: no data.
+    gaps: &'a [Gap],
     now: DateTime<FixedOffset>,
     history_len: usize,
     running: HashMap<String, Running>,
@@ -96,11 +103,13 @@ impl<'a> Summarizer<'a> {
     pub fn new(
         targets: &'a [(&'a str, &'a str)],
         kept: &[Entry],
+        gaps: &'a [Gap],
         now: DateTime<FixedOffset>,
         history_len: usize,
     ) -> Summarizer<'a> {
         let mut s = Summarizer {
             targets,
+            gaps,
             now,
             history_len,
             running: HashMap::new(),
@@ -127,7 +136,7 @@ impl<'a> Summarizer<'a> {
     /// Adds the time `entry`'s state lasted to its target's sums; returns how long
     /// (`None`: it ends before it begins, the clock went back) and whether it is current.
     fn account(&mut self, entry: &Entry) -> (Option<TimeDelta>, bool) {
-        let now = self.now;
+        let (now, gaps) = (self.now, self.gaps);
         let run = self.running.entry(entry.target.clone()).or_default();
         // Time already counted for a newer line is not counted again: after the clock
         // went back, a line can be dated later than the one after it.
@@ -139,7 +148,8 @@ impl<'a> Summarizer<'a> {
         for (i, (_, span)) in WINDOWS.iter().enumerate() {
             let start = entry.at.max(now - *span);
             if end > start {
-                let ms = (end - start).num_milliseconds();
+                let missing: TimeDelta = gaps.iter().map(|g| g.overlap(start, end)).sum();
+                let ms = (end - start - missing).num_milliseconds().max(0);
                 run.known[i] += ms;
                 if entry.state == State::Online {
                     run.up[i] += ms;
@@ -233,6 +243,15 @@ impl<'a> Summarizer<'a> {
                                 .then(|| run.up[i] as f64 * 100.0 / run.known[i] as f64)
                         })
                         .collect(),
+                    coverage: WINDOWS
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, span))| {
+                            (run.known[i] > 0).then(|| {
+                                run.known[i] as f64 * 100.0 / span.num_milliseconds() as f64
+                            })
+                        })
+                        .collect(),
                 }
             })
             .collect();
@@ -254,7 +273,7 @@ pub fn summarize(
     now: DateTime<FixedOffset>,
     history: usize,
 ) -> Summary {
-    let mut s = Summarizer::new(targets, &[], now, history);
+    let mut s = Summarizer::new(targets, &[], &[], now, history);
     for entry in entries.iter().rev() {
         s.add(entry.clone());
     }
@@ -266,10 +285,11 @@ pub fn read_summary(
     log: Option<File>,
     targets: &[(&str, &str)],
     kept: &[Entry],
+    gaps: &[Gap],
     now: DateTime<FixedOffset>,
     history: usize,
 ) -> io::Result<Summary> {
-    let mut s = Summarizer::new(targets, kept, now, history);
+    let mut s = Summarizer::new(targets, kept, gaps, now, history);
     if let Some(mut file) = log {
         scan_backwards(&mut file, |line| match Entry::parse(line) {
             Some(entry) => s.add(entry),
@@ -303,6 +323,28 @@ mod tests {
     }
 
     #[test]
+    fn a_gap_is_no_data_neither_uptime_nor_downtime() {
+        let entries = [e("2026-11-24T12:00:00Z", State::Online, "web")];
+        let gaps = [Gap {
+            from: at("2026-11-25T01:00:00Z"),
+            to: at("2026-11-25T03:00:00Z"),
+        }];
+        let mut s = Summarizer::new(&[("web", "")], &[], &gaps, at(NOW), 0);
+        for entry in entries.iter().rev() {
+            s.add(entry.clone());
+        }
+        let t = &s.finish().targets[0];
+        assert_eq!(t.uptime[0], Some(100.0), "up whenever checked");
+        let day = t.coverage[0].unwrap();
+        assert!((day - 100.0 * 22.0 / 24.0).abs() < 1e-9, "{day}");
+        let week = t.coverage[1].unwrap();
+        assert!(
+            (week - 100.0 * 22.0 / 168.0).abs() < 1e-9,
+            "since the first line: {week}"
+        );
+    }
+
+    #[test]
     fn state_before_the_window_counts_from_the_window_start() {
         let entries = [
             e("2026-10-01T00:00:00Z", State::Offline, "web"),
@@ -330,13 +372,13 @@ mod tests {
         let plain = summarize(&log, &targets, at(NOW), 10);
         // The checkpoint holds what the log's last lines say: nothing changes.
         let kept = [log[1].clone(), log[2].clone()];
-        let mut s = Summarizer::new(&targets, &kept, at(NOW), 10);
+        let mut s = Summarizer::new(&targets, &kept, &[], at(NOW), 10);
         for entry in log.iter().rev() {
             s.add(entry.clone());
         }
         assert_eq!(s.finish(), plain);
         // The log was rotated: the kept states alone give the states and since when.
-        let rotated = Summarizer::new(&targets, &kept, at(NOW), 10).finish();
+        let rotated = Summarizer::new(&targets, &kept, &[], at(NOW), 10).finish();
         assert_eq!(rotated.targets[0].last, Some(log[1].clone()));
         assert_eq!(rotated.targets[0].uptime[0], Some(100.0));
         let order: Vec<&str> = rotated
@@ -359,7 +401,7 @@ mod tests {
         ];
         let targets = [("web", "")];
         let kept = [log[3].clone()];
-        let mut s = Summarizer::new(&targets, &kept, at(NOW), 10);
+        let mut s = Summarizer::new(&targets, &kept, &[], at(NOW), 10);
         for entry in log.iter().rev() {
             s.add(entry.clone());
         }
@@ -476,14 +518,14 @@ mod tests {
         text.push_str("2026-11-21T00:00:00Z ONLINE web inside\n");
         std::fs::write(&path, text).unwrap();
         let open = || Some(File::open(&path).unwrap());
-        let s = read_summary(open(), &[("web", "")], &[], at(NOW), 0).unwrap();
+        let s = read_summary(open(), &[("web", "")], &[], &[], at(NOW), 0).unwrap();
         assert_eq!(s.targets[0].last.as_ref().unwrap().text, "inside");
         assert_eq!(s.targets[0].uptime[2], Some(100.0 * 29.0 / 30.0));
         // More history than the window holds reads further back.
-        let s = read_summary(open(), &[("web", "")], &[], at(NOW), 10).unwrap();
+        let s = read_summary(open(), &[("web", "")], &[], &[], at(NOW), 10).unwrap();
         let texts: Vec<&str> = s.history.iter().map(|t| t.entry.text.as_str()).collect();
         assert_eq!(texts, ["inside", "inside", "before the window", "very old"]);
-        assert!(read_summary(None, &[("web", "")], &[], at(NOW), 10)
+        assert!(read_summary(None, &[("web", "")], &[], &[], at(NOW), 10)
             .unwrap()
             .history
             .is_empty());

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::config::format_elapsed;
+use crate::config::{format_duration, format_elapsed};
 use crate::describe::truncate;
 use crate::texts::{fill, Texts};
 use crate::transition::{Change, CONNECTIVITY};
@@ -72,16 +72,56 @@ pub enum Notice {
         reason: String,
         at: DateTime<FixedOffset>,
     },
+    /// A target changed `changes` times within `within` (`check.flapping`): its
+    /// changes are logged, not alerted one by one. `still`: an update while it flaps.
+    Flapping {
+        target: String,
+        url: String,
+        changes: usize,
+        within: Duration,
+        state: State,
+        still: bool,
+        at: DateTime<FixedOffset>,
+    },
+    /// A flapping target kept one state for the whole flapping window.
+    Stable {
+        target: String,
+        url: String,
+        state: State,
+        since: DateTime<FixedOffset>,
+        at: DateTime<FixedOffset>,
+    },
+    /// A target answers correctly, but slower than `check.slow` (`slow`), or is fast
+    /// again (`!slow`).
+    Slowness {
+        target: String,
+        url: String,
+        slow: bool,
+        elapsed: Duration,
+        limit: Duration,
+        at: DateTime<FixedOffset>,
+    },
+    /// vigia itself was not running from `from` to `to`; `now`: each target's state.
+    Gap {
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+        now: Vec<(String, State)>,
+    },
 }
 
 impl Notice {
-    pub fn target(&self) -> &str {
+    /// The target it is about (`None`: vigia itself).
+    pub fn target(&self) -> Option<&str> {
         match self {
-            Notice::Change(c) => &c.target,
+            Notice::Change(c) => Some(&c.target),
             Notice::StillDown { target, .. }
             | Notice::CertExpires { target, .. }
             | Notice::CertRenewed { target, .. }
-            | Notice::Unmuted { target, .. } => target,
+            | Notice::Unmuted { target, .. }
+            | Notice::Flapping { target, .. }
+            | Notice::Stable { target, .. }
+            | Notice::Slowness { target, .. } => Some(target),
+            Notice::Gap { .. } => None,
         }
     }
 }
@@ -192,16 +232,39 @@ impl Styled<'_> {
                 reason,
                 at,
             } => self.unmuted(target, url, *state, reason, *at),
+            Notice::Flapping { .. } | Notice::Stable { .. } => self.flapping(notice),
+            Notice::Slowness {
+                target,
+                url,
+                slow,
+                elapsed,
+                limit,
+                at,
+            } => self.slowness(target, url, *slow, *elapsed, *limit, *at),
+            Notice::Gap { from, to, now } => self.gap(*from, *to, now),
         }
     }
 
     /// A target's block: the headline, its URL, and when and on which host.
     fn block(&self, headline: String, url: &str, at: DateTime<FixedOffset>) -> String {
+        format!("{headline}\n{}\n{}", self.code(url), self.when_on(at))
+    }
+
+    /// `{when} on {host}`.
+    fn when_on(&self, at: DateTime<FixedOffset>) -> String {
         let line = fill(
             self.texts.when_on,
             &[("when", &when(at)), ("host", &self.host)],
         );
-        format!("{headline}\n{}\n{}", self.code(url), self.text(&line))
+        self.text(&line)
+    }
+
+    /// A state's word: UP or DOWN.
+    fn state(&self, state: State) -> &str {
+        match state {
+            State::Online => self.texts.state_up,
+            State::Offline => self.texts.state_down,
+        }
     }
 
     /// This machine lost or got back its connectivity: the host leads, the canary's
@@ -248,7 +311,22 @@ impl Styled<'_> {
             // Announced, so it had a state before: a time after now.
             (State::Online, None) => fill_owned(texts.up_again_unknown, &values),
         };
-        self.block(headline, &c.url, c.at)
+        if c.confirmed_by <= 1 {
+            return self.block(headline, &c.url, c.at);
+        }
+        let template = match c.state {
+            State::Offline => texts.confirmed_down,
+            State::Online => texts.confirmed_up,
+        };
+        let line = fill(
+            template,
+            &[
+                ("when", &when(c.at)),
+                ("host", &self.host),
+                ("count", &c.confirmed_by.to_string()),
+            ],
+        );
+        format!("{headline}\n{}\n{}", self.code(&c.url), self.text(&line))
     }
 
     /// A reminder that a target is still down, and for how long when that is known.
@@ -325,19 +403,128 @@ impl Styled<'_> {
         reason: &str,
         at: DateTime<FixedOffset>,
     ) -> String {
-        let word = match state {
-            State::Online => self.texts.state_up,
-            State::Offline => self.texts.state_down,
-        };
         let headline = fill(
             self.texts.unmuted,
             &[
                 ("target", &self.bold(target)),
-                ("state", word),
+                ("state", self.state(state)),
                 ("reason", &self.text(reason)),
             ],
         );
         self.block(headline, url, at)
+    }
+
+    /// A target flaps (or still does), or is stable again.
+    fn flapping(&self, notice: &Notice) -> String {
+        let texts = self.texts;
+        match notice {
+            Notice::Flapping {
+                target,
+                url,
+                changes,
+                within,
+                state,
+                still,
+                at,
+            } => {
+                let template = if *still {
+                    texts.still_flapping
+                } else {
+                    texts.flapping
+                };
+                let headline = fill(
+                    template,
+                    &[
+                        ("target", &self.bold(target)),
+                        ("count", &changes.to_string()),
+                        ("window", &format_duration(*within)),
+                        ("state", self.state(*state)),
+                    ],
+                );
+                self.block(headline, url, *at)
+            }
+            Notice::Stable {
+                target,
+                url,
+                state,
+                since,
+                at,
+            } => {
+                let headline = fill(
+                    texts.stable,
+                    &[
+                        ("target", &self.bold(target)),
+                        ("state", self.state(*state)),
+                        ("when", &self.text(&when(*since))),
+                    ],
+                );
+                self.block(headline, url, *at)
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// A target answers slower than its limit, or fast again.
+    fn slowness(
+        &self,
+        target: &str,
+        url: &str,
+        slow: bool,
+        elapsed: Duration,
+        limit: Duration,
+        at: DateTime<FixedOffset>,
+    ) -> String {
+        let template = if slow {
+            self.texts.slow
+        } else {
+            self.texts.fast
+        };
+        let headline = fill(
+            template,
+            &[
+                ("target", &self.bold(target)),
+                ("elapsed", &latency(elapsed, self.texts)),
+                ("limit", &latency(limit, self.texts)),
+            ],
+        );
+        self.block(headline, url, at)
+    }
+
+    /// vigia was not running for a while: from when to when, and every state now.
+    fn gap(
+        &self,
+        from: DateTime<FixedOffset>,
+        to: DateTime<FixedOffset>,
+        now: &[(String, State)],
+    ) -> String {
+        let states: Vec<String> = now
+            .iter()
+            .map(|(name, state)| format!("{} {}", self.bold(name), self.state(*state)))
+            .collect();
+        let lasted = (to - from).to_std().unwrap_or_default();
+        let headline = fill(
+            self.texts.not_running,
+            &[
+                ("from", &self.text(&when(from))),
+                ("to", &self.text(&when(to))),
+                ("duration", &self.text(&format_elapsed(lasted))),
+                ("states", &states.join(", ")),
+            ],
+        );
+        format!("{headline}\n{}", self.when_on(to))
+    }
+}
+
+/// A response time as a message shows it: `180 ms`, `2 s`, `2.4 s` (with the language's
+/// decimal separator).
+fn latency(d: Duration, texts: &Texts) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", d.as_secs_f64()).replace('.', texts.decimal_separator)
     }
 }
 
@@ -646,6 +833,7 @@ mod tests {
             at: DateTime::parse_from_rfc3339("2026-11-24T23:22:23-03:00").unwrap(),
             down_for,
             alert: true,
+            confirmed_by: 1,
         }
     }
 

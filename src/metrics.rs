@@ -95,6 +95,29 @@ pub fn render(s: &Snapshot) -> String {
             .collect::<Vec<_>>(),
     );
     family(
+        "vigia_target_slow",
+        "Whether the target answers slower than its check.slow limit (1), or not (0); only targets with a limit.",
+        &s.targets
+            .iter()
+            .filter(|t| t.thresholds.slow.is_some())
+            .map(|t| {
+                let slow = s.checkpoint.slow.get(&t.name).is_some_and(|x| x.slow);
+                (target_label(t), u8::from(slow).to_string())
+            })
+            .collect::<Vec<_>>(),
+    );
+    family(
+        "vigia_not_running_seconds",
+        "How long vigia itself was not running within the window (no data: neither uptime nor downtime).",
+        &crate::history::WINDOWS
+            .iter()
+            .map(|(name, span)| {
+                let gap = s.checkpoint.not_running(s.now - *span, s.now);
+                (format!("{{window=\"{name}\"}}"), gap.num_seconds().to_string())
+            })
+            .collect::<Vec<_>>(),
+    );
+    family(
         "vigia_checker_online",
         "Whether this machine's own connectivity is judged online (1) by its canaries, or offline (0).",
         &[(String::new(), u8::from(s.checker_online).to_string())],
@@ -177,7 +200,8 @@ mod tests {
             .contains("vigia_target_state_since_timestamp_seconds{target=\"web\"} 1795608000\n"));
         assert!(text.contains("# TYPE vigia_outbox_messages gauge\nvigia_outbox_messages 0\n"));
         assert!(text.contains("vigia_checker_online 1\n"));
-        assert_eq!(text.matches("# HELP ").count(), 7);
+        assert_eq!(text.matches("# HELP ").count(), 9);
+        assert!(text.contains("vigia_not_running_seconds{window=\"24h\"} 0\n"));
         assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
     }
 }

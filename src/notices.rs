@@ -248,7 +248,7 @@ pub fn expired(checkpoint: &Checkpoint, now: DateTime<FixedOffset>) -> Vec<Strin
 pub fn audible(notices: Vec<Notice>, checkpoint: &Checkpoint) -> Vec<Notice> {
     notices
         .into_iter()
-        .filter(|n| !checkpoint.mutes.contains_key(n.target()))
+        .filter(|n| n.target().is_none_or(|t| !checkpoint.mutes.contains_key(t)))
         .collect()
 }
 
@@ -428,7 +428,7 @@ mod tests {
 
     #[test]
     fn a_recovery_from_an_outage_after_now_says_the_time_is_unknown() {
-        use crate::transition::{decide, judge_connectivity, CONNECTIVITY};
+        use crate::transition::{decide_at_once, judge_connectivity, CONNECTIVITY};
         let t = target();
         let up = Outcome {
             up: true,
@@ -438,7 +438,7 @@ mod tests {
         let now = at("2026-11-25T12:00:00Z");
         let mut cp = down("2026-11-25T12:30:00Z");
         let last = HashMap::from([("web".to_owned(), cp.targets["web"].clone())]);
-        let changes = decide(&last, &[(&t, &up)], now);
+        let changes = decide_at_once(&last, &[(&t, &up)], now);
         assert_eq!(changes[0].down_for, None);
         cp.targets.insert(
             CONNECTIVITY.into(),

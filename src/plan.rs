@@ -14,9 +14,10 @@ use crate::error::Exit;
 use crate::message::{render_fault, render_html, split, Notice, LIMIT};
 use crate::notices::{self, RunClock};
 use crate::outcome::Outcome;
-use crate::transition::{decide, judge_connectivity, Change, Connectivity, CONNECTIVITY};
+use crate::transition::{decide, judge_connectivity, Change, Connectivity, Decision, CONNECTIVITY};
 use crate::translog::Entry;
 use crate::view::UpCount;
+use crate::{coverage, flapping, slowness};
 
 /// What a plan is made from.
 pub struct Inputs<'a> {
@@ -55,11 +56,33 @@ pub struct Plan {
 /// Plans a run. See the module's documentation.
 pub fn plan(inputs: &Inputs) -> Plan {
     let mut checkpoint = inputs.checkpoint.clone();
-    let (connectivity, judged, changes) = judge(inputs);
+    let gap = coverage::note_gap(&mut checkpoint, inputs.last_check, inputs.now);
+    let configured = inputs
+        .config
+        .targets
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    checkpoint.forget_unwatched(&configured);
+    let (connectivity, judged, decision) = judge(inputs);
+    for (name, pending) in decision.pending {
+        checkpoint.pend(&name, pending);
+    }
+    let mut changes = decision.changes;
+    let watched: Vec<&Target> = inputs.targets.iter().map(|(t, _)| *t).collect();
+    let flapping = flapping::judge(&watched, &mut changes, &mut checkpoint, inputs.now);
     for change in &changes {
         checkpoint.record(change.entry());
     }
-    let notices = what_to_say(&changes, &judged, inputs, &mut checkpoint);
+    let mut notices = what_to_say(&changes, &judged, inputs, &mut checkpoint, flapping);
+    if let Some((from, to)) = gap {
+        let now = inputs
+            .targets
+            .iter()
+            .filter_map(|(t, _)| Some((t.name.clone(), checkpoint.targets.get(&t.name)?.state)))
+            .collect();
+        notices.insert(0, Notice::Gap { from, to, now });
+    }
     let faults: Vec<&(&Target, &Outcome)> = inputs
         .targets
         .iter()
@@ -111,8 +134,8 @@ fn exit_code(targets: &[(&Target, &Outcome)], connectivity: &Connectivity) -> Ex
 
 /// Judges the outcomes against the checkpoint: this machine's connectivity first (while
 /// it is offline, a failing target says nothing about the target), then each target.
-/// Returns the connectivity, the results that were judged, and the changes.
-fn judge<'a>(inputs: &Inputs<'a>) -> (Connectivity, Vec<(&'a Target, &'a Outcome)>, Vec<Change>) {
+/// Returns the connectivity, the results that were judged, and what they decide.
+fn judge<'a>(inputs: &Inputs<'a>) -> (Connectivity, Vec<(&'a Target, &'a Outcome)>, Decision) {
     let (results, checkpoint) = (inputs.targets, inputs.checkpoint);
     let failing = results.iter().any(|(_, o)| !o.up && !o.checker_fault);
     let last_connectivity = checkpoint.targets.get(CONNECTIVITY);
@@ -126,21 +149,23 @@ fn judge<'a>(inputs: &Inputs<'a>) -> (Connectivity, Vec<(&'a Target, &'a Outcome
         .iter()
         .filter_map(|(t, _)| Some((t.name.clone(), checkpoint.targets.get(&t.name)?.clone())))
         .collect();
-    let mut changes = decide(&last, &judged, inputs.now);
+    let mut decision = decide(&last, &checkpoint.pending, &judged, inputs.now);
     if let Some(change) = connectivity.change.clone() {
-        changes.insert(0, change);
+        decision.changes.insert(0, change);
     }
-    (connectivity, judged, changes)
+    (connectivity, judged, decision)
 }
 
-/// What the run says, besides a fault: the alerted changes, reminders for targets still
-/// down, certificate notices, and the end of mutes that expired; muted targets say
-/// nothing. Updates what the checkpoint remembers of each.
+/// What the run says, besides a fault and a gap: the alerted changes, what flapping
+/// says instead of the others, reminders for targets still down (paused while they
+/// flap), certificate and slowness notices, and the end of mutes that expired; muted
+/// targets say nothing. Updates what the checkpoint remembers of each.
 fn what_to_say(
     changes: &[Change],
     judged: &[(&Target, &Outcome)],
     inputs: &Inputs,
     checkpoint: &mut Checkpoint,
+    flapping: Vec<Notice>,
 ) -> Vec<Notice> {
     let now = inputs.now;
     let judged: Vec<(&Target, &Outcome)> = judged
@@ -154,8 +179,15 @@ fn what_to_say(
         .cloned()
         .map(Notice::Change)
         .collect();
-    said.extend(notices::reminders_at(&judged, checkpoint, clock(inputs)));
+    said.extend(flapping);
+    let steady: Vec<(&Target, &Outcome)> = judged
+        .iter()
+        .filter(|(t, _)| !flapping::flaps(checkpoint, &t.name))
+        .copied()
+        .collect();
+    said.extend(notices::reminders_at(&steady, checkpoint, clock(inputs)));
     said.extend(notices::certificates(inputs.targets, checkpoint, now));
+    said.extend(slowness::judge(&judged, checkpoint, now));
     let ended = notices::expired(checkpoint, now);
     let mut said = notices::audible(said, checkpoint);
     let urls: HashMap<&str, &str> = inputs
@@ -248,5 +280,153 @@ mod tests {
         let second = planned(&cp, &[(&web, &up)], &[]);
         assert!(second.changes.is_empty());
         assert_eq!(second.checkpoint, cp);
+    }
+
+    /// Plans a run at `minute` minutes after `now()`, as the last check a minute
+    /// before; returns what it says and keeps its checkpoint.
+    fn run_at(cp: &mut Checkpoint, target: &Target, outcome: &Outcome, minute: i64) -> Vec<Notice> {
+        let mut config = Config::builtin(&Env::default());
+        config.targets = vec![target.clone()];
+        let at = now() + chrono::TimeDelta::minutes(minute);
+        let plan = plan(&Inputs {
+            config: &config,
+            targets: &[(target, outcome)],
+            canaries: &[],
+            checkpoint: cp,
+            now: at,
+            last_check: Some(at - chrono::TimeDelta::minutes(1)),
+            host: "box",
+        });
+        *cp = plan.checkpoint;
+        cp.logged();
+        plan.notices
+    }
+
+    #[test]
+    fn ten_flips_within_the_hour_say_the_first_changes_then_flapping_then_stable() {
+        let mut web = target("web");
+        web.thresholds.flapping = Some(crate::config::Flapping {
+            changes: 3,
+            within: std::time::Duration::from_secs(3600),
+        });
+        web.remind_every = Some(std::time::Duration::from_secs(60));
+        let (up, down) = (outcome(true), outcome(false));
+        let mut cp = Checkpoint::default();
+        run_at(&mut cp, &web, &up, 0);
+        let mut said = Vec::new();
+        for flip in 1..=10 {
+            let o = if flip % 2 == 1 { &down } else { &up };
+            said.extend(run_at(&mut cp, &web, o, flip * 5));
+        }
+        assert_eq!(said.len(), 3, "{said:#?}");
+        assert!(matches!(&said[0], Notice::Change(c) if c.state == State::Offline));
+        assert!(matches!(&said[1], Notice::Change(c) if c.state == State::Online));
+        assert!(matches!(
+            &said[2],
+            Notice::Flapping {
+                changes: 3,
+                still: false,
+                ..
+            }
+        ));
+        assert_eq!(cp.unlogged.len(), 0);
+        // An 11th change, down, within the window of the FLAPPING message: logged,
+        // not said; then down for the whole window: no reminder while it flaps.
+        assert!(run_at(&mut cp, &web, &down, 51).is_empty());
+        assert_eq!(cp.targets["web"].state, State::Offline);
+        for minute in 52..=110 {
+            let said = run_at(&mut cp, &web, &down, minute);
+            assert!(said.is_empty(), "minute {minute}: {said:#?}");
+        }
+        // Down since minute 51 for the whole window: one "stable again".
+        let stable = run_at(&mut cp, &web, &down, 111);
+        assert!(
+            matches!(
+                &stable[..],
+                [Notice::Stable {
+                    state: State::Offline,
+                    ..
+                }]
+            ),
+            "{stable:#?}"
+        );
+        // Stable: the reminders come back.
+        let next = run_at(&mut cp, &web, &down, 112);
+        assert!(matches!(&next[..], [Notice::StillDown { .. }]), "{next:#?}");
+        assert!(!crate::flapping::flaps(&cp, "web"));
+    }
+
+    #[test]
+    fn slow_for_confirm_runs_is_one_notice_and_fast_again_after_recover_runs() {
+        let mut web = target("web");
+        web.thresholds.slow = Some(std::time::Duration::from_secs(2));
+        web.thresholds.confirm = 2;
+        web.thresholds.recover = 2;
+        let slow = Outcome {
+            elapsed: std::time::Duration::from_millis(2400),
+            ..outcome(true)
+        };
+        let fast = Outcome {
+            elapsed: std::time::Duration::from_millis(180),
+            ..outcome(true)
+        };
+        let mut cp = Checkpoint::default();
+        assert!(run_at(&mut cp, &web, &fast, 0).is_empty());
+        assert!(run_at(&mut cp, &web, &slow, 1).is_empty());
+        let said = run_at(&mut cp, &web, &slow, 2);
+        assert!(
+            matches!(&said[..], [Notice::Slowness { slow: true, .. }]),
+            "{said:?}"
+        );
+        assert!(run_at(&mut cp, &web, &slow, 3).is_empty());
+        assert!(run_at(&mut cp, &web, &fast, 4).is_empty());
+        assert!(
+            run_at(&mut cp, &web, &slow, 5).is_empty(),
+            "not two fast runs in a row"
+        );
+        assert!(run_at(&mut cp, &web, &fast, 6).is_empty());
+        let said = run_at(&mut cp, &web, &fast, 7);
+        assert!(
+            matches!(&said[..], [Notice::Slowness { slow: false, .. }]),
+            "{said:?}"
+        );
+        assert_eq!(cp.targets["web"].state, State::Online, "slow is still up");
+        assert!(cp.slow.is_empty(), "fast again: nothing kept");
+    }
+
+    #[test]
+    fn a_gap_of_ten_minutes_is_said_once_and_recorded() {
+        let web = target("web");
+        let up = outcome(true);
+        let config = Config::builtin(&Env::default());
+        let mut cp = Checkpoint::default();
+        run_at(&mut cp, &web, &up, 0);
+        let plan_after = |cp: &Checkpoint, minutes: i64| {
+            plan(&Inputs {
+                config: &config,
+                targets: &[(&web, &up)],
+                canaries: &[],
+                checkpoint: cp,
+                now: now() + chrono::TimeDelta::minutes(minutes),
+                last_check: Some(now()),
+                host: "box",
+            })
+        };
+        let short = plan_after(&cp, 3);
+        assert!(short.notices.is_empty() && short.checkpoint.gaps.is_empty());
+        let unsaid = plan_after(&cp, 4);
+        assert!(unsaid.notices.is_empty());
+        assert_eq!(
+            unsaid.checkpoint.gaps.len(),
+            1,
+            "over 3 minutes: a gap, not said"
+        );
+        let said = plan_after(&cp, 132);
+        assert!(
+            matches!(&said.notices[..], [Notice::Gap { now, .. }] if now == &[("web".to_owned(), State::Online)]),
+            "{:?}",
+            said.notices
+        );
+        assert_eq!(said.checkpoint.gaps[0].from, now());
     }
 }

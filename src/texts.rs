@@ -25,6 +25,17 @@ pub struct Texts {
     pub fault: &'static str,
     pub fault_note: &'static str,
     pub and_more: &'static str,
+    /// The line under a change confirmed by several runs: when the first of them ran.
+    pub confirmed_down: &'static str,
+    pub confirmed_up: &'static str,
+    pub flapping: &'static str,
+    pub still_flapping: &'static str,
+    pub stable: &'static str,
+    pub slow: &'static str,
+    pub fast: &'static str,
+    /// Between the whole and the fraction of a number: `2.4 s`.
+    pub decimal_separator: &'static str,
+    pub not_running: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -47,6 +58,15 @@ pub const EN: Texts = Texts {
     fault: "⚠️ vigia on {host} could not check {count} target(s) since {when}: {detail}",
     fault_note: "This is a fault of the checking machine, not of the targets: they keep their last state until checks work again.",
     and_more: "and {count} more",
+    confirmed_down: "down since {when} on {host}, confirmed by {count} checks",
+    confirmed_up: "up since {when} on {host}, confirmed by {count} checks",
+    flapping: "🟠 {target} is FLAPPING: {count} changes in {window}, now {state}",
+    still_flapping: "🟠 {target} is still flapping, {count} changes in {window}, now {state}",
+    stable: "🔵 {target} is stable again: {state} since {when}",
+    slow: "🐢 {target} is SLOW: {elapsed} (limit {limit})",
+    fast: "🐇 {target} is fast again: {elapsed}",
+    decimal_separator: ".",
+    not_running: "⏸️ vigia was not running from {from} to {to} ({duration}; machine off?). Now: {states}",
 };
 
 /// Brazilian Portuguese, as an admin in Brazil would write it to a colleague.
@@ -70,6 +90,15 @@ pub const PT_BR: Texts = Texts {
     fault: "⚠️ o vigia em {host} não conseguiu verificar {count} alvo(s) desde {when}: {detail}",
     fault_note: "A falha é da máquina que faz as verificações, não dos alvos: eles mantêm o último estado até as verificações voltarem a funcionar.",
     and_more: "e mais {count}",
+    confirmed_down: "fora do ar desde {when} em {host}, confirmado por {count} verificações",
+    confirmed_up: "no ar desde {when} em {host}, confirmado por {count} verificações",
+    flapping: "🟠 {target} está OSCILANDO: {count} mudanças em {window}, agora {state}",
+    still_flapping: "🟠 {target} continua oscilando, {count} mudanças em {window}, agora {state}",
+    stable: "🔵 {target} está estável de novo: {state} desde {when}",
+    slow: "🐢 {target} está LENTO: {elapsed} (limite {limit})",
+    fast: "🐇 {target} voltou a responder rápido: {elapsed}",
+    decimal_separator: ",",
+    not_running: "⏸️ o vigia ficou parado de {from} a {to} ({duration}; máquina desligada?). Agora: {states}",
 };
 
 /// The languages `telegram.language` accepts, with their tables.

@@ -2,11 +2,12 @@
 //! this run's outcomes and the time, what changed, what to log and what to announce.
 //! Pure: no clock, no files, no network.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
+use crate::checkpoint::Pending;
 use crate::config::{format_elapsed, Target};
 use crate::outcome::Outcome;
 use crate::translog::{Entry, State};
@@ -25,6 +26,9 @@ pub struct Change {
     /// Whether to announce it. A target's first state is logged, but only announced
     /// when it is OFFLINE.
     pub alert: bool,
+    /// The runs in a row that found the new state (`check.confirm`, `check.recover`):
+    /// `at` is the first one's time.
+    pub confirmed_by: u32,
 }
 
 impl Change {
@@ -96,6 +100,7 @@ pub fn judge_connectivity(
             at: now,
             down_for: None,
             alert: true,
+            confirmed_by: 1,
         }),
         (true, false) => {
             let answered = judged.iter().find(|(_, o)| o.up);
@@ -110,6 +115,7 @@ pub fn judge_connectivity(
                 at: now,
                 down_for: last.and_then(|l| (now - l.at).to_std().ok()),
                 alert: true,
+                confirmed_by: 1,
             })
         }
         _ => None,
@@ -121,37 +127,87 @@ pub fn judge_connectivity(
     }
 }
 
-/// Compares each outcome with the target's last logged state. An outcome that is the
-/// checker's own fault judges nothing: the target keeps its state.
+/// What this run's outcomes decide: the changes to log, and each target's count of
+/// runs towards a change not yet confirmed.
+#[derive(Debug, Default, PartialEq)]
+pub struct Decision {
+    pub changes: Vec<Change>,
+    /// Each target whose count changed, with its new one (`None`: nothing pending).
+    pub pending: Vec<(String, Option<Pending>)>,
+}
+
+/// Compares each outcome with the target's last logged state. A different state is a
+/// change once `confirm` failing runs (or `recover` passing ones) in a row found it, and
+/// takes the first of those runs' time; until then it is pending, and one run that
+/// agrees with the log again forgets it. A target's first state, when up, needs no
+/// confirmation (there is nothing to recover from). An outcome that is the checker's own
+/// fault judges nothing: the target keeps its state and its count.
 pub fn decide(
+    last: &HashMap<String, Entry>,
+    pending: &BTreeMap<String, Pending>,
+    results: &[(&Target, &Outcome)],
+    now: DateTime<FixedOffset>,
+) -> Decision {
+    let mut decision = Decision::default();
+    for (target, outcome) in results.iter().filter(|(_, o)| !o.checker_fault) {
+        let name = &target.name;
+        let state = State::from_up(outcome.up);
+        let previous = last.get(name);
+        let counted = pending.get(name);
+        if previous.is_some_and(|p| p.state == state) {
+            if counted.is_some() {
+                decision.pending.push((name.clone(), None));
+            }
+            continue;
+        }
+        let needed = match (previous, state) {
+            (None, State::Online) => 1,
+            (_, State::Offline) => target.thresholds.confirm,
+            (_, State::Online) => target.thresholds.recover,
+        };
+        let (runs, since) = match counted {
+            Some(p) if p.state == state => (p.runs.saturating_add(1), p.since),
+            _ => (1, now),
+        };
+        if runs < needed {
+            let p = Pending {
+                state,
+                runs,
+                of: needed,
+                since,
+            };
+            decision.pending.push((name.clone(), Some(p)));
+            continue;
+        }
+        if counted.is_some() {
+            decision.pending.push((name.clone(), None));
+        }
+        let down_for = match previous {
+            Some(p) if state == State::Online => (since - p.at).to_std().ok(),
+            _ => None,
+        };
+        decision.changes.push(Change {
+            target: name.clone(),
+            url: target.url.clone(),
+            state,
+            reason: outcome.summary(),
+            at: since,
+            down_for,
+            alert: previous.is_some() || state == State::Offline,
+            confirmed_by: runs,
+        });
+    }
+    decision
+}
+
+/// [`decide`] with nothing pending, for tests of what one run decides.
+#[cfg(test)]
+pub fn decide_at_once(
     last: &HashMap<String, Entry>,
     results: &[(&Target, &Outcome)],
     now: DateTime<FixedOffset>,
 ) -> Vec<Change> {
-    results
-        .iter()
-        .filter(|(_, outcome)| !outcome.checker_fault)
-        .filter_map(|(target, outcome)| {
-            let state = State::from_up(outcome.up);
-            let previous = last.get(&target.name);
-            if previous.is_some_and(|p| p.state == state) {
-                return None;
-            }
-            let down_for = match previous {
-                Some(p) if state == State::Online => (now - p.at).to_std().ok(),
-                _ => None,
-            };
-            Some(Change {
-                target: target.name.clone(),
-                url: target.url.clone(),
-                state,
-                reason: outcome.summary(),
-                at: now,
-                down_for,
-                alert: previous.is_some() || state == State::Offline,
-            })
-        })
-        .collect()
+    decide(last, &BTreeMap::new(), results, now).changes
 }
 
 #[cfg(test)]
@@ -193,7 +249,7 @@ mod tests {
     #[test]
     fn first_online_is_logged_silently() {
         let t = target("web");
-        let changes = decide(&HashMap::new(), &[(&t, &up())], now());
+        let changes = decide_at_once(&HashMap::new(), &[(&t, &up())], now());
         assert_eq!(changes.len(), 1);
         assert!(!changes[0].alert);
         assert_eq!(
@@ -205,7 +261,7 @@ mod tests {
     #[test]
     fn first_offline_is_alerted() {
         let t = target("web");
-        let changes = decide(&HashMap::new(), &[(&t, &down())], now());
+        let changes = decide_at_once(&HashMap::new(), &[(&t, &down())], now());
         assert!(changes[0].alert);
         assert_eq!(
             changes[0].entry().to_line(),
@@ -216,13 +272,13 @@ mod tests {
     #[test]
     fn same_state_is_no_change() {
         let t = target("web");
-        assert!(decide(
+        assert!(decide_at_once(
             &last(State::Online, "2026-11-24T20:00:00-03:00"),
             &[(&t, &up())],
             now()
         )
         .is_empty());
-        assert!(decide(
+        assert!(decide_at_once(
             &last(State::Offline, "2026-11-24T20:00:00-03:00"),
             &[(&t, &down())],
             now()
@@ -233,7 +289,7 @@ mod tests {
     #[test]
     fn recovery_says_how_long_it_was_down() {
         let t = target("web");
-        let changes = decide(
+        let changes = decide_at_once(
             &last(State::Offline, "2026-11-24T23:22:23-03:00"),
             &[(&t, &up())],
             now(),
@@ -293,14 +349,14 @@ mod tests {
             ..down()
         };
         let last = last(State::Online, "2026-11-24T20:00:00-03:00");
-        assert!(decide(&last, &[(&t, &fault)], now()).is_empty());
-        assert!(decide(&HashMap::new(), &[(&t, &fault)], now()).is_empty());
+        assert!(decide_at_once(&last, &[(&t, &fault)], now()).is_empty());
+        assert!(decide_at_once(&HashMap::new(), &[(&t, &fault)], now()).is_empty());
     }
 
     #[test]
     fn going_down_is_alerted_and_other_targets_are_independent() {
         let (web, api) = (target("web"), target("api"));
-        let changes = decide(
+        let changes = decide_at_once(
             &last(State::Online, "2026-11-24T20:00:00-03:00"),
             &[(&web, &down()), (&api, &up())],
             now(),
@@ -310,5 +366,127 @@ mod tests {
             changes[0].alert && changes[0].state == State::Offline && changes[0].down_for.is_none()
         );
         assert!(!changes[1].alert && changes[1].target == "api");
+    }
+
+    /// Runs `outcomes` one per minute through `decide`, keeping what it decides, as
+    /// the checkpoint does between runs. Returns every change.
+    fn runs(target: &Target, outcomes: &[bool], last: Option<Entry>) -> Vec<Change> {
+        let mut last: HashMap<String, Entry> =
+            last.into_iter().map(|e| ("web".into(), e)).collect();
+        let mut pending = BTreeMap::new();
+        let mut changes = Vec::new();
+        for (i, up) in outcomes.iter().enumerate() {
+            let at = now() + chrono::TimeDelta::minutes(i as i64);
+            let o = if *up { self::up() } else { down() };
+            let d = decide(&last, &pending, &[(target, &o)], at);
+            for (name, p) in d.pending {
+                match p {
+                    Some(p) => pending.insert(name, p),
+                    None => pending.remove(&name),
+                };
+            }
+            for c in d.changes {
+                last.insert(c.target.clone(), c.entry());
+                changes.push(c);
+            }
+        }
+        changes
+    }
+
+    fn online_since_an_hour() -> Option<Entry> {
+        Some(Entry {
+            at: now() - chrono::TimeDelta::hours(1),
+            state: State::Online,
+            target: "web".into(),
+            text: String::new(),
+        })
+    }
+
+    #[test]
+    fn one_failing_run_between_passing_ones_changes_nothing() {
+        let mut t = target("web");
+        t.thresholds.confirm = 2;
+        assert!(runs(
+            &t,
+            &[true, false, true, false, true],
+            online_since_an_hour()
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn a_confirmed_outage_takes_the_first_failures_time_and_says_by_how_many() {
+        let mut t = target("web");
+        t.thresholds.confirm = 3;
+        let changes = runs(&t, &[true, false, false, false], online_since_an_hour());
+        assert_eq!(changes.len(), 1);
+        let c = &changes[0];
+        assert_eq!(
+            (c.state, c.confirmed_by, c.alert),
+            (State::Offline, 3, true)
+        );
+        assert_eq!(
+            c.at,
+            now() + chrono::TimeDelta::minutes(1),
+            "the first failing run"
+        );
+    }
+
+    #[test]
+    fn a_recovery_needs_recover_runs_and_counts_downtime_to_the_first_of_them() {
+        let mut t = target("web");
+        t.thresholds.recover = 2;
+        let changes = runs(
+            &t,
+            &[false, true, false, true, true],
+            online_since_an_hour(),
+        );
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        let back = &changes[1];
+        assert_eq!((back.state, back.confirmed_by), (State::Online, 2));
+        assert_eq!(back.at, now() + chrono::TimeDelta::minutes(3));
+        assert_eq!(back.down_for, Some(Duration::from_secs(180)));
+    }
+
+    #[test]
+    fn a_first_state_up_needs_no_confirmation_a_first_state_down_does() {
+        let mut t = target("web");
+        t.thresholds.confirm = 2;
+        t.thresholds.recover = 5;
+        let changes = runs(&t, &[true], None);
+        assert_eq!((changes[0].state, changes[0].alert), (State::Online, false));
+        assert!(runs(&t, &[false], None).is_empty());
+        let changes = runs(&t, &[false, false], None);
+        assert_eq!(
+            (changes[0].state, changes[0].confirmed_by),
+            (State::Offline, 2)
+        );
+    }
+
+    #[test]
+    fn a_checker_fault_keeps_the_count() {
+        let mut t = target("web");
+        t.thresholds.confirm = 2;
+        let pending = BTreeMap::from([(
+            "web".to_owned(),
+            Pending {
+                state: State::Offline,
+                runs: 1,
+                of: 2,
+                since: now(),
+            },
+        )]);
+        let fault = Outcome {
+            checker_fault: true,
+            ..down()
+        };
+        let last: HashMap<String, Entry> = online_since_an_hour()
+            .into_iter()
+            .map(|e| ("web".into(), e))
+            .collect();
+        assert_eq!(
+            decide(&last, &pending, &[(&t, &fault)], now()),
+            Decision::default()
+        );
     }
 }

@@ -11,7 +11,7 @@ use std::fmt;
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde_json::{json, Value};
 
-use crate::checkpoint::Checkpoint;
+use crate::checkpoint::{Checkpoint, Gap, Pending};
 use crate::config::format_duration;
 use crate::history::{Summary, Transition, WINDOWS};
 use crate::transition::CONNECTIVITY;
@@ -104,6 +104,14 @@ pub struct TargetView {
     pub uptime: Vec<Option<f64>>,
     pub muted: Option<MuteView>,
     pub certificate: Option<CertView>,
+    /// Per window of [`WINDOWS`], the percent of it covered by checks.
+    pub coverage: Vec<Option<f64>>,
+    /// A different state found by runs that have not confirmed it yet.
+    pub pending: Option<Pending>,
+    /// Since when it flaps, and its changes within the flapping window.
+    pub flapping: Option<(DateTime<FixedOffset>, usize)>,
+    /// Since when it answers slowly, and how long the answer took then.
+    pub slow: Option<(DateTime<FixedOffset>, u64)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -165,6 +173,8 @@ pub struct StatusView {
     pub outbox: OutboxView,
     pub connectivity: ConnectivityView,
     pub last_check: Option<LastCheck>,
+    /// Per window of [`WINDOWS`], how long vigia itself was not running in it.
+    pub not_running: Vec<TimeDelta>,
 }
 
 /// What the state directory and the config or roster told, for [`StatusView::build`].
@@ -176,6 +186,8 @@ pub struct Sources<'a> {
     pub canaries: usize,
     /// The stamp of the last check: when, and its summary.
     pub last_check: Option<(DateTime<FixedOffset>, String)>,
+    /// When vigia was not running, up to now (see [`crate::coverage::gaps_until`]).
+    pub gaps: &'a [Gap],
 }
 
 impl StatusView {
@@ -198,10 +210,21 @@ impl StatusView {
                         not_after: c.not_after,
                         days_left: crate::cert::days_left(c.not_after, now),
                     }),
+                pending: cp.pending.get(&t.name).cloned(),
+                flapping: cp
+                    .flaps
+                    .get(&t.name)
+                    .and_then(|f| Some((f.since?, f.changes.len()))),
+                slow: cp
+                    .slow
+                    .get(&t.name)
+                    .filter(|s| s.slow)
+                    .and_then(|s| Some((s.since?, s.elapsed_ms))),
                 name: t.name,
                 url: t.url,
                 last: t.last,
                 uptime: t.uptime,
+                coverage: t.coverage,
             })
             .collect();
         let outbox = OutboxView {
@@ -235,6 +258,16 @@ impl StatusView {
                 stale: elapsed.known().is_none_or(|d| d > STALE_AFTER),
             }
         });
+        let not_running = WINDOWS
+            .iter()
+            .map(|(_, span)| {
+                sources
+                    .gaps
+                    .iter()
+                    .map(|g| g.overlap(now - *span, now))
+                    .sum()
+            })
+            .collect();
         StatusView {
             now,
             targets,
@@ -243,6 +276,7 @@ impl StatusView {
             outbox,
             connectivity,
             last_check,
+            not_running,
         }
     }
 
@@ -282,6 +316,8 @@ pub type Paint<'a> = &'a dyn Fn(&str, bool) -> String;
 pub fn render_text(view: &StatusView, paint: Paint) -> String {
     let mut out = String::new();
     table(&mut out, view, paint);
+    not_running(&mut out, view);
+    watched(&mut out, view, paint);
     mutes_and_certificates(&mut out, view);
     connectivity(&mut out, &view.connectivity, paint);
     if !view.removed.is_empty() {
@@ -364,6 +400,58 @@ fn table(out: &mut String, view: &StatusView, paint: Paint) {
     }
     if view.targets.is_empty() {
         line(out, "(no targets configured)".to_owned());
+    }
+}
+
+/// How long vigia was not running in each window, when it was not running at all.
+fn not_running(out: &mut String, view: &StatusView) {
+    if view.not_running.iter().all(|d| *d <= TimeDelta::zero()) {
+        return;
+    }
+    let spans: Vec<String> = WINDOWS
+        .iter()
+        .zip(&view.not_running)
+        .map(|((name, _), gap)| format!("{} of the last {name}", age(*gap)))
+        .collect();
+    line(
+        out,
+        format!(
+            "vigia was not running for {}: that time is no data, and uptime counts the covered time only.",
+            spans.join(", ")
+        ),
+    );
+}
+
+/// Targets whose state is not settled: unconfirmed, flapping or slow.
+fn watched(out: &mut String, view: &StatusView, paint: Paint) {
+    for t in &view.targets {
+        if let Some(p) = &t.pending {
+            let text = format!(
+                "{} is pending {}: {} of {} check(s) in a row since {}, not confirmed yet.",
+                t.name,
+                p.state.as_str(),
+                p.runs,
+                p.of,
+                stamp(p.since)
+            );
+            line(out, paint(&text, p.state == State::Online));
+        }
+        if let Some((since, changes)) = t.flapping {
+            let text = format!(
+                "{} is FLAPPING since {}: {changes} changes in the window; they are logged, not alerted one by one.",
+                t.name,
+                stamp(since)
+            );
+            line(out, paint(&text, false));
+        }
+        if let Some((since, ms)) = t.slow {
+            let text = format!(
+                "{} is SLOW since {} ({ms} ms then); it counts as up.",
+                t.name,
+                stamp(since)
+            );
+            line(out, paint(&text, false));
+        }
     }
 }
 
@@ -580,15 +668,19 @@ pub fn render_json(view: &StatusView) -> Value {
     })
 }
 
-fn target_json(t: &TargetView) -> Value {
-    let uptime: serde_json::Map<String, Value> = WINDOWS
+/// A percent per window: `{"24h": 99.5, "7d": …, "30d": …}`, to three decimals.
+fn per_window(values: &[Option<f64>]) -> serde_json::Map<String, Value> {
+    WINDOWS
         .iter()
-        .zip(&t.uptime)
+        .zip(values)
         .map(|((name, _), v)| {
             let rounded = v.map(|p| (p * 1000.0).round() / 1000.0);
             ((*name).to_owned(), json!(rounded))
         })
-        .collect();
+        .collect()
+}
+
+fn target_json(t: &TargetView) -> Value {
     json!({
         "name": t.name,
         "url": t.url,
@@ -596,7 +688,22 @@ fn target_json(t: &TargetView) -> Value {
         "since": t.last.as_ref().map(|e| e.at.to_rfc3339()),
         "for_seconds": seconds(t.lasted.and_then(Elapsed::known)),
         "reason": t.last.as_ref().map(|e| e.text.clone()),
-        "uptime_percent": uptime,
+        "uptime_percent": per_window(&t.uptime),
+        "coverage_percent": per_window(&t.coverage),
+        "pending": t.pending.as_ref().map(|p| json!({
+            "state": p.state.as_str(),
+            "runs": p.runs,
+            "of": p.of,
+            "since": p.since.to_rfc3339(),
+        })),
+        "flapping": t.flapping.map(|(since, changes)| json!({
+            "since": since.to_rfc3339(),
+            "changes": changes,
+        })),
+        "slow": t.slow.map(|(since, ms)| json!({
+            "since": since.to_rfc3339(),
+            "elapsed_ms": ms,
+        })),
         "muted": t.muted.as_ref().map(|m| json!({
             "until": m.until.map(|u| u.to_rfc3339()),
             "reason": m.reason,
@@ -624,6 +731,7 @@ mod tests {
             unreadable: None,
             canaries: 0,
             last_check: stamp.map(|s| (at(s), "1/1 up".to_owned())),
+            gaps: &[],
         };
         StatusView::build(summary, sources, at(NOW))
     }

@@ -46,13 +46,16 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
         .filter(|(name, _)| *name == CONNECTIVITY || targets.iter().any(|(n, _)| n == name))
         .map(|(_, entry)| entry.clone())
         .collect();
-    let summary = read_summary(reader, &targets, &kept, now, args.history)
+    let last_check = state.as_ref().and_then(|s| s.last_stamp());
+    let gaps = crate::coverage::gaps_until(&checkpoint, last_check.as_ref().map(|c| c.0), now);
+    let summary = read_summary(reader, &targets, &kept, &gaps, now, args.history)
         .map_err(|e| StorageError::new("read the log", &watched.log_file, e))?;
     let sources = Sources {
         checkpoint: &checkpoint,
         unreadable,
         canaries: watched.canaries,
-        last_check: state.as_ref().and_then(|s| s.last_stamp()),
+        last_check,
+        gaps: &gaps,
     };
     let view = StatusView::build(summary, sources, now);
 

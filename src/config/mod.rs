@@ -109,6 +109,40 @@ pub struct CheckDefaults {
     pub remind_every: Option<Duration>,
     /// https: the days left at which a certificate is announced, once each.
     pub cert_warn_days: Vec<u32>,
+    /// When a result becomes an alert: confirmation, flapping, slowness.
+    pub thresholds: Thresholds,
+}
+
+/// When results become alerts (`confirm`, `recover`, `flapping`, `slow`), in `[check]`
+/// and per target.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// Failing runs in a row before a target is DOWN.
+    pub confirm: u32,
+    /// Passing runs in a row before it is UP again.
+    pub recover: u32,
+    /// So many changes within so long make a target flap (`None`: off).
+    pub flapping: Option<Flapping>,
+    /// A correct answer slower than this is slow (`None`: off).
+    pub slow: Option<Duration>,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            confirm: 1,
+            recover: 1,
+            flapping: None,
+            slow: None,
+        }
+    }
+}
+
+/// `flapping = "5/1h"`: 5 or more changes within 1h.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flapping {
+    pub changes: u32,
+    pub within: Duration,
 }
 
 impl Default for CheckDefaults {
@@ -121,6 +155,7 @@ impl Default for CheckDefaults {
             parallel_per_host: DEFAULT_PARALLEL_PER_HOST,
             remind_every: None,
             cert_warn_days: DEFAULT_CERT_WARN_DAYS.to_vec(),
+            thresholds: Thresholds::default(),
         }
     }
 }
@@ -343,6 +378,25 @@ mod tests {
     }
 
     #[test]
+    fn thresholds_come_from_check_and_a_target_overrides_them() {
+        let text = format!(
+            "[check]\nconfirm = 2\nflapping = \"5/1h\"\nslow = \"800ms\"\n\n{}recover = 3\nslow = \"off\"\n",
+            &minimal("")[..]
+        );
+        let c = load(&text).unwrap();
+        let t = c.targets[0].thresholds;
+        assert_eq!((t.confirm, t.recover, t.slow), (2, 3, None));
+        assert_eq!(
+            t.flapping,
+            Some(Flapping {
+                changes: 5,
+                within: Duration::from_secs(3600)
+            })
+        );
+        assert_eq!(c.check.thresholds.slow, Some(Duration::from_millis(800)));
+    }
+
+    #[test]
     fn minimal_config_gets_the_defaults() {
         let c = load(&minimal("")).unwrap();
         let t = &c.targets[0];
@@ -383,6 +437,7 @@ mod tests {
                 parallel_per_host: 2,
                 remind_every: None,
                 cert_warn_days: DEFAULT_CERT_WARN_DAYS.to_vec(),
+                thresholds: Thresholds::default(),
             }
         );
         assert!(c.log_file.ends_with("log/v.log") && c.log_file.is_absolute());
@@ -614,6 +669,13 @@ mod tests {
             (&format!("[telegram]\ntoken = \"{TOKEN}\"\nchat_id = 1\nproxy = \"nope\"\n"), "FILE: line 4: telegram.proxy:"),
             ("[telegram]\nchat_id = 1\ntoken_file = \"/nonexistent/token\"\n", "FILE: line 3: telegram.token_file: cannot read /nonexistent/token"),
             ("   \n", "FILE: is empty"),
+            (&minimal("confirm = 0\n"), "FILE: line 8: target \"web\": confirm: 0 is not between 1 and 10"),
+            ("[check]\nrecover = 11\n", "FILE: line 2: check.recover: 11 is not between 1 and 10"),
+            (&minimal("flapping = \"often\"\n"), "FILE: line 8: target \"web\": flapping: \"often\" is neither \"off\" nor changes/window"),
+            (&minimal("flapping = \"1/1h\"\n"), "FILE: line 8: target \"web\": flapping: \"1/1h\": the number of changes must be between 2 and 100"),
+            (&minimal("flapping = \"5/2d\"\n"), "FILE: line 8: target \"web\": flapping: \"5/2d\": the window must be between 1m and 1d"),
+            ("[check]\nslow = \"quick\"\n", "FILE: line 2: check.slow: \"quick\" is neither \"off\" nor a duration"),
+            (&minimal("timeout = \"2s\"\nslow = \"2s\"\n"), "FILE: line 9: target \"web\": slow: 2s is not below the target's timeout of 2s"),
         ];
         for (text, want) in cases {
             let got = load(text).expect_err(text);

@@ -54,6 +54,11 @@ pub(super) struct RawCheck {
     pub(super) canary: Option<Spanned<Vec<Spanned<String>>>>,
     pub(super) remind_every: Option<Spanned<String>>,
     pub(super) cert_warn_days: Option<Spanned<Vec<i64>>>,
+    // When results become alerts: also in every [[target]].
+    pub(super) confirm: Option<Spanned<i64>>,
+    pub(super) recover: Option<Spanned<i64>>,
+    pub(super) flapping: Option<Spanned<String>>,
+    pub(super) slow: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -70,4 +75,8 @@ pub(super) struct RawTarget {
     pub(super) cert_warn_days: Option<Spanned<Vec<i64>>>,
     pub(super) ca_file: Option<Spanned<String>>,
     pub(super) ip: Option<Spanned<String>>,
+    pub(super) confirm: Option<Spanned<i64>>,
+    pub(super) recover: Option<Spanned<i64>>,
+    pub(super) flapping: Option<Spanned<String>>,
+    pub(super) slow: Option<Spanned<String>>,
 }

@@ -16,6 +16,7 @@ use super::target::{http_url, parse_url, validate_name, ParsedUrl};
 use super::{
     readable_by_others, CheckDefaults, ConfigError, Endpoint, Heartbeat, Span, Target, Telegram,
 };
+use super::{Flapping, Thresholds};
 use super::{IpFamily, DEFAULT_CERT_WARN_DAYS, DEFAULT_HEARTBEAT_TIMEOUT};
 use super::{DEFAULT_API_TIMEOUT, DEFAULT_API_URL, DEFAULT_ATTEMPTS, DEFAULT_PARALLEL};
 use super::{DEFAULT_PARALLEL_PER_HOST, DEFAULT_RETRY_DELAY, DEFAULT_TIMEOUT};
@@ -66,7 +67,119 @@ pub(super) fn check(
             None => DEFAULT_CERT_WARN_DAYS.to_vec(),
             some => warn_days(some, "check.cert_warn_days", key_error)?,
         },
+        thresholds: thresholds(
+            ThresholdKeys {
+                confirm: &raw.confirm,
+                recover: &raw.recover,
+                flapping: &raw.flapping,
+                slow: &raw.slow,
+            },
+            &|field| format!("check.{field}"),
+            Thresholds::default(),
+            key_error,
+        )?,
     })
+}
+
+/// The keys of [`Thresholds`] as `[check]` or a `[[target]]` holds them.
+struct ThresholdKeys<'a> {
+    confirm: &'a Option<Spanned<i64>>,
+    recover: &'a Option<Spanned<i64>>,
+    flapping: &'a Option<Spanned<String>>,
+    slow: &'a Option<Spanned<String>>,
+}
+
+/// The longest window `flapping` may count changes in.
+const MAX_FLAPPING_WITHIN: Duration = Duration::from_secs(24 * 3600);
+
+/// `confirm`, `recover`, `flapping` and `slow`, each over `base` where given.
+fn thresholds(
+    raw: ThresholdKeys,
+    key: &dyn Fn(&str) -> String,
+    base: Thresholds,
+    key_error: &impl KeyError,
+) -> Result<Thresholds, ConfigError> {
+    let runs = |value: &Option<Spanned<i64>>, field: &str, default: u32| match value {
+        None => Ok(default),
+        Some(v) if (1..=10).contains(v.get_ref()) => Ok(*v.get_ref() as u32),
+        Some(v) => Err(key_error(
+            v.span(),
+            &key(field),
+            format!("{} is not between 1 and 10 (runs in a row)", v.get_ref()),
+        )),
+    };
+    Ok(Thresholds {
+        confirm: runs(raw.confirm, "confirm", base.confirm)?,
+        recover: runs(raw.recover, "recover", base.recover)?,
+        flapping: match raw.flapping {
+            None => base.flapping,
+            Some(v) => {
+                flapping(v.get_ref()).map_err(|why| key_error(v.span(), &key("flapping"), why))?
+            }
+        },
+        slow: match raw.slow {
+            None => base.slow,
+            Some(v) if v.get_ref() == "off" => None,
+            Some(v) => match super::duration::parse(v.get_ref()) {
+                Ok(d) if !d.is_zero() => Some(d),
+                _ => {
+                    return Err(key_error(
+                        v.span(),
+                        &key("slow"),
+                        format!(
+                            "{:?} is neither \"off\" nor a duration: write e.g. \"2s\", \"800ms\"",
+                            v.get_ref()
+                        ),
+                    ))
+                }
+            },
+        },
+    })
+}
+
+/// `"off"`, or `"N/W"`: N (2 to 100) changes within W (1m to 1d).
+fn flapping(text: &str) -> Result<Option<Flapping>, String> {
+    if text == "off" {
+        return Ok(None);
+    }
+    let wrong = || {
+        format!(
+            "{text:?} is neither \"off\" nor changes/window: write e.g. \"5/1h\" (5 changes within 1h)"
+        )
+    };
+    let (changes, within) = text.split_once('/').ok_or_else(wrong)?;
+    let changes: u32 = changes.trim().parse().map_err(|_| wrong())?;
+    let within = super::duration::parse(within.trim()).map_err(|_| wrong())?;
+    if !(2..=100).contains(&changes) {
+        return Err(format!(
+            "{text:?}: the number of changes must be between 2 and 100"
+        ));
+    }
+    if within < Duration::from_secs(60) || within > MAX_FLAPPING_WITHIN {
+        return Err(format!("{text:?}: the window must be between 1m and 1d"));
+    }
+    Ok(Some(Flapping { changes, within }))
+}
+
+/// A target's `slow` limit is below its timeout: an answer that slow has failed already.
+fn slow_fits(
+    target: &Target,
+    span: Span,
+    key: &str,
+    key_error: &impl KeyError,
+) -> Result<(), ConfigError> {
+    match target.thresholds.slow {
+        Some(slow) if slow >= target.timeout => Err(key_error(
+            span,
+            key,
+            format!(
+                "{} is not below the target's timeout of {}: an answer that slow has failed already",
+                format_duration(slow),
+                format_duration(target.timeout)
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A reminder interval: any duration of 1s or more (no upper bound: "1d" is fine).
@@ -231,7 +344,20 @@ fn target(
             Some(file) => Some(ca_file(file, base, &key("ca_file"), key_error)?),
         },
         ip: ip_family(&t.ip, &key("ip"), key_error)?,
+        thresholds: thresholds(
+            ThresholdKeys {
+                confirm: &t.confirm,
+                recover: &t.recover,
+                flapping: &t.flapping,
+                slow: &t.slow,
+            },
+            &key,
+            defaults.thresholds,
+            key_error,
+        )?,
     };
+    let slow_span = t.slow.as_ref().map_or(name.span(), |s| s.span());
+    slow_fits(&target, slow_span, &key("slow"), key_error)?;
     ca_file_fits(&target, name.span(), &key("ca_file"), key_error)?;
     within_budget(
         &target,

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::CheckDefaults;
+use super::{CheckDefaults, Thresholds};
 use crate::secret::{mask_url_passwords, mask_written_url, shown_url, url_secrets, MASK};
 
 /// The longest name a target may have.
@@ -34,6 +34,8 @@ pub struct Target {
     pub ca_file: Option<std::path::PathBuf>,
     /// Which address family to connect with.
     pub ip: IpFamily,
+    /// When its results become alerts.
+    pub thresholds: Thresholds,
 }
 
 /// `ip = "v4" | "v6" | "any"`.
@@ -148,6 +150,7 @@ impl Target {
             cert_warn_days: defaults.cert_warn_days.clone(),
             ca_file: None,
             ip: IpFamily::Any,
+            thresholds: defaults.thresholds,
         })
     }
 

@@ -413,7 +413,9 @@ fn without_telegram_alerts_go_to_standard_output() {
          2026-03-01 12:00:00 +00:00 on {host}\n\
          \n",
     );
-    let again = sb.run(&["check", "--quiet"]).expect(1);
+    let again = sb
+        .run_at(&["check", "--quiet"], "2026-03-01T12:01:00Z")
+        .expect(1);
     assert_eq!(again.stdout, "", "still down: nothing to say under --quiet");
 }
 

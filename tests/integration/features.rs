@@ -83,7 +83,7 @@ fn reminders_come_once_per_interval_while_down_and_stop_after() {
     let at = |seconds: i64, code: i32| {
         let start = chrono::DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z").unwrap();
         let now = (start + chrono::TimeDelta::seconds(seconds)).to_rfc3339();
-        sb.run_with_env(&["check"], "VIGIA_NOW", &now).expect(code);
+        sb.run_at(&["check"], &now).expect(code);
     };
     site.set(503);
     at(0, 1);
@@ -171,7 +171,7 @@ fn a_mute_silences_a_target_and_its_end_says_what_changed() {
     // Down and back within the mute: nothing to say when it ends by itself.
     // A fixed clock: a loaded machine must not let the mute end before its time.
     let at = |args: &[&str], now: &str, code: i32| {
-        sb.run_with_env(args, "VIGIA_NOW", now).expect(code);
+        sb.run_at(args, now).expect(code);
     };
     at(&["mute", "--all", "--for", "1m"], "2030-01-01T00:00:00Z", 0);
     site.set(200);
@@ -191,7 +191,7 @@ fn alerts_speak_brazilian_portuguese() {
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
     sb.write_config(Some(&api.url()), &[target("web", &site.url("/switch"))]);
     with_keys(&sb, "", "language = \"pt-BR\"\n");
-    let at = |now: &str, code: i32| sb.run_with_env(&["check"], "VIGIA_NOW", now).expect(code);
+    let at = |now: &str, code: i32| sb.run_at(&["check"], now).expect(code);
     site.set(200);
     at("2026-03-01T12:00:00-03:00", 0);
     site.set(503);

@@ -24,7 +24,7 @@ fn with_keys(sb: &Sandbox, check: &str, telegram: &str) {
 }
 
 fn run_at(sb: &Sandbox, seconds: i64, args: &[&str]) -> Run {
-    sb.run_with_env(args, "VIGIA_NOW", &at(seconds))
+    sb.run_at(args, &at(seconds))
 }
 
 /// One section of a golden file: a heading, then the text.
@@ -263,8 +263,7 @@ fn certificate_notices(language: &str) -> String {
         .with(&shown(one_day), "1-day-before");
     let (mut alerts, mut seen) = (String::new(), 0);
     let at_time = |time: chrono::DateTime<chrono::FixedOffset>| {
-        sb.run_with_env(&["check"], "VIGIA_NOW", &time.to_rfc3339())
-            .expect(0)
+        sb.run_at(&["check"], &time.to_rfc3339()).expect(0)
     };
     at_time(five_days - chrono::TimeDelta::days(20));
     assert!(api.sent().is_empty(), "{:?}", api.sent());

@@ -260,6 +260,10 @@ fn json_keys_come_in_the_documented_order() {
             "for_seconds",
             "reason",
             "uptime_percent",
+            "coverage_percent",
+            "pending",
+            "flapping",
+            "slow",
             "muted",
             "certificate"
         ]

@@ -89,7 +89,7 @@ fn every_canary_failing_with_the_targets_is_one_message_not_an_outage() {
     let at = |seconds: i64, code: i32| {
         let start = chrono::DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z").unwrap();
         let now = (start + chrono::TimeDelta::seconds(seconds)).to_rfc3339();
-        sb.run_with_env(&["check"], "VIGIA_NOW", &now).expect(code)
+        sb.run_at(&["check"], &now).expect(code)
     };
     site.set(200);
     canary.set(200);
