@@ -25,6 +25,11 @@ pub struct Texts {
     pub fault: &'static str,
     pub fault_note: &'static str,
     pub and_more: &'static str,
+    /// `vigia ack`: who took the outage of these targets on, and why.
+    pub ack: &'static str,
+    pub ack_no_reason: &'static str,
+    /// Under the ack: what it changes.
+    pub ack_note: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -47,6 +52,9 @@ pub const EN: Texts = Texts {
     fault: "⚠️ vigia on {host} could not check {count} target(s) since {when}: {detail}",
     fault_note: "This is a fault of the checking machine, not of the targets: they keep their last state until checks work again.",
     and_more: "and {count} more",
+    ack: "✅ ack: {targets}, by {user}: {reason}",
+    ack_no_reason: "✅ ack: {targets}, by {user}",
+    ack_note: "No more reminders until it is UP again; the recovery is still sent.",
 };
 
 /// Brazilian Portuguese, as an admin in Brazil would write it to a colleague.
@@ -70,6 +78,9 @@ pub const PT_BR: Texts = Texts {
     fault: "⚠️ o vigia em {host} não conseguiu verificar {count} alvo(s) desde {when}: {detail}",
     fault_note: "A falha é da máquina que faz as verificações, não dos alvos: eles mantêm o último estado até as verificações voltarem a funcionar.",
     and_more: "e mais {count}",
+    ack: "✅ reconhecido: {targets}, por {user}: {reason}",
+    ack_no_reason: "✅ reconhecido: {targets}, por {user}",
+    ack_note: "Sem mais lembretes até voltar ao ar; o aviso da volta ainda é enviado.",
 };
 
 /// The languages `telegram.language` accepts, with their tables.
@@ -100,7 +111,7 @@ mod tests {
     fn every_blank_of_every_table_is_one_the_code_fills() {
         let known = [
             "when", "host", "target", "reason", "duration", "days", "day_word", "date", "state",
-            "count", "detail",
+            "count", "detail", "targets", "user",
         ];
         for (name, t) in LANGUAGES {
             for template in [
@@ -118,6 +129,9 @@ mod tests {
                 t.unmuted,
                 t.fault,
                 t.and_more,
+                t.ack,
+                t.ack_no_reason,
+                t.ack_note,
             ] {
                 let mut rest = template;
                 while let Some(open) = rest.find('{') {
