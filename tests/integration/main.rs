@@ -2,6 +2,7 @@
 //! environment, against local fake servers (see `fake.rs`). Nothing touches the real
 //! network, `/etc` or `/var`.
 
+mod ack;
 mod check;
 mod delivery;
 mod destination;
