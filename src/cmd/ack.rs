@@ -24,6 +24,7 @@ pub fn run(config_path: Option<&Path>, args: &AckArgs, env: &Env) -> anyhow::Res
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_owned);
+    // Before the state is opened: as root, opening it may make the process its owner.
     let by = env.user();
     let now = env.now();
     let state = open_state(&config)?;
