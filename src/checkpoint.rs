@@ -64,6 +64,9 @@ pub struct Checkpoint {
     /// uptime nor downtime (README "State").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub gaps: Vec<Gap>,
+    /// Targets whose current outage someone acknowledged (`vigia ack`): no reminders
+    /// until the recovery, which clears it.
+    pub acks: BTreeMap<String, Ack>,
 }
 
 /// A result that differs from the target's logged state, counted until it is confirmed.
@@ -178,6 +181,27 @@ pub struct Mute {
     pub reason: Option<String>,
     /// The target's state when the mute began (`None`: never checked yet).
     pub state: Option<State>,
+}
+
+/// An acknowledgement of an outage (`vigia ack`): who took it on, when and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ack {
+    /// The user who ran `vigia ack` (`$SUDO_USER`, else the real user's name).
+    pub by: String,
+    pub at: DateTime<FixedOffset>,
+    pub reason: Option<String>,
+    /// When the outage it is about began (the target's OFFLINE entry): an ack never
+    /// outlives its outage.
+    pub outage: DateTime<FixedOffset>,
+}
+
+/// Why a target cannot be acknowledged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotDown {
+    /// It was never checked.
+    Unknown,
+    /// It is up.
+    Up,
 }
 
 /// A certificate as last seen, identified by its SHA-256 fingerprint.
@@ -496,7 +520,10 @@ impl Checkpoint {
     }
 
     /// Records a change of state: the target's last state and the line the log must get.
+    /// Every record ends the outage an ack was about (a recovery, in the normal course):
+    /// the next outage is not acknowledged.
     pub fn record(&mut self, entry: Entry) {
+        self.acks.remove(&entry.target);
         self.targets.insert(entry.target.clone(), entry.clone());
         self.unlogged.push(entry);
     }
@@ -590,6 +617,7 @@ impl Checkpoint {
         // The queue goes out in id order: a renumbered message goes last.
         self.queue.sort_by_key(|q| q.id);
         self.validate_counts(&mut repaired);
+        self.validate_acks(&mut repaired);
         repaired
     }
 
@@ -639,6 +667,58 @@ impl Checkpoint {
         self.queue = kept;
         self.set_aside.sort_by_key(|q| q.id);
         moved
+    }
+
+    /// `vigia ack`: `names` (each down now) are acknowledged by `by` at `now`; their
+    /// reminders stop until the recovery. Refuses, changing nothing, when one of them is
+    /// not down; returns its name and why.
+    pub fn ack(
+        &mut self,
+        names: &[String],
+        by: &str,
+        reason: Option<String>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(), (String, NotDown)> {
+        let mut outages = Vec::with_capacity(names.len());
+        for name in names {
+            match self.targets.get(name) {
+                Some(e) if e.state == State::Offline => outages.push((name, e.at)),
+                Some(_) => return Err((name.clone(), NotDown::Up)),
+                None => return Err((name.clone(), NotDown::Unknown)),
+            }
+        }
+        for (name, outage) in outages {
+            let ack = Ack {
+                by: by.to_owned(),
+                at: now,
+                reason: reason.clone(),
+                outage,
+            };
+            self.acks.insert(name.clone(), ack);
+        }
+        Ok(())
+    }
+
+    /// Whether `name`'s current outage is acknowledged.
+    pub fn acked(&self, name: &str) -> bool {
+        self.acks.contains_key(name)
+    }
+
+    /// An ack for a target that is not down, or for another outage than the current
+    /// one, is dropped.
+    fn validate_acks(&mut self, repaired: &mut Vec<String>) {
+        let targets = &self.targets;
+        self.acks.retain(|name, ack| {
+            let current = targets
+                .get(name)
+                .is_some_and(|e| e.state == State::Offline && e.at == ack.outage);
+            if !current {
+                repaired.push(format!(
+                    "the ack of {name} is for an outage that is over: it was dropped"
+                ));
+            }
+            current
+        });
     }
 }
 
@@ -761,5 +841,85 @@ mod tests {
         assert_eq!(cp.fault_since, Some(now()));
         assert!(!cp.fault(None));
         assert_eq!(cp.fault_since, None);
+    }
+
+    fn entry(at_: &str, state: State) -> Entry {
+        Entry {
+            at: at(at_),
+            state,
+            target: "web".into(),
+            text: "HTTP 503".into(),
+        }
+    }
+
+    #[test]
+    fn only_a_target_that_is_down_is_acknowledged() {
+        let mut cp = Checkpoint::default();
+        let web = vec!["web".to_owned()];
+        assert_eq!(
+            cp.ack(&web, "root", None, now()),
+            Err(("web".into(), NotDown::Unknown))
+        );
+        cp.record(entry("2026-11-24T23:00:00-03:00", State::Online));
+        assert_eq!(
+            cp.ack(&web, "root", None, now()),
+            Err(("web".into(), NotDown::Up))
+        );
+        cp.record(entry("2026-11-24T23:10:00-03:00", State::Offline));
+        // One of the names not down: none is acknowledged.
+        let both = vec!["web".to_owned(), "db".to_owned()];
+        assert_eq!(
+            cp.ack(&both, "ana", None, now()),
+            Err(("db".into(), NotDown::Unknown))
+        );
+        assert!(cp.acks.is_empty());
+        cp.ack(&web, "ana", Some("looking into it".into()), now())
+            .unwrap();
+        assert!(cp.acked("web"));
+        assert_eq!(
+            cp.acks["web"],
+            Ack {
+                by: "ana".into(),
+                at: now(),
+                reason: Some("looking into it".into()),
+                outage: at("2026-11-24T23:10:00-03:00"),
+            }
+        );
+        assert!(
+            cp.validate().is_empty(),
+            "an ack of the current outage is valid"
+        );
+    }
+
+    #[test]
+    fn the_recovery_clears_an_ack_and_a_later_outage_is_not_acknowledged() {
+        let mut cp = Checkpoint::default();
+        cp.record(entry("2026-11-24T23:10:00-03:00", State::Offline));
+        cp.ack(&["web".to_owned()], "root", None, now()).unwrap();
+        cp.record(entry("2026-11-24T23:30:00-03:00", State::Online));
+        assert!(!cp.acked("web"));
+        cp.record(entry("2026-11-24T23:40:00-03:00", State::Offline));
+        assert!(!cp.acked("web"));
+    }
+
+    #[test]
+    fn validation_drops_an_ack_whose_outage_is_over() {
+        let mut cp = Checkpoint::default();
+        cp.record(entry("2026-11-24T23:10:00-03:00", State::Offline));
+        cp.ack(&["web".to_owned()], "root", None, now()).unwrap();
+        let mut edited = cp.clone();
+        // Up again, as a hand edit or an older vigia could leave it.
+        edited.targets.get_mut("web").unwrap().state = State::Online;
+        assert_eq!(edited.validate().len(), 1);
+        assert!(edited.acks.is_empty());
+        // Down again, but another outage than the one acknowledged.
+        let mut other = cp.clone();
+        other.targets.get_mut("web").unwrap().at = at("2026-11-24T23:50:00-03:00");
+        assert_eq!(other.validate().len(), 1);
+        assert!(other.acks.is_empty());
+        // A target no longer known.
+        cp.targets.clear();
+        assert_eq!(cp.validate().len(), 1);
+        assert!(cp.acks.is_empty());
     }
 }

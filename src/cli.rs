@@ -57,6 +57,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "VIGIA_NOW",
         "for tests: the time a run takes as now (RFC 3339)",
     ),
+    ("SUDO_USER", "who 'vigia ack' names when run with sudo"),
 ];
 
 fn after_help() -> String {
@@ -91,6 +92,13 @@ pub enum Command {
     Mute(MuteArgs),
     /// End a mute; if the state changed meanwhile, the next check says so once
     Unmute(UnmuteArgs),
+    /// Take on the outage of these targets: no more reminders until they are up again
+    ///
+    /// Says once in the chat who acknowledged it ($SUDO_USER, else the user running it)
+    /// and why; 'vigia status' shows it too. The recovery clears it, and its message still
+    /// goes out; a later outage is not acknowledged. A target that is not down is
+    /// refused.
+    Ack(AckArgs),
 }
 
 /// The targets a mute command is about.
@@ -195,6 +203,23 @@ pub struct InitArgs {
     /// Do not offer to enable vigia.timer
     #[arg(long)]
     pub no_enable: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AckArgs {
+    /// The targets, by name (each must be down)
+    #[arg(
+        value_name = "TARGET",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub targets: Vec<String>,
+    /// Every target that is down and not yet acknowledged
+    #[arg(long)]
+    pub all: bool,
+    /// Why, or what is being done: said in the chat and shown by 'vigia status'
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
 }
 
 #[cfg(test)]

@@ -818,6 +818,48 @@ fn has_words(part: &str, markup: Markup) -> bool {
         .any(|a| a.tag.is_none() && !a.text.trim().is_empty())
 }
 
+/// The one message of `vigia ack`: which targets' outages `by` took on, why, and what
+/// that changes (no more reminders), in HTML.
+pub fn render_ack(
+    names: &[String],
+    by: &str,
+    reason: Option<&str>,
+    host: &str,
+    at: DateTime<FixedOffset>,
+    texts: &Texts,
+) -> String {
+    let bold = |s: &str| format!("<b>{}</b>", escape(&truncate(s, MAX_VALUE)));
+    let shown: Vec<String> = names.iter().take(10).map(|n| bold(n)).collect();
+    let more = match names.len().saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" {}", fill(texts.and_more, &[("count", &n.to_string())])),
+    };
+    let targets = format!("{}{more}", shown.join(", "));
+    let user = bold(by);
+    let headline = match reason.filter(|r| !r.trim().is_empty()) {
+        Some(r) => fill(
+            texts.ack,
+            &[
+                ("targets", &targets),
+                ("user", &user),
+                ("reason", &escape(&truncate(r, MAX_VALUE))),
+            ],
+        ),
+        None => fill(
+            texts.ack_no_reason,
+            &[("targets", &targets), ("user", &user)],
+        ),
+    };
+    let line = fill(
+        texts.when_on,
+        &[
+            ("when", &when(at)),
+            ("host", &escape(&truncate(host, MAX_VALUE))),
+        ],
+    );
+    format!("{headline}\n{}\n{line}", texts.ack_note)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1130,5 +1172,39 @@ mod tests {
         assert_eq!(parts.len(), 3);
         assert!(parts.iter().all(|p| units(p) <= LIMIT));
         assert_eq!(parts.concat(), text);
+    }
+
+    #[test]
+    fn an_ack_is_said_whole_in_both_languages_with_every_value_escaped() {
+        let at = DateTime::parse_from_rfc3339("2026-03-01T14:00:00Z").unwrap();
+        let names = ["web".to_owned(), "a<b".to_owned()];
+        let en = render_ack(
+            &names,
+            "root",
+            Some("looking into it & more"),
+            "srv",
+            at,
+            &crate::texts::EN,
+        );
+        assert_eq!(
+            en,
+            "✅ ack: <b>web</b>, <b>a&lt;b</b>, by <b>root</b>: looking into it &amp; more\n\
+             No more reminders until it is UP again; the recovery is still sent.\n\
+             2026-03-01 14:00:00 +00:00 on srv"
+        );
+        let pt = render_ack(&names[..1], "ana", None, "srv", at, &crate::texts::PT_BR);
+        assert_eq!(
+            pt,
+            "✅ reconhecido: <b>web</b>, por <b>ana</b>\n\
+             Sem mais lembretes até voltar ao ar; o aviso da volta ainda é enviado.\n\
+             2026-03-01 14:00:00 +00:00 em srv"
+        );
+        let many: Vec<String> = (0..12).map(|n| format!("t{n}")).collect();
+        let long = render_ack(&many, "root", Some(" "), "srv", at, &crate::texts::EN);
+        assert!(long.starts_with("✅ ack: <b>t0</b>, "), "{long}");
+        assert!(
+            long.contains("<b>t9</b> and 2 more, by <b>root</b>\n"),
+            "{long}"
+        );
     }
 }

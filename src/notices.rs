@@ -74,7 +74,7 @@ pub fn reminders(
 }
 
 /// One "still DOWN" per `remind_every` for each judged target that stays down; none
-/// after a recovery. `judged`: the targets this run could judge, with their outcomes.
+/// after a recovery, nor while its outage is acknowledged (`vigia ack`). `judged`: the targets this run could judge, with their outcomes.
 ///
 /// The interval counts from the last reminder (else from the outage's start). When the
 /// clock went back, reminders do not wait for it to catch up: the time elapsed is what
@@ -98,6 +98,10 @@ pub fn reminders_at(
             checkpoint.reminded(&target.name, None);
             continue;
         };
+        // Someone took this outage on (`vigia ack`): no more reminders until it is over.
+        if checkpoint.acked(&target.name) {
+            continue;
+        }
         // Cleared whenever the target is judged up: a reminder time is this outage's.
         let base = checkpoint
             .reminded
@@ -538,5 +542,40 @@ mod tests {
             }]
         ));
         assert!(cp.mutes.is_empty());
+    }
+
+    #[test]
+    fn an_acknowledged_outage_gets_no_reminders_and_the_next_one_does() {
+        let t = target(); // remind_every = 1h
+        let o = Outcome::default();
+        let mut cp = down("2026-11-25T10:00:00Z");
+        assert_eq!(
+            reminders(&[(&t, &o)], &mut cp, at("2026-11-25T11:00:00Z")).len(),
+            1
+        );
+        cp.ack(
+            &["web".to_owned()],
+            "root",
+            None,
+            at("2026-11-25T11:10:00Z"),
+        )
+        .unwrap();
+        for hour in 12..20 {
+            let now = at(&format!("2026-11-25T{hour}:00:00Z"));
+            assert!(reminders(&[(&t, &o)], &mut cp, now).is_empty(), "{now}");
+        }
+        // The recovery clears it; the next outage is reminded of again.
+        let mut entry = cp.targets["web"].clone();
+        entry.state = State::Online;
+        entry.at = at("2026-11-25T20:00:00Z");
+        cp.record(entry.clone());
+        assert!(reminders(&[(&t, &o)], &mut cp, at("2026-11-25T20:01:00Z")).is_empty());
+        entry.state = State::Offline;
+        entry.at = at("2026-11-25T21:00:00Z");
+        cp.record(entry);
+        assert_eq!(
+            reminders(&[(&t, &o)], &mut cp, at("2026-11-25T22:00:00Z")).len(),
+            1
+        );
     }
 }

@@ -36,6 +36,11 @@ pub struct Texts {
     /// Between the whole and the fraction of a number: `2.4 s`.
     pub decimal_separator: &'static str,
     pub not_running: &'static str,
+    /// `vigia ack`: who took the outage of these targets on, and why.
+    pub ack: &'static str,
+    pub ack_no_reason: &'static str,
+    /// Under the ack: what it changes.
+    pub ack_note: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -67,6 +72,9 @@ pub const EN: Texts = Texts {
     fast: "🐇 {target} is fast again: {elapsed}",
     decimal_separator: ".",
     not_running: "⏸️ vigia was not running from {from} to {to} ({duration}; machine off?). Now: {states}",
+    ack: "✅ ack: {targets}, by {user}: {reason}",
+    ack_no_reason: "✅ ack: {targets}, by {user}",
+    ack_note: "No more reminders until it is UP again; the recovery is still sent.",
 };
 
 /// Brazilian Portuguese, as an admin in Brazil would write it to a colleague.
@@ -99,6 +107,9 @@ pub const PT_BR: Texts = Texts {
     fast: "🐇 {target} voltou a responder rápido: {elapsed}",
     decimal_separator: ",",
     not_running: "⏸️ o vigia ficou parado de {from} a {to} ({duration}; máquina desligada?). Agora: {states}",
+    ack: "✅ reconhecido: {targets}, por {user}: {reason}",
+    ack_no_reason: "✅ reconhecido: {targets}, por {user}",
+    ack_note: "Sem mais lembretes até voltar ao ar; o aviso da volta ainda é enviado.",
 };
 
 /// The languages `telegram.language` accepts, with their tables.
@@ -129,7 +140,7 @@ mod tests {
     fn every_blank_of_every_table_is_one_the_code_fills() {
         let known = [
             "when", "host", "target", "reason", "duration", "days", "day_word", "date", "state",
-            "count", "detail",
+            "count", "detail", "targets", "user",
         ];
         for (name, t) in LANGUAGES {
             for template in [
@@ -147,6 +158,9 @@ mod tests {
                 t.unmuted,
                 t.fault,
                 t.and_more,
+                t.ack,
+                t.ack_no_reason,
+                t.ack_note,
             ] {
                 let mut rest = template;
                 while let Some(open) = rest.find('{') {

@@ -112,6 +112,16 @@ pub struct TargetView {
     pub flapping: Option<(DateTime<FixedOffset>, usize)>,
     /// Since when it answers slowly, and how long the answer took then.
     pub slow: Option<(DateTime<FixedOffset>, u64)>,
+    /// Who took its current outage on (`vigia ack`).
+    pub ack: Option<AckView>,
+}
+
+/// An acknowledged outage: by whom, when, why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AckView {
+    pub by: String,
+    pub at: DateTime<FixedOffset>,
+    pub reason: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -220,6 +230,11 @@ impl StatusView {
                     .get(&t.name)
                     .filter(|s| s.slow)
                     .and_then(|s| Some((s.since?, s.elapsed_ms))),
+                ack: cp.acks.get(&t.name).map(|a| AckView {
+                    by: a.by.clone(),
+                    at: a.at,
+                    reason: a.reason.clone(),
+                }),
                 name: t.name,
                 url: t.url,
                 last: t.last,
@@ -319,6 +334,7 @@ pub fn render_text(view: &StatusView, paint: Paint) -> String {
     not_running(&mut out, view);
     watched(&mut out, view, paint);
     mutes_and_certificates(&mut out, view);
+    acks(&mut out, view);
     connectivity(&mut out, &view.connectivity, paint);
     if !view.removed.is_empty() {
         let names: Vec<String> = view
@@ -491,6 +507,28 @@ fn mutes_and_certificates(out: &mut String, view: &StatusView) {
         .collect();
     if !certs.is_empty() {
         line(out, format!("Certificates: {}.", certs.join("; ")));
+    }
+}
+
+/// One line per acknowledged outage: who, when, why.
+fn acks(out: &mut String, view: &StatusView) {
+    for t in &view.targets {
+        if let Some(a) = &t.ack {
+            let why = a
+                .reason
+                .as_ref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            line(
+                out,
+                format!(
+                    "{} was acknowledged by {} at {}{why}: no reminders until it is UP again.",
+                    t.name,
+                    a.by,
+                    stamp(a.at)
+                ),
+            );
+        }
     }
 }
 
@@ -712,6 +750,11 @@ fn target_json(t: &TargetView) -> Value {
             "not_after": c.not_after.to_rfc3339(),
             "days_left": c.days_left,
         })),
+        "ack": t.ack.as_ref().map(|a| json!({
+            "by": a.by,
+            "at": a.at.to_rfc3339(),
+            "reason": a.reason,
+        })),
     })
 }
 
@@ -832,5 +875,35 @@ mod tests {
             assert!(text.contains(said), "{said:?} in:\n{text}");
         }
         assert_eq!(text.matches("clock went").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn an_acknowledged_outage_shows_who_when_and_why_in_both_renderings() {
+        let mut cp = Checkpoint::default();
+        let down = e("2026-11-25T11:00:00Z", State::Offline, "web");
+        cp.record(down.clone());
+        let none = view(std::slice::from_ref(&down), &cp, None);
+        assert_eq!(render_json(&none)["targets"][0]["ack"], Value::Null);
+        assert!(!render_text(&none, &plain).contains("acknowledged"));
+        cp.ack(
+            &["web".to_owned()],
+            "ana",
+            Some("disk swap".into()),
+            at("2026-11-25T11:30:00Z"),
+        )
+        .unwrap();
+        let v = view(&[down], &cp, None);
+        assert_eq!(
+            render_json(&v)["targets"][0]["ack"],
+            json!({"by": "ana", "at": "2026-11-25T11:30:00+00:00", "reason": "disk swap"})
+        );
+        let text = render_text(&v, &plain);
+        assert!(
+            text.contains(
+                "\nweb was acknowledged by ana at 2026-11-25 11:30:00 +00:00 (disk swap): \
+                 no reminders until it is UP again.\n"
+            ),
+            "{text}"
+        );
     }
 }

@@ -12,6 +12,7 @@ use crate::error::{ConfigError, Exit};
 use crate::state::{StateDir, Txn};
 use crate::translog::Log;
 
+pub mod ack;
 pub mod check;
 pub mod init;
 pub mod mute;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli, env: &Env) -> anyhow::Result<Exit> {
         Command::Outbox(args) => outbox::run(config, &args, env),
         Command::Mute(args) => mute::mute(config, &args, env),
         Command::Unmute(args) => mute::unmute(config, &args, env),
+        Command::Ack(args) => ack::run(config, &args, env),
     }
 }
 

@@ -29,6 +29,8 @@ pub struct Env {
     /// `VIGIA_NOW` (RFC 3339): the time a run takes as now, for tests that pin whole
     /// outputs or move a run in time. Unset (or not a valid time): the clock.
     pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `$SUDO_USER` (non-empty): who ran `sudo vigia ack`, named by `vigia ack`.
+    pub sudo_user: Option<String>,
 }
 
 impl Env {
@@ -64,6 +66,9 @@ impl Env {
             now: std::env::var("VIGIA_NOW")
                 .ok()
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(t.trim()).ok()),
+            sudo_user: std::env::var("SUDO_USER")
+                .ok()
+                .filter(|u| !u.trim().is_empty()),
         }
     }
 
@@ -152,5 +157,62 @@ impl Env {
             self.user_dir(&self.xdg_state_home, ".local/state")
                 .join("vigia/vigia.log")
         }
+    }
+
+    /// Who runs this command, as `vigia ack` names them: `$SUDO_USER` when set, else the
+    /// name of the real user (looked up, not `$USER`, which anyone can set), else the
+    /// number.
+    pub fn user(&self) -> String {
+        if let Some(user) = &self.sudo_user {
+            return user.clone();
+        }
+        // SAFETY: getuid has no preconditions and cannot fail.
+        let uid = unsafe { libc::getuid() };
+        user_name(uid).unwrap_or_else(|| format!("uid {uid}"))
+    }
+}
+
+/// The name of the user `uid` in the user database (getpwuid_r(3)), if it has one.
+fn user_name(uid: libc::uid_t) -> Option<String> {
+    // Grown on ERANGE; an entry larger than 1 MiB is no name to show.
+    let mut size = 1024;
+    while size <= 1 << 20 {
+        let mut buf = vec![0 as libc::c_char; size];
+        // SAFETY: passwd is plain data; all-zero is a valid value for it.
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found = std::ptr::null_mut();
+        // SAFETY: every pointer is valid for the call and buf.len() is its size.
+        let rc =
+            unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found) };
+        match rc {
+            0 if found.is_null() || pwd.pw_name.is_null() => return None,
+            0 => {
+                // SAFETY: pw_name points into buf, NUL-terminated by getpwuid_r.
+                let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+                return Some(name.to_string_lossy().into_owned()).filter(|n| !n.is_empty());
+            }
+            libc::ERANGE => size *= 4,
+            _ => return None,
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_user_is_the_sudo_user_else_the_real_one_by_name() {
+        let env = Env {
+            sudo_user: Some("ana".into()),
+            ..Env::default()
+        };
+        assert_eq!(env.user(), "ana");
+        assert_eq!(user_name(0).as_deref(), Some("root"));
+        let uid = unsafe { libc::getuid() };
+        let real = Env::default().user();
+        assert_eq!(real, user_name(uid).unwrap_or_else(|| format!("uid {uid}")));
+        assert!(!real.is_empty());
     }
 }

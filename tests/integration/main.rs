@@ -2,6 +2,7 @@
 //! environment, against local fake servers (see `fake.rs`). Nothing touches the real
 //! network, `/etc` or `/var`.
 
+mod ack;
 mod check;
 mod delivery;
 mod destination;
@@ -185,22 +186,26 @@ impl Sandbox {
         run(command)
     }
 
-    /// Runs at `now` (RFC 3339, as `VIGIA_NOW` takes it). A `check` runs as the timer's
-    /// would after a run every minute up to it: the last check's stamp, if there is one,
-    /// is moved to a minute before, so that the jump of the test's clock is no gap in
-    /// the checking (a gap is said in the chat).
+    /// Runs at `now` (RFC 3339, as `VIGIA_NOW` takes it); a `check` as the timer's
+    /// would after a run every minute up to it (see [`Sandbox::kept_checking_until`]).
     pub fn run_at(&self, args: &[&str], now: &str) -> Run {
+        if args.first() == Some(&"check") {
+            self.kept_checking_until(now);
+        }
+        self.run_with_env(args, "VIGIA_NOW", now)
+    }
+
+    /// As if vigia had checked every minute up to `now`: the last check's stamp, if there
+    /// is one, is moved to a minute before, so that the jump of the test's clock is no
+    /// gap in the checking (a gap is said in the chat).
+    pub fn kept_checking_until(&self, now: &str) {
         let stamp = self.state_path().join("last-check");
-        let text = fs::read_to_string(&stamp)
-            .ok()
-            .filter(|_| args.first() == Some(&"check"));
-        if let Some(text) = text {
+        if let Ok(text) = fs::read_to_string(&stamp) {
             let summary = text.split_once(' ').map_or("", |(_, s)| s.trim_end());
             let before =
                 chrono::DateTime::parse_from_rfc3339(now).unwrap() - chrono::TimeDelta::minutes(1);
             fs::write(&stamp, format!("{} {summary}\n", before.to_rfc3339())).unwrap();
         }
-        self.run_with_env(args, "VIGIA_NOW", now)
     }
 
     pub fn run_bare(&self, args: &[&str]) -> Run {

@@ -205,6 +205,7 @@ fn the_man_pages_are_pinned_whole() {
     assert_eq!(
         names,
         [
+            "vigia-ack.1",
             "vigia-check.1",
             "vigia-init.1",
             "vigia-mute.1",

@@ -265,7 +265,8 @@ fn json_keys_come_in_the_documented_order() {
             "flapping",
             "slow",
             "muted",
-            "certificate"
+            "certificate",
+            "ack"
         ]
     );
     let outbox: Vec<&String> = doc["outbox"].as_object().unwrap().keys().collect();

@@ -79,6 +79,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("vigia send \"deploy done\"", "Send a message to the configured chat."),
     (
+        "vigia ack web --reason \"looking into it\"",
+        "Take on web's outage: no more reminders until it is up again; the chat is told.",
+    ),
+    (
         "journalctl -u vigia -p warning",
         "Every outage and every fault, without the recoveries.",
     ),
@@ -222,7 +226,7 @@ mod tests {
             })
             .filter_map(|w| w.strip_suffix("(1)"))
             .collect();
-        assert_eq!(named.len(), 7, "subcommands named: {named:?}");
+        assert_eq!(named.len(), 8, "subcommands named: {named:?}");
         for name in named {
             assert!(
                 dir.path().join(format!("vigia-{name}.1")).is_file(),
