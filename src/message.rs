@@ -1207,4 +1207,155 @@ mod tests {
             "{long}"
         );
     }
+
+    /// Every notice of confirmation, flapping, slowness and gaps, rendered whole in
+    /// `texts`, one block each.
+    fn thresholds_said(texts: &Texts) -> String {
+        let at = DateTime::parse_from_rfc3339("2026-03-01T14:00:00Z").unwrap();
+        let since = DateTime::parse_from_rfc3339("2026-03-01T13:01:00Z").unwrap();
+        let url = "http://w/".to_owned();
+        let confirmed = Change {
+            at: since,
+            confirmed_by: 2,
+            ..change("web", State::Offline, "HTTP 503", None)
+        };
+        let recovered = Change {
+            at: since,
+            confirmed_by: 3,
+            ..change(
+                "web",
+                State::Online,
+                "HTTP 200 in 4 ms",
+                Some(Duration::from_secs(600)),
+            )
+        };
+        let notices = [
+            Notice::Change(confirmed),
+            Notice::Change(recovered),
+            Notice::Flapping {
+                target: "web".into(),
+                url: url.clone(),
+                changes: 5,
+                within: Duration::from_secs(3600),
+                state: State::Offline,
+                still: false,
+                at,
+            },
+            Notice::Flapping {
+                target: "web".into(),
+                url: url.clone(),
+                changes: 7,
+                within: Duration::from_secs(3600),
+                state: State::Online,
+                still: true,
+                at,
+            },
+            Notice::Stable {
+                target: "web".into(),
+                url: url.clone(),
+                state: State::Online,
+                since,
+                at,
+            },
+            Notice::Slowness {
+                target: "web".into(),
+                url: url.clone(),
+                slow: true,
+                elapsed: Duration::from_millis(2400),
+                limit: Duration::from_secs(2),
+                at,
+            },
+            Notice::Slowness {
+                target: "web".into(),
+                url,
+                slow: false,
+                elapsed: Duration::from_millis(180),
+                limit: Duration::from_secs(2),
+                at,
+            },
+            Notice::Gap {
+                from: since,
+                to: at,
+                now: vec![
+                    ("web".into(), State::Online),
+                    ("a<b".into(), State::Offline),
+                ],
+            },
+        ];
+        render_html(&notices, "srv", texts)
+    }
+
+    #[test]
+    fn confirmation_flapping_slowness_and_gaps_are_said_whole_in_english() {
+        assert_eq!(
+            thresholds_said(&EN),
+            "🔴 <b>web</b> is DOWN: HTTP 503\n\
+             <code>http://a.example/?x=1&amp;y=&lt;2&gt;</code>\n\
+             down since 2026-03-01 13:01:00 +00:00 on srv, confirmed by 2 checks\n\
+             \n\
+             🟢 <b>web</b> is UP again after 10m down: HTTP 200 in 4 ms\n\
+             <code>http://a.example/?x=1&amp;y=&lt;2&gt;</code>\n\
+             up since 2026-03-01 13:01:00 +00:00 on srv, confirmed by 3 checks\n\
+             \n\
+             🟠 <b>web</b> is FLAPPING: 5 changes in 1h, now DOWN\n\
+             <code>http://w/</code>\n\
+             2026-03-01 14:00:00 +00:00 on srv\n\
+             \n\
+             🟠 <b>web</b> is still flapping, 7 changes in 1h, now UP\n\
+             <code>http://w/</code>\n\
+             2026-03-01 14:00:00 +00:00 on srv\n\
+             \n\
+             🔵 <b>web</b> is stable again: UP since 2026-03-01 13:01:00 +00:00\n\
+             <code>http://w/</code>\n\
+             2026-03-01 14:00:00 +00:00 on srv\n\
+             \n\
+             🐢 <b>web</b> is SLOW: 2.4 s (limit 2 s)\n\
+             <code>http://w/</code>\n\
+             2026-03-01 14:00:00 +00:00 on srv\n\
+             \n\
+             🐇 <b>web</b> is fast again: 180 ms\n\
+             <code>http://w/</code>\n\
+             2026-03-01 14:00:00 +00:00 on srv\n\
+             \n\
+             ⏸️ vigia was not running from 2026-03-01 13:01:00 +00:00 to 2026-03-01 14:00:00 +00:00 (59m; machine off?). Now: <b>web</b> UP, <b>a&lt;b</b> DOWN\n\
+             2026-03-01 14:00:00 +00:00 on srv"
+        );
+    }
+
+    #[test]
+    fn confirmation_flapping_slowness_and_gaps_are_said_whole_in_portuguese() {
+        assert_eq!(
+            thresholds_said(&PT_BR),
+            "🔴 <b>web</b> está FORA DO AR: HTTP 503\n\
+             <code>http://a.example/?x=1&amp;y=&lt;2&gt;</code>\n\
+             fora do ar desde 2026-03-01 13:01:00 +00:00 em srv, confirmado por 2 verificações\n\
+             \n\
+             🟢 <b>web</b> voltou ao ar depois de 10m fora: HTTP 200 in 4 ms\n\
+             <code>http://a.example/?x=1&amp;y=&lt;2&gt;</code>\n\
+             no ar desde 2026-03-01 13:01:00 +00:00 em srv, confirmado por 3 verificações\n\
+             \n\
+             🟠 <b>web</b> está OSCILANDO: 5 mudanças em 1h, agora FORA DO AR\n\
+             <code>http://w/</code>\n\
+             2026-03-01 14:00:00 +00:00 em srv\n\
+             \n\
+             🟠 <b>web</b> continua oscilando, 7 mudanças em 1h, agora NO AR\n\
+             <code>http://w/</code>\n\
+             2026-03-01 14:00:00 +00:00 em srv\n\
+             \n\
+             🔵 <b>web</b> está estável de novo: NO AR desde 2026-03-01 13:01:00 +00:00\n\
+             <code>http://w/</code>\n\
+             2026-03-01 14:00:00 +00:00 em srv\n\
+             \n\
+             🐢 <b>web</b> está LENTO: 2,4 s (limite 2 s)\n\
+             <code>http://w/</code>\n\
+             2026-03-01 14:00:00 +00:00 em srv\n\
+             \n\
+             🐇 <b>web</b> voltou a responder rápido: 180 ms\n\
+             <code>http://w/</code>\n\
+             2026-03-01 14:00:00 +00:00 em srv\n\
+             \n\
+             ⏸️ o vigia ficou parado de 2026-03-01 13:01:00 +00:00 a 2026-03-01 14:00:00 +00:00 (59m; máquina desligada?). Agora: <b>web</b> NO AR, <b>a&lt;b</b> FORA DO AR\n\
+             2026-03-01 14:00:00 +00:00 em srv"
+        );
+    }
 }

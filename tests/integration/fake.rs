@@ -233,13 +233,16 @@ fn endless(stream: &mut TcpStream, stop: &AtomicBool) {
 
 /// A watched site. Paths: `/ok` (200 "Welcome to <b>site</b>"), `/status/N`, `/hang`
 /// (never answers), `/endless` (200 with a body that never ends), `/loop` (redirects to
-/// itself), `/redirect` (to `/ok`), `/switch` (the status set with [`Site::set`]). Any
+/// itself), `/redirect` (to `/ok`), `/switch` (the status set with [`Site::set`]),
+/// `/lag` (200 after the delay set with [`Site::set_lag`]). Any
 /// other path is answered 404 and fails the test (see [`Complaints`]).
 pub struct Site {
     server: Server,
     switch: Arc<AtomicU16>,
     /// Connections held by `/slow` now, the most ever at once, and `/hb` pings.
     held: Arc<(AtomicU16, AtomicU16, AtomicU16)>,
+    /// How long `/lag` waits before it answers, in milliseconds.
+    lag: Arc<AtomicU16>,
 }
 
 impl Site {
@@ -248,6 +251,8 @@ impl Site {
         let status = switch.clone();
         let held = Arc::new((AtomicU16::new(0), AtomicU16::new(0), AtomicU16::new(0)));
         let counter = held.clone();
+        let lag = Arc::new(AtomicU16::new(0));
+        let delay = lag.clone();
         let complaints = Complaints::default();
         let seen = complaints.clone();
         let handler = move |req: Request, stream: &mut TcpStream, stop: &AtomicBool| match req
@@ -286,6 +291,10 @@ impl Site {
                 respond(stream, 302, &format!("location: {}\r\n", &path[6..]), b"")
             }
             "/switch" => respond(stream, status.load(Ordering::Relaxed), "", b"switch"),
+            "/lag" => {
+                thread::sleep(Duration::from_millis(delay.load(Ordering::Relaxed).into()));
+                respond(stream, 200, "", b"lag")
+            }
             path => match path.strip_prefix("/status/").and_then(|s| s.parse().ok()) {
                 Some(code) => respond(stream, code, "", b"status"),
                 None => {
@@ -299,6 +308,7 @@ impl Site {
             server,
             switch,
             held,
+            lag,
         }
     }
 
@@ -314,6 +324,14 @@ impl Site {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.server.addr)
+    }
+
+    /// How long `/lag` waits before it answers from now on.
+    pub fn set_lag(&self, lag: Duration) {
+        self.lag.store(
+            lag.as_millis().min(u16::MAX.into()) as u16,
+            Ordering::Relaxed,
+        );
     }
 
     /// The status `/switch` answers from now on.

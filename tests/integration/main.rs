@@ -16,6 +16,7 @@ mod rendered;
 mod security;
 mod send;
 mod status;
+mod thresholds;
 mod tls;
 mod watcher;
 
