@@ -49,6 +49,13 @@ mkconf tiny "$work/tiny.log" "$one"
 mkconf tls "$work/tls.log" "name = \"secure\"
 url = \"$tls_url\""
 mkconf big "$work/big.log" "$one"
+# The same quiet target with every rule of "fewer, truer alerts" on.
+mkconf rules "$work/rules.log" "$one
+confirm = 2
+recover = 2
+flapping = \"5/1h\"
+slow = \"1s\"
+remind_every = \"1h\""
 targets=()
 for i in $(seq 1 60); do
     if [ $((i % 3)) -eq 0 ]; then port=$hang_port; else port=$site_port; fi
@@ -76,6 +83,7 @@ with open(sys.argv[1], "wb") as f:
 PY
 "$BIN" -c "$work/tiny.toml" check --quiet >/dev/null   # first state: ONLINE
 SSL_CERT_FILE="$work/bundle.pem" "$BIN" -c "$work/tls.toml" check --quiet >/dev/null
+"$BIN" -c "$work/rules.toml" check --quiet >/dev/null
 # status over 2 million transitions of one flapping target in the last 30 days.
 python3 - "$work/flap.log" <<'PY'
 import datetime, sys
@@ -112,6 +120,7 @@ ratio() { python3 -c "print(f'{float(\"$1\")/float(\"$2\"):.2f}')"; }
 read -r curl_wall curl_cpu < <(hf curl "curl -s -o /dev/null $url")
 read -r v_wall v_cpu < <(hf vigia "$BIN -c $work/tiny.toml check --quiet")
 read -r big_wall big_cpu < <(hf big "$BIN -c $work/big.toml check --quiet")
+read -r rules_wall rules_cpu < <(hf rules "$BIN -c $work/rules.toml check --quiet")
 read -r tcurl_wall tcurl_cpu < <(hf tcurl "curl -s -o /dev/null --cacert $work/bundle.pem $tls_url")
 read -r tls_wall tls_cpu < <(SSL_CERT_FILE="$work/bundle.pem" hf tls "$BIN -c $work/tls.toml check --quiet")
 read -r st_wall st_cpu < <(RUNS=5 hf status "$BIN -c $work/flap.toml status")
@@ -125,6 +134,7 @@ fi
 curl_rss=$(rss curl -s -o /dev/null "$url")
 v_rss=$(rss "$BIN" -c "$work/tiny.toml" check --quiet)
 big_rss=$(rss "$BIN" -c "$work/big.toml" check --quiet)
+rules_rss=$(rss "$BIN" -c "$work/rules.toml" check --quiet)
 start=$(date +%s.%N); "$BIN" -c "$work/many.toml" check --quiet >/dev/null || true; end=$(date +%s.%N)
 many=$(python3 -c "print(f'{$end-$start:.2f}')")
 down=$(grep -c ' OFFLINE ' "$work/many.log" || true)
@@ -143,6 +153,7 @@ row() { printf '| %-46s | %10s | %9s | %6s KiB | %-34s |\n' "$@"; }
 row "curl -s -o /dev/null (one GET)" "$(ms "$curl_wall")" "$(ms "$curl_cpu")" "$curl_rss" "baseline"
 row "vigia check, 1 target up, tiny log" "$(ms "$v_wall")" "$(ms "$v_cpu")" "$v_rss" "$(ratio "$v_wall" "$curl_wall")x curl (goal <= 0.35)"
 row "vigia check, 1 target up, 512 MiB log" "$(ms "$big_wall")" "$(ms "$big_cpu")" "$big_rss" "$(ratio "$big_wall" "$v_wall")x tiny (goal <= 1.5)"
+row "vigia check, 1 target up, every alert rule on" "$(ms "$rules_wall")" "$(ms "$rules_cpu")" "$rules_rss" "$(ratio "$rules_wall" "$v_wall")x tiny (goal <= 1.1)"
 row "curl --cacert bundle (one https GET)" "$(ms "$tcurl_wall")" "$(ms "$tcurl_cpu")" "-" "https baseline"
 row "vigia check, 1 https target up" "$(ms "$tls_wall")" "$(ms "$tls_cpu")" "$tls_rss" "$(ratio "$tls_wall" "$tcurl_wall")x curl (goal <= 1)"
 row "vigia status, 2M transitions in 30 days" "$(ms "$st_wall")" "$(ms "$st_cpu")" "$st_rss" "goal <= 65536 KiB"
