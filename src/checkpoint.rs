@@ -101,6 +101,9 @@ pub struct Mute {
     pub reason: Option<String>,
     /// The target's state when the mute began (`None`: never checked yet).
     pub state: Option<State>,
+    /// Set by a `[[maintenance]]` window (see [`crate::maintenance`]), not by hand.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub maintenance: bool,
 }
 
 /// A certificate as last seen, identified by its SHA-256 fingerprint.
@@ -316,6 +319,7 @@ impl Checkpoint {
                 until,
                 reason: reason.clone(),
                 state,
+                maintenance: false,
             };
             self.mutes.insert(name.clone(), mute);
         }
@@ -491,6 +495,36 @@ impl Checkpoint {
         self.queue = kept;
         self.set_aside.sort_by_key(|q| q.id);
         moved
+    }
+
+    /// A maintenance window covers `name` until `until`: it is muted from now, keeping
+    /// the state it has, as by [`Checkpoint::mute`]; a mute by a window is moved to
+    /// `until`, keeping its start and state. A hand mute is left as it is.
+    pub fn mute_for_maintenance(
+        &mut self,
+        name: &str,
+        until: DateTime<FixedOffset>,
+        reason: String,
+        now: DateTime<FixedOffset>,
+    ) {
+        match self.mutes.get_mut(name) {
+            Some(mute) if mute.maintenance => {
+                mute.until = Some(until);
+                mute.reason = Some(reason);
+            }
+            Some(_) => {}
+            None => {
+                let state = self.targets.get(name).map(|e| e.state);
+                let mute = Mute {
+                    since: now,
+                    until: Some(until),
+                    reason: Some(reason),
+                    state,
+                    maintenance: true,
+                };
+                self.mutes.insert(name.to_owned(), mute);
+            }
+        }
     }
 }
 

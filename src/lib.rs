@@ -18,6 +18,7 @@ pub mod error;
 mod fixtures;
 mod heartbeat;
 mod history;
+mod maintenance;
 mod message;
 mod metrics;
 mod notices;

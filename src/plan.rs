@@ -55,6 +55,14 @@ pub struct Plan {
 /// Plans a run. See the module's documentation.
 pub fn plan(inputs: &Inputs) -> Plan {
     let mut checkpoint = inputs.checkpoint.clone();
+    // Before this run's changes: a window's mute keeps the state the target had.
+    crate::maintenance::mute_windows(
+        &inputs.config.maintenance,
+        &inputs.config.targets,
+        &mut checkpoint,
+        inputs.now,
+        inputs.last_check,
+    );
     let (connectivity, judged, changes) = judge(inputs);
     for change in &changes {
         checkpoint.record(change.entry());

@@ -104,12 +104,25 @@ pub struct TargetView {
     pub uptime: Vec<Option<f64>>,
     pub muted: Option<MuteView>,
     pub certificate: Option<CertView>,
+    /// The `[[maintenance]]` window it is in, else its next; `None` without the config.
+    pub maintenance: Option<MaintenanceView>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct MuteView {
     /// `None`: until `vigia unmute`.
     pub until: Option<DateTime<FixedOffset>>,
+    pub reason: Option<String>,
+    /// Set by a maintenance window, not by hand.
+    pub maintenance: bool,
+}
+
+/// A maintenance window of a target: the one it is in (`active`), else the next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MaintenanceView {
+    pub active: bool,
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
     pub reason: Option<String>,
 }
 
@@ -189,6 +202,7 @@ impl StatusView {
                 muted: cp.mutes.get(&t.name).map(|m| MuteView {
                     until: m.until,
                     reason: m.reason.clone(),
+                    maintenance: m.maintenance,
                 }),
                 certificate: cp
                     .certs
@@ -202,6 +216,7 @@ impl StatusView {
                 url: t.url,
                 last: t.last,
                 uptime: t.uptime,
+                maintenance: None,
             })
             .collect();
         let outbox = OutboxView {
@@ -283,6 +298,7 @@ pub fn render_text(view: &StatusView, paint: Paint) -> String {
     let mut out = String::new();
     table(&mut out, view, paint);
     mutes_and_certificates(&mut out, view);
+    maintenance_windows(&mut out, view);
     connectivity(&mut out, &view.connectivity, paint);
     if !view.removed.is_empty() {
         let names: Vec<String> = view
@@ -600,12 +616,57 @@ fn target_json(t: &TargetView) -> Value {
         "muted": t.muted.as_ref().map(|m| json!({
             "until": m.until.map(|u| u.to_rfc3339()),
             "reason": m.reason,
+            "maintenance": m.maintenance,
         })),
         "certificate": t.certificate.as_ref().map(|c| json!({
             "not_after": c.not_after.to_rfc3339(),
             "days_left": c.days_left,
         })),
+        "maintenance": t.maintenance.as_ref().map(|m| json!({
+            "active": m.active,
+            "start": m.start.to_rfc3339(),
+            "end": m.end.to_rfc3339(),
+            "reason": m.reason,
+        })),
     })
+}
+
+impl StatusView {
+    /// Shows each target's maintenance window, the one it is in or the next, as
+    /// `window_of` finds it (from the config's `[[maintenance]]`).
+    pub fn set_maintenance(&mut self, window_of: impl Fn(&str) -> Option<MaintenanceView>) {
+        for t in &mut self.targets {
+            t.maintenance = window_of(&t.name);
+        }
+    }
+}
+
+/// One line per target with a maintenance window: the one it is in, else the next.
+fn maintenance_windows(out: &mut String, view: &StatusView) {
+    for t in &view.targets {
+        let Some(m) = &t.maintenance else {
+            continue;
+        };
+        let why = m
+            .reason
+            .as_ref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        let text = match m.active {
+            true => format!(
+                "{} is in a maintenance window until {}{why}.",
+                t.name,
+                stamp(m.end)
+            ),
+            false => format!(
+                "{}'s next maintenance window: {} for {}{why}.",
+                t.name,
+                stamp(m.start),
+                format_duration((m.end - m.start).to_std().unwrap_or_default())
+            ),
+        };
+        line(out, text);
+    }
 }
 
 #[cfg(test)]
@@ -694,6 +755,7 @@ mod tests {
                 until: None,
                 reason: None,
                 state: None,
+                maintenance: false,
             },
         );
         let log = [

@@ -14,7 +14,7 @@ use crate::history::read_summary;
 use crate::state::{StateDir, CHECKPOINT};
 use crate::transition::CONNECTIVITY;
 use crate::translog::Entry;
-use crate::view::{render_json, render_text, Sources, StatusView};
+use crate::view::{render_json, render_text, MaintenanceView, Sources, StatusView};
 
 pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::Result<Exit> {
     let ui = Ui::new(env);
@@ -54,7 +54,16 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
         canaries: watched.canaries,
         last_check: state.as_ref().and_then(|s| s.last_stamp()),
     };
-    let view = StatusView::build(summary, sources, now);
+    let mut view = StatusView::build(summary, sources, now);
+    view.set_maintenance(|name| {
+        let (active, o) = crate::maintenance::current_or_next(&watched.maintenance, name, now)?;
+        Some(MaintenanceView {
+            active,
+            start: o.start,
+            end: o.end,
+            reason: o.reason,
+        })
+    });
 
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -75,6 +84,8 @@ struct Watched {
     canaries: usize,
     state_dir: PathBuf,
     log_file: PathBuf,
+    /// The config's `[[maintenance]]` windows; none from the roster.
+    maintenance: Vec<crate::maintenance::Window>,
 }
 
 impl Watched {
@@ -110,6 +121,7 @@ impl Watched {
             canaries: config.canaries.len(),
             state_dir: config.state_dir,
             log_file: config.log_file,
+            maintenance: config.maintenance,
         })
     }
 
@@ -138,6 +150,7 @@ impl Watched {
                     canaries: roster.canaries,
                     state_dir: dir,
                     log_file: roster.log_file,
+                    maintenance: Vec::new(),
                 })
             })
     }

@@ -2,7 +2,8 @@
 //! into the typed [`Config`] the rest of the program sees. Its parts, each in a file
 //! named for what it owns: the process environment and default paths (`env`), the raw
 //! TOML (`raw`), one validation function per section (`sections`), targets and their
-//! names (`target`), and durations (`duration`).
+//! names (`target`), and durations (`duration`); `[[maintenance]]` windows in a file of
+//! their own (`maintenance`).
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -14,6 +15,7 @@ use crate::secret::Token;
 
 mod duration;
 mod env;
+mod maintenance;
 mod raw;
 mod sections;
 mod target;
@@ -62,6 +64,8 @@ pub struct Config {
     pub metrics: Option<PathBuf>,
     /// Things worth saying that do not stop the program (e.g. a readable token file).
     pub warnings: Vec<String>,
+    /// `[[maintenance]]`: windows that recur, inside which targets are muted.
+    pub maintenance: Vec<crate::maintenance::Window>,
 }
 
 /// `[heartbeat]`: a URL to GET after every completed run.
@@ -140,6 +144,7 @@ impl Config {
             heartbeat: None,
             metrics: None,
             warnings: Vec::new(),
+            maintenance: Vec::new(),
         }
     }
 
@@ -236,10 +241,12 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
             (Some(telegram), inline)
         }
     };
+    let targets = sections::targets(raw.target, &defaults, base, &key_error)?;
+    let maintenance = maintenance::windows(raw.maintenance, &targets, &key_error)?;
     let config = Config {
         path: Some(path.to_owned()),
         telegram,
-        targets: sections::targets(raw.target, &defaults, base, &key_error)?,
+        targets,
         canaries: sections::canaries(check.canary, &defaults, &key_error)?,
         heartbeat: raw
             .heartbeat
@@ -250,6 +257,7 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
         log_file,
         state_dir,
         warnings,
+        maintenance,
     };
     Ok((config, token_inline))
 }
@@ -291,6 +299,7 @@ mod tests {
             ("[[target]]", "[[target]]\nzz = 1\n"),
             ("[heartbeat]", "[heartbeat]\nzz = 1\n"),
             ("[metrics]", "[metrics]\nzz = 1\n"),
+            ("[[maintenance]]", "[[maintenance]]\nzz = 1\n"),
         ] {
             let err = toml::from_str::<RawConfig>(probe)
                 .err()
@@ -314,7 +323,14 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        for table in ["telegram", "check", "target", "heartbeat", "metrics"] {
+        for table in [
+            "telegram",
+            "check",
+            "target",
+            "heartbeat",
+            "metrics",
+            "maintenance",
+        ] {
             assert!(err.contains(&format!("`{table}`")), "{err}");
         }
     }
