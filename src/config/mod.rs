@@ -715,4 +715,49 @@ mod tests {
         );
         assert!(Target::adhoc("gopher://x", &CheckDefaults::default()).is_err());
     }
+
+    #[test]
+    fn maintenance_windows_are_read_and_checked() {
+        let window = |keys: &str| minimal(&format!("\n[[maintenance]]\n{keys}"));
+        let c = load(&window(
+            "targets = [\"web\"]\ndays = [\"Sun\", \"sat\"]\nstart = \"23:30\"\nduration = \"1h30m\"\nreason = \"backup\"\n\n[[maintenance]]\ntargets = [\"*\"]\nstart = \"03:00\"\nduration = \"7d\"\n",
+        ))
+        .unwrap();
+        let [first, second] = &c.maintenance[..] else {
+            panic!("{:?}", c.maintenance)
+        };
+        assert_eq!(first.targets, Some(vec!["web".to_owned()]));
+        assert_eq!(first.days, [false, false, false, false, false, true, true]);
+        assert_eq!(first.start.to_string(), "23:30:00");
+        assert_eq!(first.duration, Duration::from_secs(5400));
+        assert_eq!(first.reason.as_deref(), Some("backup"));
+        assert_eq!((second.targets.clone(), second.days), (None, [true; 7]));
+        assert!(load(&minimal("")).unwrap().maintenance.is_empty());
+        let ok = "start = \"03:00\"\nduration = \"1h\"\n";
+        let cases: &[(String, &str)] = &[
+            (window(&format!("targets = [\"nosuch\"]\n{ok}")), "line 10: maintenance.targets: \"nosuch\" is not a configured target"),
+            (window(&format!("targets = []\n{ok}")), "line 10: maintenance.targets: is empty"),
+            (window(&format!("targets = [\"*\", \"web\"]\n{ok}")), "line 10: maintenance.targets: \"*\" is every target: give it alone"),
+            (window(ok), "line 9: maintenance.targets: missing"),
+            (window(&format!("targets = [\"web\"]\ndays = [\"Sunday\"]\n{ok}")), "line 11: maintenance.days: \"Sunday\" is not a day: use Mon, Tue, Wed, Thu, Fri, Sat, Sun"),
+            (window(&format!("targets = [\"web\"]\ndays = []\n{ok}")), "line 11: maintenance.days: is empty"),
+            (window("targets = [\"web\"]\nstart = \"3am\"\nduration = \"1h\"\n"), "line 11: maintenance.start: \"3am\" is not a time of day"),
+            (window("targets = [\"web\"]\nstart = \"24:00\"\nduration = \"1h\"\n"), "line 11: maintenance.start: \"24:00\" is not a time of day"),
+            (window("targets = [\"web\"]\nduration = \"1h\"\n"), "line 9: maintenance.start: missing"),
+            (window("targets = [\"web\"]\nstart = \"03:00\"\nduration = \"0s\"\n"), "line 12: maintenance.duration: must be more than zero"),
+            (window("targets = [\"web\"]\nstart = \"03:00\"\nduration = \"7d1s\"\n"), "line 12: maintenance.duration: must be at most 7d"),
+            (window("targets = [\"web\"]\nstart = \"03:00\"\nduration = \"99999999999999999d\"\n"), "line 12: maintenance.duration: must be at most 7d"),
+            (window("targets = [\"web\"]\nstart = \"03:00\"\nduration = \"soon\"\n"), "line 12: maintenance.duration: \"soon\" is not a duration"),
+            (window("targets = [\"web\"]\nstart = \"03:00\"\n"), "line 9: maintenance.duration: missing"),
+            (window(&format!("targets = [\"web\"]\n{ok}reason = \" \"\n")), "line 13: maintenance.reason: must not be empty"),
+            (window(&format!("targets = [\"web\"]\n{ok}every = \"1w\"\n")), "line 13: unknown key \"every\""),
+        ];
+        for (text, want) in cases {
+            let got = load(text).expect_err(text);
+            assert!(
+                got.starts_with(&format!("config FILE: {want}")),
+                "for {text:?}\n got: {got}\nwant: config FILE: {want}"
+            );
+        }
+    }
 }
