@@ -371,7 +371,12 @@ mod tests {
         let mut seen = 0;
         for line in text.lines() {
             let line = line.trim_start_matches("# ");
-            for key in ["timeout = ", "retry_delay = ", "remind_every = ", "duration = "] {
+            for key in [
+                "timeout = ",
+                "retry_delay = ",
+                "remind_every = ",
+                "duration = ",
+            ] {
                 if let Some(value) = line.strip_prefix(key) {
                     let value = value.split('"').nth(1).unwrap();
                     assert!(crate::config::parse_duration(value).is_some(), "{line}");

@@ -261,7 +261,8 @@ fn json_keys_come_in_the_documented_order() {
             "reason",
             "uptime_percent",
             "muted",
-            "certificate"
+            "certificate",
+            "maintenance"
         ]
     );
     let outbox: Vec<&String> = doc["outbox"].as_object().unwrap().keys().collect();
