@@ -67,101 +67,93 @@ impl Occurrence {
     }
 }
 
-/// For `status`: the window that covers `target` at `now` in the local time zone
-/// (`true`), else the next one (`false`).
-pub fn current_or_next(
-    windows: &[Window],
-    target: &str,
-    now: DateTime<FixedOffset>,
-) -> Option<(bool, Occurrence)> {
-    current_or_next_in(windows, target, now, &Local)
-}
-
-/// [`current_or_next`] in the zone `tz`.
-pub fn current_or_next_in<Tz: TimeZone>(
-    windows: &[Window],
-    target: &str,
-    now: DateTime<FixedOffset>,
-    tz: &Tz,
-) -> Option<(bool, Occurrence)> {
-    match current_in(windows, target, now, tz) {
-        Some(current) => Some((true, current)),
-        None => next_in(windows, target, now, tz).map(|next| (false, next)),
-    }
-}
-
-/// The window that covers `target` at `now` in `tz`: start <= now < end.
-pub fn current_in<Tz: TimeZone>(
-    windows: &[Window],
-    target: &str,
-    now: DateTime<FixedOffset>,
-    tz: &Tz,
-) -> Option<Occurrence> {
-    merged(windows, target, now, tz)
-        .into_iter()
-        .find(|o| o.start <= now && now < o.end)
-}
-
-/// The next window of `target` that starts after `now` in `tz`.
-pub fn next_in<Tz: TimeZone>(
-    windows: &[Window],
-    target: &str,
-    now: DateTime<FixedOffset>,
-    tz: &Tz,
-) -> Option<Occurrence> {
-    merged(windows, target, now, tz)
-        .into_iter()
-        .find(|o| o.start > now)
-}
-
 /// How many days around today's date the windows are laid out: a window lasts at most
 /// 7 days and starts on one of every 7, and a day of slack covers the zone's offsets.
 const DAYS_AROUND: i64 = 8;
 
-/// The windows of `target` from 8 days before `now` to 8 days after, in start order,
-/// those that overlap or touch made one (with the first one's reason).
-fn merged<Tz: TimeZone>(
-    windows: &[Window],
-    target: &str,
+/// The windows as they fall around a run's `now`: each one's occurrences from 8 days
+/// before to 8 days after, laid out once for all the targets.
+pub struct Schedule<'a> {
     now: DateTime<FixedOffset>,
-    tz: &Tz,
-) -> Vec<Occurrence> {
-    let today = now.with_timezone(tz).date_naive();
-    let mut all: Vec<Occurrence> = Vec::new();
-    for window in windows.iter().filter(|w| w.covers(target)) {
-        for offset in -DAYS_AROUND..=DAYS_AROUND {
-            let Some(date) = today.checked_add_signed(TimeDelta::days(offset)) else {
-                continue;
-            };
-            if !window.starts_on(date) {
-                continue;
-            }
-            let Some(start) = resolve(tz, date, window.start) else {
-                continue;
-            };
-            let Some(end) = crate::config::time_after(start, window.duration) else {
-                continue;
-            };
-            all.push(Occurrence {
-                start,
-                end: end.with_timezone(tz).fixed_offset(),
-                reason: window.reason.clone(),
-            });
+    laid: Vec<(&'a Window, Vec<Occurrence>)>,
+}
+
+impl<'a> Schedule<'a> {
+    /// The windows around `now` in the local time zone.
+    pub fn at(windows: &'a [Window], now: DateTime<FixedOffset>) -> Schedule<'a> {
+        Schedule::at_in(windows, now, &Local)
+    }
+
+    /// The windows around `now` in the zone `tz`.
+    pub fn at_in<Tz: TimeZone>(
+        windows: &'a [Window],
+        now: DateTime<FixedOffset>,
+        tz: &Tz,
+    ) -> Schedule<'a> {
+        let today = now.with_timezone(tz).date_naive();
+        let laid = windows
+            .iter()
+            .map(|window| {
+                let days = (-DAYS_AROUND..=DAYS_AROUND)
+                    .filter_map(|offset| today.checked_add_signed(TimeDelta::days(offset)));
+                let falls = days
+                    .filter(|date| window.starts_on(*date))
+                    .filter_map(|date| {
+                        let start = resolve(tz, date, window.start)?;
+                        let end = crate::config::time_after(start, window.duration)?;
+                        Some(Occurrence {
+                            start,
+                            end: end.with_timezone(tz).fixed_offset(),
+                            reason: window.reason.clone(),
+                        })
+                    })
+                    .collect();
+                (window, falls)
+            })
+            .collect();
+        Schedule { now, laid }
+    }
+
+    /// The window that covers `target` now: start <= now < end.
+    pub fn current(&self, target: &str) -> Option<Occurrence> {
+        let now = self.now;
+        self.merged(target)
+            .into_iter()
+            .find(|o| o.start <= now && now < o.end)
+    }
+
+    /// The next window of `target` that starts after now.
+    pub fn next(&self, target: &str) -> Option<Occurrence> {
+        self.merged(target).into_iter().find(|o| o.start > self.now)
+    }
+
+    /// For `status`: the window `target` is in (`true`), else its next (`false`).
+    pub fn current_or_next(&self, target: &str) -> Option<(bool, Occurrence)> {
+        match self.current(target) {
+            Some(current) => Some((true, current)),
+            None => self.next(target).map(|next| (false, next)),
         }
     }
-    all.sort_by_key(|o| o.start);
-    let mut out: Vec<Occurrence> = Vec::with_capacity(all.len());
-    for o in all {
-        match out.last_mut() {
-            Some(last) if o.start <= last.end => {
-                if o.end > last.end {
-                    last.end = o.end;
-                }
+
+    /// The windows of `target` in start order, those that overlap or touch made one
+    /// (with the first one's reason).
+    fn merged(&self, target: &str) -> Vec<Occurrence> {
+        let mut all: Vec<&Occurrence> = self
+            .laid
+            .iter()
+            .filter(|(window, _)| window.covers(target))
+            .flat_map(|(_, falls)| falls)
+            .collect();
+        all.sort_by_key(|o| o.start);
+        let mut out: Vec<Occurrence> = Vec::with_capacity(all.len());
+        for o in all {
+            match out.last_mut() {
+                Some(last) if o.start <= last.end => last.end = last.end.max(o.end),
+                _ => out.push(o.clone()),
             }
-            _ => out.push(o),
         }
+        out
     }
-    out
 }
 
 /// The longest spring-forward gap looked past, in minutes (real ones are an hour, a
@@ -212,8 +204,9 @@ pub fn mute_windows_in<Tz: TimeZone>(
     if windows.is_empty() {
         return;
     }
+    let schedule = Schedule::at_in(windows, now, tz);
     for target in targets {
-        let Some(window) = current_in(windows, &target.name, now, tz) else {
+        let Some(window) = schedule.current(&target.name) else {
             continue;
         };
         let first_run = last_check.is_none_or(|last| last < window.start);
@@ -298,6 +291,24 @@ mod tests {
 
     fn at(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn current_in(
+        windows: &[Window],
+        target: &str,
+        now: DateTime<FixedOffset>,
+        tz: &Berlin,
+    ) -> Option<Occurrence> {
+        Schedule::at_in(windows, now, tz).current(target)
+    }
+
+    fn next_in(
+        windows: &[Window],
+        target: &str,
+        now: DateTime<FixedOffset>,
+        tz: &Berlin,
+    ) -> Option<Occurrence> {
+        Schedule::at_in(windows, now, tz).next(target)
     }
 
     fn window(targets: &[&str], days: &[&str], start: &str, duration: Duration) -> Window {

@@ -55,8 +55,9 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
         last_check: state.as_ref().and_then(|s| s.last_stamp()),
     };
     let mut view = StatusView::build(summary, sources, now);
+    let schedule = crate::maintenance::Schedule::at(&watched.maintenance, now);
     view.set_maintenance(|name| {
-        let (active, o) = crate::maintenance::current_or_next(&watched.maintenance, name, now)?;
+        let (active, o) = schedule.current_or_next(name)?;
         Some(MaintenanceView {
             active,
             start: o.start,
