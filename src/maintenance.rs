@@ -13,7 +13,9 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike, FixedOffset, Local, NaiveDate, NaiveTime, TimeDelta, TimeZone};
+use chrono::{
+    DateTime, Datelike, FixedOffset, Local, LocalResult, NaiveDate, NaiveTime, TimeDelta, TimeZone,
+};
 
 use crate::checkpoint::Checkpoint;
 
@@ -161,7 +163,9 @@ impl<'a> Schedule<'a> {
 const MAX_GAP_MINUTES: i64 = 25 * 60;
 
 /// The instant `time` on `date` names in `tz`: the earlier of two (fall back), else the
-/// first valid instant after it (spring forward).
+/// first valid instant after it (spring forward). The earlier is picked by comparing the
+/// instants: chrono's `Local` gives an ambiguous time's two in no promised order (with
+/// `TZ=Europe/Berlin` it gives the later first, so `earliest()` would be the later).
 fn resolve<Tz: TimeZone>(
     tz: &Tz,
     date: NaiveDate,
@@ -170,9 +174,11 @@ fn resolve<Tz: TimeZone>(
     let local = date.and_time(time);
     (0..=MAX_GAP_MINUTES).find_map(|minutes| {
         let at = local.checked_add_signed(TimeDelta::minutes(minutes))?;
-        tz.from_local_datetime(&at)
-            .earliest()
-            .map(|t| t.fixed_offset())
+        match tz.from_local_datetime(&at) {
+            LocalResult::Single(t) => Some(t.fixed_offset()),
+            LocalResult::Ambiguous(a, b) => Some(a.fixed_offset().min(b.fixed_offset())),
+            LocalResult::None => None,
+        }
     })
 }
 
@@ -274,7 +280,8 @@ mod tests {
                 (Berlin::summer(&utc) == summer).then_some(offset)
             };
             match (fits(false), fits(true)) {
-                (Some(w), Some(s)) => chrono::LocalResult::Ambiguous(s, w),
+                // The later first, as chrono's Local gives them.
+                (Some(w), Some(s)) => chrono::LocalResult::Ambiguous(w, s),
                 (Some(o), None) | (None, Some(o)) => chrono::LocalResult::Single(o),
                 (None, None) => chrono::LocalResult::None,
             }

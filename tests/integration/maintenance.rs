@@ -241,6 +241,31 @@ fn windows_across_the_spring_change_last_their_real_time() {
 }
 
 #[test]
+fn a_window_at_an_hour_that_happens_twice_starts_at_the_first() {
+    // 2026-10-25 in Berlin: 03:00 CEST becomes 02:00 CET; 02:30 happens twice. The
+    // window starts at the first (00:30 UTC) and lasts an hour of real time, so it ends
+    // at the second 02:30 (01:30 UTC).
+    let (site, api) = (Site::start(), BotApi::start());
+    let sb = sandbox(&api, &site, &WEEKLY.replace("\"03:00\"", "\"02:30\""));
+    site.set(200);
+    at(&sb, &["check"], "2026-10-25T02:00:00+02:00").expect(0);
+    site.set(503);
+    at(&sb, &["check"], "2026-10-25T02:35:00+02:00").expect(1);
+    let mute = &sb.checkpoint()["mutes"]["web"];
+    assert_eq!(mute["until"], "2026-10-25T02:30:00+01:00", "{mute}");
+    at(&sb, &["check"], "2026-10-25T02:29:00+01:00").expect(1);
+    assert_eq!(api.sent().len(), 1, "api only: {:?}", api.sent());
+    at(&sb, &["check"], "2026-10-25T02:30:00+01:00").expect(1);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent[1].starts_with("🔔 <b>web</b> is no longer muted, and is DOWN now"),
+        "{}",
+        sent[1]
+    );
+}
+
+#[test]
 fn a_hand_mute_stands_and_a_hand_unmute_holds_through_the_window() {
     let (site, api) = (Site::start(), BotApi::start());
     let sb = sandbox(&api, &site, &WEEKLY.replace("[\"web\"]", "[\"*\"]"));
