@@ -184,10 +184,10 @@ fn resolve<Tz: TimeZone>(
 
 /// For the plan of a run, before it says anything: each configured target inside a
 /// window now is muted until the window's end, as by `vigia mute`, with the reason
-/// "maintenance: <reason>". A window mutes a target at the first run inside it (the run
-/// before began earlier), so that a hand `vigia unmute` during the window holds; a mute
-/// by a window that goes on (the config changed) is moved to its end. A hand mute is
-/// never shortened or replaced.
+/// "maintenance: <reason>". A window mutes a target at the first run inside it (the
+/// last check ran before the window began), so that a hand `vigia unmute` during the
+/// window holds; a window's mute whose window goes on (the config changed) is moved to
+/// its end. A hand mute is never shortened or replaced.
 pub fn mute_windows(
     windows: &[Window],
     targets: &[crate::config::Target],
