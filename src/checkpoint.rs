@@ -64,6 +64,10 @@ pub struct Checkpoint {
     /// uptime nor downtime (README "State").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub gaps: Vec<Gap>,
+    /// The start of the last `[[maintenance]]` window that muted each target: a window
+    /// mutes once, so that a hand unmute inside it holds.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub windows_seen: BTreeMap<String, DateTime<FixedOffset>>,
     /// Targets whose current outage someone acknowledged (`vigia ack`): no reminders
     /// until the recovery, which clears it.
     pub acks: BTreeMap<String, Ack>,
@@ -181,6 +185,9 @@ pub struct Mute {
     pub reason: Option<String>,
     /// The target's state when the mute began (`None`: never checked yet).
     pub state: Option<State>,
+    /// Set by a `[[maintenance]]` window (see [`crate::maintenance`]), not by hand.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub maintenance: bool,
 }
 
 /// An acknowledgement of an outage (`vigia ack`): who took it on, when and why.
@@ -417,6 +424,7 @@ impl Checkpoint {
                 until,
                 reason: reason.clone(),
                 state,
+                maintenance: false,
             };
             self.mutes.insert(name.clone(), mute);
         }
@@ -461,9 +469,16 @@ impl Checkpoint {
         }
     }
 
-    /// Forgets the counts (unconfirmed changes, flapping, slowness) of targets no longer
-    /// configured.
+    /// A maintenance window that began at `start` has muted `name` (or met its hand mute).
+    pub fn window_seen(&mut self, name: &str, start: DateTime<FixedOffset>) {
+        self.windows_seen.insert(name.to_owned(), start);
+    }
+
+    /// Forgets the counts (unconfirmed changes, flapping, slowness, windows) of targets
+    /// no longer configured.
     pub fn forget_unwatched(&mut self, watched: &BTreeSet<&str>) {
+        self.windows_seen
+            .retain(|name, _| watched.contains(name.as_str()));
         self.pending
             .retain(|name, _| watched.contains(name.as_str()));
         self.flaps.retain(|name, _| watched.contains(name.as_str()));
@@ -719,6 +734,36 @@ impl Checkpoint {
             }
             current
         });
+    }
+
+    /// A maintenance window covers `name` until `until`: it is muted from now, keeping
+    /// the state it has, as by [`Checkpoint::mute`]; a mute by a window is moved to
+    /// `until`, keeping its start and state. A hand mute is left as it is.
+    pub fn mute_for_maintenance(
+        &mut self,
+        name: &str,
+        until: DateTime<FixedOffset>,
+        reason: String,
+        now: DateTime<FixedOffset>,
+    ) {
+        match self.mutes.get_mut(name) {
+            Some(mute) if mute.maintenance => {
+                mute.until = Some(until);
+                mute.reason = Some(reason);
+            }
+            Some(_) => {}
+            None => {
+                let state = self.targets.get(name).map(|e| e.state);
+                let mute = Mute {
+                    since: now,
+                    until: Some(until),
+                    reason: Some(reason),
+                    state,
+                    maintenance: true,
+                };
+                self.mutes.insert(name.to_owned(), mute);
+            }
+        }
     }
 }
 

@@ -20,6 +20,7 @@ mod fixtures;
 mod flapping;
 mod heartbeat;
 mod history;
+mod maintenance;
 mod message;
 mod metrics;
 mod notices;

@@ -56,6 +56,13 @@ pub struct Plan {
 /// Plans a run. See the module's documentation.
 pub fn plan(inputs: &Inputs) -> Plan {
     let mut checkpoint = inputs.checkpoint.clone();
+    // Before this run's changes: a window's mute keeps the state the target had.
+    crate::maintenance::mute_windows(
+        &inputs.config.maintenance,
+        &inputs.config.targets,
+        &mut checkpoint,
+        inputs.now,
+    );
     let gap = coverage::note_gap(&mut checkpoint, inputs.last_check, inputs.now);
     let configured = inputs
         .config

@@ -128,14 +128,21 @@ fn check_section(canaries: &[String]) -> String {
     text
 }
 
-/// `[heartbeat]` and `[metrics]`, both off: commented out, with an example each.
+/// `[heartbeat]`, `[metrics]` and `[[maintenance]]`, all off: commented out, with an
+/// example each.
 fn optional_sections() -> String {
     format!(
         "\n# [heartbeat]                     # dead man's switch, pinged after every run\n\
          # url = \"https://hc-ping.com/<uuid>\"\n\
          # timeout = {hb}\n\
          \n# [metrics]                       # for node_exporter's textfile collector\n\
-         # textfile = \"/var/lib/prometheus/node-exporter/vigia.prom\"\n",
+         # textfile = \"/var/lib/prometheus/node-exporter/vigia.prom\"\n\
+         \n# [[maintenance]]                 # a window that recurs: checks go on, nothing is sent\n\
+         # targets = [\"*\"]                 # or names: [\"web\", \"api\"]\n\
+         # days = [\"Sun\"]                  # Mon..Sun; omitted: every day\n\
+         # start = \"03:00\"                 # local time (TZ)\n\
+         # duration = \"1h\"                 # at most 7d\n\
+         # reason = \"weekly backup\"\n",
         hb = secs(crate::config::DEFAULT_HEARTBEAT_TIMEOUT),
     )
 }
@@ -350,6 +357,7 @@ mod tests {
             "# ip",
             "# [heartbeat]",
             "# [metrics]",
+            "# [[maintenance]]",
         ] {
             assert!(text.contains(key), "{key} missing");
         }
@@ -363,7 +371,12 @@ mod tests {
         let mut seen = 0;
         for line in text.lines() {
             let line = line.trim_start_matches("# ");
-            for key in ["timeout = ", "retry_delay = ", "remind_every = "] {
+            for key in [
+                "timeout = ",
+                "retry_delay = ",
+                "remind_every = ",
+                "duration = ",
+            ] {
                 if let Some(value) = line.strip_prefix(key) {
                     let value = value.split('"').nth(1).unwrap();
                     assert!(crate::config::parse_duration(value).is_some(), "{line}");
@@ -376,7 +389,7 @@ mod tests {
                 seen += 1;
             }
         }
-        assert_eq!(seen, 7, "{text}");
+        assert_eq!(seen, 9, "{text}");
     }
 
     #[test]

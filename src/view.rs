@@ -114,6 +114,8 @@ pub struct TargetView {
     pub slow: Option<(DateTime<FixedOffset>, u64)>,
     /// Who took its current outage on (`vigia ack`).
     pub ack: Option<AckView>,
+    /// The `[[maintenance]]` window it is in, else its next; `None` without the config.
+    pub maintenance: Option<MaintenanceView>,
 }
 
 /// An acknowledged outage: by whom, when, why.
@@ -128,6 +130,17 @@ pub struct AckView {
 pub struct MuteView {
     /// `None`: until `vigia unmute`.
     pub until: Option<DateTime<FixedOffset>>,
+    pub reason: Option<String>,
+    /// Set by a maintenance window, not by hand.
+    pub maintenance: bool,
+}
+
+/// A maintenance window of a target: the one it is in (`active`), else the next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MaintenanceView {
+    pub active: bool,
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
     pub reason: Option<String>,
 }
 
@@ -211,6 +224,7 @@ impl StatusView {
                 muted: cp.mutes.get(&t.name).map(|m| MuteView {
                     until: m.until,
                     reason: m.reason.clone(),
+                    maintenance: m.maintenance,
                 }),
                 certificate: cp
                     .certs
@@ -240,6 +254,7 @@ impl StatusView {
                 last: t.last,
                 uptime: t.uptime,
                 coverage: t.coverage,
+                maintenance: None,
             })
             .collect();
         let outbox = OutboxView {
@@ -335,6 +350,7 @@ pub fn render_text(view: &StatusView, paint: Paint) -> String {
     watched(&mut out, view, paint);
     mutes_and_certificates(&mut out, view);
     acks(&mut out, view);
+    maintenance_windows(&mut out, view);
     connectivity(&mut out, &view.connectivity, paint);
     if !view.removed.is_empty() {
         let names: Vec<String> = view
@@ -745,6 +761,7 @@ fn target_json(t: &TargetView) -> Value {
         "muted": t.muted.as_ref().map(|m| json!({
             "until": m.until.map(|u| u.to_rfc3339()),
             "reason": m.reason,
+            "maintenance": m.maintenance,
         })),
         "certificate": t.certificate.as_ref().map(|c| json!({
             "not_after": c.not_after.to_rfc3339(),
@@ -755,7 +772,51 @@ fn target_json(t: &TargetView) -> Value {
             "at": a.at.to_rfc3339(),
             "reason": a.reason,
         })),
+        "maintenance": t.maintenance.as_ref().map(|m| json!({
+            "active": m.active,
+            "start": m.start.to_rfc3339(),
+            "end": m.end.to_rfc3339(),
+            "reason": m.reason,
+        })),
     })
+}
+
+impl StatusView {
+    /// Shows each target's maintenance window, the one it is in or the next, as
+    /// `window_of` finds it (from the config's `[[maintenance]]`).
+    pub fn set_maintenance(&mut self, window_of: impl Fn(&str) -> Option<MaintenanceView>) {
+        for t in &mut self.targets {
+            t.maintenance = window_of(&t.name);
+        }
+    }
+}
+
+/// One line per target with a maintenance window: the one it is in, else the next.
+fn maintenance_windows(out: &mut String, view: &StatusView) {
+    for t in &view.targets {
+        let Some(m) = &t.maintenance else {
+            continue;
+        };
+        let why = m
+            .reason
+            .as_ref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        let text = match m.active {
+            true => format!(
+                "{} is in a maintenance window until {}{why}.",
+                t.name,
+                stamp(m.end)
+            ),
+            false => format!(
+                "{}'s next maintenance window: {} for {}{why}.",
+                t.name,
+                stamp(m.start),
+                format_duration((m.end - m.start).to_std().unwrap_or_default())
+            ),
+        };
+        line(out, text);
+    }
 }
 
 #[cfg(test)]
@@ -845,6 +906,7 @@ mod tests {
                 until: None,
                 reason: None,
                 state: None,
+                maintenance: false,
             },
         );
         let log = [

@@ -14,7 +14,7 @@ use crate::history::read_summary;
 use crate::state::{StateDir, CHECKPOINT};
 use crate::transition::CONNECTIVITY;
 use crate::translog::Entry;
-use crate::view::{render_json, render_text, Sources, StatusView};
+use crate::view::{render_json, render_text, MaintenanceView, Sources, StatusView};
 
 pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::Result<Exit> {
     let ui = Ui::new(env);
@@ -57,7 +57,17 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
         last_check,
         gaps: &gaps,
     };
-    let view = StatusView::build(summary, sources, now);
+    let mut view = StatusView::build(summary, sources, now);
+    let schedule = crate::maintenance::Schedule::at(&watched.maintenance, now);
+    view.set_maintenance(|name| {
+        let (active, o) = schedule.current_or_next(name)?;
+        Some(MaintenanceView {
+            active,
+            start: o.start,
+            end: o.end,
+            reason: o.reason,
+        })
+    });
 
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -78,6 +88,8 @@ struct Watched {
     canaries: usize,
     state_dir: PathBuf,
     log_file: PathBuf,
+    /// The config's `[[maintenance]]` windows; none from the roster.
+    maintenance: Vec<crate::maintenance::Window>,
 }
 
 impl Watched {
@@ -113,6 +125,7 @@ impl Watched {
             canaries: config.canaries.len(),
             state_dir: config.state_dir,
             log_file: config.log_file,
+            maintenance: config.maintenance,
         })
     }
 
@@ -141,6 +154,7 @@ impl Watched {
                     canaries: roster.canaries,
                     state_dir: dir,
                     log_file: roster.log_file,
+                    maintenance: Vec::new(),
                 })
             })
     }

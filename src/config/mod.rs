@@ -2,7 +2,8 @@
 //! into the typed [`Config`] the rest of the program sees. Its parts, each in a file
 //! named for what it owns: the process environment and default paths (`env`), the raw
 //! TOML (`raw`), one validation function per section (`sections`), targets and their
-//! names (`target`), and durations (`duration`).
+//! names (`target`), and durations (`duration`); `[[maintenance]]` windows in a file of
+//! their own (`maintenance`).
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -14,6 +15,7 @@ use crate::secret::Token;
 
 mod duration;
 mod env;
+mod maintenance;
 mod raw;
 mod sections;
 mod target;
@@ -62,6 +64,8 @@ pub struct Config {
     pub metrics: Option<PathBuf>,
     /// Things worth saying that do not stop the program (e.g. a readable token file).
     pub warnings: Vec<String>,
+    /// `[[maintenance]]`: windows that recur, inside which targets are muted.
+    pub maintenance: Vec<crate::maintenance::Window>,
 }
 
 /// `[heartbeat]`: a URL to GET after every completed run.
@@ -175,6 +179,7 @@ impl Config {
             heartbeat: None,
             metrics: None,
             warnings: Vec::new(),
+            maintenance: Vec::new(),
         }
     }
 
@@ -271,10 +276,12 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
             (Some(telegram), inline)
         }
     };
+    let targets = sections::targets(raw.target, &defaults, base, &key_error)?;
+    let maintenance = maintenance::windows(raw.maintenance, &targets, &key_error)?;
     let config = Config {
         path: Some(path.to_owned()),
         telegram,
-        targets: sections::targets(raw.target, &defaults, base, &key_error)?,
+        targets,
         canaries: sections::canaries(check.canary, &defaults, &key_error)?,
         heartbeat: raw
             .heartbeat
@@ -285,6 +292,7 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
         log_file,
         state_dir,
         warnings,
+        maintenance,
     };
     Ok((config, token_inline))
 }
@@ -326,6 +334,7 @@ mod tests {
             ("[[target]]", "[[target]]\nzz = 1\n"),
             ("[heartbeat]", "[heartbeat]\nzz = 1\n"),
             ("[metrics]", "[metrics]\nzz = 1\n"),
+            ("[[maintenance]]", "[[maintenance]]\nzz = 1\n"),
         ] {
             let err = toml::from_str::<RawConfig>(probe)
                 .err()
@@ -349,7 +358,14 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        for table in ["telegram", "check", "target", "heartbeat", "metrics"] {
+        for table in [
+            "telegram",
+            "check",
+            "target",
+            "heartbeat",
+            "metrics",
+            "maintenance",
+        ] {
             assert!(err.contains(&format!("`{table}`")), "{err}");
         }
     }
@@ -760,5 +776,50 @@ mod tests {
             "db_5432"
         );
         assert!(Target::adhoc("gopher://x", &CheckDefaults::default()).is_err());
+    }
+
+    #[test]
+    fn maintenance_windows_are_read_and_checked() {
+        let window = |keys: &str| minimal(&format!("\n[[maintenance]]\n{keys}"));
+        let c = load(&window(
+            "targets = [\"web\"]\ndays = [\"Sun\", \"sat\"]\nstart = \"23:30\"\nduration = \"1h30m\"\nreason = \"backup\"\n\n[[maintenance]]\ntargets = [\"*\"]\nstart = \"03:00\"\nduration = \"7d\"\n",
+        ))
+        .unwrap();
+        let [first, second] = &c.maintenance[..] else {
+            panic!("{:?}", c.maintenance)
+        };
+        assert_eq!(first.targets, Some(vec!["web".to_owned()]));
+        assert_eq!(first.days, [false, false, false, false, false, true, true]);
+        assert_eq!(first.start.to_string(), "23:30:00");
+        assert_eq!(first.duration, Duration::from_secs(5400));
+        assert_eq!(first.reason.as_deref(), Some("backup"));
+        assert_eq!((second.targets.clone(), second.days), (None, [true; 7]));
+        assert!(load(&minimal("")).unwrap().maintenance.is_empty());
+        let ok = "start = \"03:00\"\nduration = \"1h\"\n";
+        let cases: &[(String, &str)] = &[
+            (window(&format!("targets = [\"nosuch\"]\n{ok}")), "line 10: maintenance.targets: \"nosuch\" is not a configured target"),
+            (window(&format!("targets = []\n{ok}")), "line 10: maintenance.targets: is empty"),
+            (window(&format!("targets = [\"*\", \"web\"]\n{ok}")), "line 10: maintenance.targets: \"*\" is every target: give it alone"),
+            (window(ok), "line 9: maintenance.targets: missing"),
+            (window(&format!("targets = [\"web\"]\ndays = [\"Sunday\"]\n{ok}")), "line 11: maintenance.days: \"Sunday\" is not a day: use Mon, Tue, Wed, Thu, Fri, Sat, Sun"),
+            (window(&format!("targets = [\"web\"]\ndays = []\n{ok}")), "line 11: maintenance.days: is empty"),
+            (window("targets = [\"web\"]\nstart = \"3am\"\nduration = \"1h\"\n"), "line 11: maintenance.start: \"3am\" is not a time of day"),
+            (window("targets = [\"web\"]\nstart = \"24:00\"\nduration = \"1h\"\n"), "line 11: maintenance.start: \"24:00\" is not a time of day"),
+            (window("targets = [\"web\"]\nduration = \"1h\"\n"), "line 9: maintenance.start: missing"),
+            (window("targets = [\"web\"]\nstart = \"03:00\"\nduration = \"0s\"\n"), "line 12: maintenance.duration: must be more than zero"),
+            (window("targets = [\"web\"]\nstart = \"03:00\"\nduration = \"7d1s\"\n"), "line 12: maintenance.duration: must be at most 7d"),
+            (window("targets = [\"web\"]\nstart = \"03:00\"\nduration = \"99999999999999999d\"\n"), "line 12: maintenance.duration: must be at most 7d"),
+            (window("targets = [\"web\"]\nstart = \"03:00\"\nduration = \"soon\"\n"), "line 12: maintenance.duration: \"soon\" is not a duration"),
+            (window("targets = [\"web\"]\nstart = \"03:00\"\n"), "line 9: maintenance.duration: missing"),
+            (window(&format!("targets = [\"web\"]\n{ok}reason = \" \"\n")), "line 13: maintenance.reason: must not be empty"),
+            (window(&format!("targets = [\"web\"]\n{ok}every = \"1w\"\n")), "line 13: unknown key \"every\""),
+        ];
+        for (text, want) in cases {
+            let got = load(text).expect_err(text);
+            assert!(
+                got.starts_with(&format!("config FILE: {want}")),
+                "for {text:?}\n got: {got}\nwant: config FILE: {want}"
+            );
+        }
     }
 }

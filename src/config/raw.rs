@@ -13,6 +13,8 @@ pub(super) struct RawConfig {
     pub(super) target: Vec<Spanned<RawTarget>>,
     pub(super) heartbeat: Option<Spanned<RawHeartbeat>>,
     pub(super) metrics: Option<Spanned<RawMetrics>>,
+    #[serde(default)]
+    pub(super) maintenance: Vec<Spanned<RawMaintenance>>,
 }
 
 #[derive(Deserialize)]
@@ -79,4 +81,14 @@ pub(super) struct RawTarget {
     pub(super) recover: Option<Spanned<i64>>,
     pub(super) flapping: Option<Spanned<String>>,
     pub(super) slow: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMaintenance {
+    pub(super) targets: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(super) days: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(super) start: Option<Spanned<String>>,
+    pub(super) duration: Option<Spanned<String>>,
+    pub(super) reason: Option<Spanned<String>>,
 }

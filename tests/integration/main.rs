@@ -11,6 +11,7 @@ mod features;
 mod golden;
 mod init;
 mod looks;
+mod maintenance;
 mod prometheus;
 mod rendered;
 mod security;

@@ -266,7 +266,8 @@ fn json_keys_come_in_the_documented_order() {
             "slow",
             "muted",
             "certificate",
-            "ack"
+            "ack",
+            "maintenance"
         ]
     );
     let outbox: Vec<&String> = doc["outbox"].as_object().unwrap().keys().collect();
