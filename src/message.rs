@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::config::format_elapsed;
 use crate::describe::truncate;
+use crate::outcome::Reason;
 use crate::texts::{fill, Texts};
 use crate::transition::{Change, CONNECTIVITY};
 use crate::translog::State;
@@ -44,7 +45,7 @@ pub enum Notice {
     StillDown {
         target: String,
         url: String,
-        reason: String,
+        reason: Reason,
         /// `None`: unknown, the outage is dated after now (the clock went back).
         down_for: Option<Duration>,
         at: DateTime<FixedOffset>,
@@ -69,7 +70,7 @@ pub enum Notice {
         target: String,
         url: String,
         state: State,
-        reason: String,
+        reason: Reason,
         at: DateTime<FixedOffset>,
     },
 }
@@ -160,6 +161,11 @@ impl Styled<'_> {
         (self.text)(&truncate(s, MAX_VALUE))
     }
 
+    /// A reason, in this rendering's language, as plain text.
+    fn reason(&self, reason: &Reason) -> String {
+        self.text(&reason.render(&self.texts.reasons))
+    }
+
     /// The block for one notice, by its kind.
     fn notice(&self, notice: &Notice) -> String {
         match notice {
@@ -227,7 +233,7 @@ impl Styled<'_> {
         };
         format!(
             "{headline}\n{}\n{}",
-            self.text(&c.reason),
+            self.reason(&c.reason),
             self.code(&c.url)
         )
     }
@@ -237,7 +243,7 @@ impl Styled<'_> {
         let texts = self.texts;
         let values = [
             ("target", self.bold(&c.target)),
-            ("reason", self.text(&c.reason)),
+            ("reason", self.reason(&c.reason)),
         ];
         let headline = match (c.state, c.down_for) {
             (State::Offline, _) => fill_owned(texts.down, &values),
@@ -256,7 +262,7 @@ impl Styled<'_> {
         &self,
         target: &str,
         url: &str,
-        reason: &str,
+        reason: &Reason,
         down_for: Option<Duration>,
         at: DateTime<FixedOffset>,
     ) -> String {
@@ -269,7 +275,7 @@ impl Styled<'_> {
             &[
                 ("target", &self.bold(target)),
                 ("duration", &duration),
-                ("reason", &self.text(reason)),
+                ("reason", &self.reason(reason)),
             ],
         );
         self.block(headline, url, at)
@@ -322,7 +328,7 @@ impl Styled<'_> {
         target: &str,
         url: &str,
         state: State,
-        reason: &str,
+        reason: &Reason,
         at: DateTime<FixedOffset>,
     ) -> String {
         let word = match state {
@@ -334,7 +340,7 @@ impl Styled<'_> {
             &[
                 ("target", &self.bold(target)),
                 ("state", word),
-                ("reason", &self.text(reason)),
+                ("reason", &self.reason(reason)),
             ],
         );
         self.block(headline, url, at)
@@ -362,14 +368,17 @@ pub fn render_fault(
         0 => String::new(),
         n => format!(" {}", fill(texts.and_more, &[("count", &n.to_string())])),
     };
-    let detail = faults.first().map(|(_, o)| o.detail.as_str()).unwrap_or("");
+    let detail = faults
+        .first()
+        .map(|(_, o)| o.detail.render(&texts.reasons))
+        .unwrap_or_default();
     let headline = fill(
         texts.fault,
         &[
             ("host", &escape(&truncate(host, MAX_VALUE))),
             ("count", &faults.len().to_string()),
             ("when", &when(since)),
-            ("detail", &escape(&truncate(detail, MAX_VALUE))),
+            ("detail", &escape(&truncate(&detail, MAX_VALUE))),
         ],
     );
     format!(
