@@ -225,7 +225,10 @@ pub fn unmute(
                     .unwrap_or_default()
                     .to_owned(),
                 state: current.state,
-                reason: Reason::Text(current.text.clone()),
+                reason: checkpoint
+                    .reason(name)
+                    .cloned()
+                    .unwrap_or_else(|| Reason::Text(current.text.clone())),
                 at: now,
             });
         }

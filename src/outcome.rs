@@ -9,6 +9,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::cert::CertInfo;
 use crate::texts::{fill, Reasons};
 
@@ -42,7 +44,9 @@ impl Outcome {
 }
 
 /// Why a target is up or down, or why this machine is: what a probe found, in values.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The checkpoint keeps it for each target's last state (see `Checkpoint::reasons`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// An answer worth naming (the probe succeeded) and how long it took.
     Answered {
@@ -120,7 +124,8 @@ pub enum Reason {
 }
 
 /// Where a final redirect that vigia does not follow led.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Unfollowed {
     /// To another scheme (`file`, `mailto`, an app's own).
     Scheme(String),
@@ -129,7 +134,8 @@ pub enum Unfollowed {
 }
 
 /// An IP family a target is limited to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Family {
     V4,
     V6,
@@ -145,7 +151,8 @@ impl fmt::Display for Family {
 }
 
 /// A TLS failure, the certificate ones by name, the rest in rustls's words.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Tls {
     Expired,
     UnknownIssuer,
@@ -264,7 +271,7 @@ impl Reason {
             ),
             Reason::CanariesAnswer => t.canaries_answer.to_owned(),
             Reason::Text(text) => text.clone(),
-            Reason::Unknown => String::new(),
+            Reason::Unknown => t.unknown.to_owned(),
         }
     }
 

@@ -57,7 +57,7 @@ pub fn plan(inputs: &Inputs) -> Plan {
     let mut checkpoint = inputs.checkpoint.clone();
     let (connectivity, judged, changes) = judge(inputs);
     for change in &changes {
-        checkpoint.record(change.entry());
+        checkpoint.record_with_reason(change.entry(), change.reason.clone());
     }
     let notices = what_to_say(&changes, &judged, inputs, &mut checkpoint);
     let faults: Vec<&(&Target, &Outcome)> = inputs

@@ -124,6 +124,8 @@ pub struct Reasons {
     pub canaries_failed: &'static str,
     pub canary_answered: &'static str,
     pub canaries_answer: &'static str,
+    /// No reason was found (a probe that made no attempt).
+    pub unknown: &'static str,
 }
 
 pub const REASONS_EN: Reasons = Reasons {
@@ -167,6 +169,7 @@ pub const REASONS_EN: Reasons = Reasons {
     canaries_failed: "every canary failed ({reason}), and targets with them",
     canary_answered: "{url} answered: {reason}",
     canaries_answer: "canaries answer again",
+    unknown: "no reason known",
 };
 
 pub const REASONS_PT_BR: Reasons = Reasons {
@@ -175,11 +178,11 @@ pub const REASONS_PT_BR: Reasons = Reasons {
     redirect_unreadable: " (redirecionamento para um endereço ilegível, não seguido)",
     tcp_connect: "conexão TCP aceita",
     connection_refused: "conexão recusada",
-    connection_reset: "conexão derrubada pelo servidor",
+    connection_reset: "conexão resetada",
     connection_aborted: "conexão abortada",
     closed_early: "conexão fechada antes de a resposta chegar inteira",
-    host_unreachable: "host inalcançável",
-    network_unreachable: "rede inalcançável",
+    host_unreachable: "host inacessível",
+    network_unreachable: "rede inacessível",
     timed_out: "tempo esgotado",
     timed_out_after: "sem resposta em {duration}",
     dns: "falha de DNS (nome não resolvido)",
@@ -204,11 +207,12 @@ pub const REASONS_PT_BR: Reasons = Reasons {
     probe_failed: "a verificação falhou",
     too_many_open_files: "arquivos abertos demais",
     out_of_memory: "memória esgotada",
-    ca_file_unreadable: "não consegui ler {path}: {why}",
-    http_setup: "não consegui preparar o HTTP: {why}",
-    canaries_failed: "todos os canários falharam ({reason}), e alvos junto com eles",
+    ca_file_unreadable: "não foi possível ler {path}: {why}",
+    http_setup: "não foi possível preparar o HTTP: {why}",
+    canaries_failed: "todos os canários falharam ({reason}), e alvos também",
     canary_answered: "{url} respondeu: {reason}",
     canaries_answer: "os canários voltaram a responder",
+    unknown: "motivo desconhecido",
 };
 
 /// The languages `telegram.language` accepts, with their tables.
@@ -273,5 +277,45 @@ mod tests {
         assert_eq!(fill("{a} and {b}", &[("a", "1"), ("b", "2")]), "1 and 2");
         assert_eq!(for_language(Some("pt-BR")).down, PT_BR.down);
         assert_eq!(for_language(None).down, EN.down);
+    }
+}
+
+#[cfg(test)]
+mod reason_texts {
+    use super::*;
+
+    #[test]
+    fn every_blank_of_every_reason_is_one_the_code_fills() {
+        let known = [
+            "what", "ms", "scheme", "duration", "host", "family", "why", "text", "path", "reason",
+            "url",
+        ];
+        for (name, t) in LANGUAGES {
+            let r = &t.reasons;
+            for template in [
+                r.answered,
+                r.redirect_not_followed,
+                r.timed_out_after,
+                r.no_address,
+                r.tls,
+                r.text_not_found,
+                r.text_not_found_limited,
+                r.ca_file_unreadable,
+                r.http_setup,
+                r.canaries_failed,
+                r.canary_answered,
+            ] {
+                let mut rest = template;
+                while let Some(open) = rest.find('{') {
+                    let close = rest[open..].find('}').expect("closed blank") + open;
+                    let blank = &rest[open + 1..close];
+                    assert!(
+                        known.contains(&blank),
+                        "{name}: unknown blank {blank:?} in {template:?}"
+                    );
+                    rest = &rest[close + 1..];
+                }
+            }
+        }
     }
 }
