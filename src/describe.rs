@@ -113,7 +113,7 @@ pub fn describe_tls(text: &str) -> Option<Tls> {
         return None;
     }
     if lower.contains("received corrupt message") || lower.contains("invalidcontenttype") {
-        return Some(Tls::NotTls);
+        return Some(Tls::PlainText);
     }
     if lower.contains("tls handshake eof") {
         return Some(Tls::ClosedInHandshake);
@@ -253,7 +253,7 @@ mod tests {
 
     #[test]
     fn the_plain_text_answer_reads_as_no_tls_says() {
-        assert_eq!(Reason::Tls(Tls::NotTls).to_string(), NO_TLS);
+        assert_eq!(Reason::Tls(Tls::PlainText).to_string(), NO_TLS);
     }
 
     #[test]

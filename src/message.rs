@@ -1001,7 +1001,7 @@ mod every_reason {
             Reason::Tls(Tls::NotValidYet),
             Reason::Tls(Tls::SelfSigned),
             Reason::Tls(Tls::Revoked),
-            Reason::Tls(Tls::NotTls),
+            Reason::Tls(Tls::PlainText),
             Reason::Tls(Tls::ClosedInHandshake),
             Reason::Tls(Tls::NoCertificate),
             Reason::Tls(Tls::Other("HandshakeFailure".into())),

@@ -161,7 +161,7 @@ pub enum Tls {
     SelfSigned,
     Revoked,
     /// The server answered in plain text.
-    NotTls,
+    PlainText,
     ClosedInHandshake,
     NoCertificate,
     /// What rustls says.
@@ -238,7 +238,7 @@ impl Reason {
                     Tls::NotValidYet => t.tls_not_valid_yet,
                     Tls::SelfSigned => t.tls_self_signed,
                     Tls::Revoked => t.tls_revoked,
-                    Tls::NotTls => t.tls_not_tls,
+                    Tls::PlainText => t.tls_not_tls,
                     Tls::ClosedInHandshake => t.tls_closed_in_handshake,
                     Tls::NoCertificate => t.tls_no_certificate,
                     Tls::Other(words) => words,

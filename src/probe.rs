@@ -67,7 +67,7 @@ pub async fn probe_all(targets: &[Target], limits: Limits) -> Vec<Outcome> {
         tasks.spawn(async move {
             let gates = Gates { all, host };
             let probed = tokio::time::timeout_at(deadline, probe(&target, &clients, gates));
-            let outcome = probed.await.unwrap_or_else(|_| Outcome {
+            let outcome = probed.await.unwrap_or(Outcome {
                 up: false,
                 detail: Reason::NotProbedInTime,
                 elapsed: Duration::ZERO,
@@ -88,7 +88,7 @@ pub async fn probe_all(targets: &[Target], limits: Limits) -> Vec<Outcome> {
     outcomes
         .into_iter()
         .map(|o| {
-            o.unwrap_or_else(|| Outcome {
+            o.unwrap_or(Outcome {
                 up: false,
                 detail: Reason::ProbeFailed,
                 elapsed: Duration::ZERO,
