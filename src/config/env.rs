@@ -29,6 +29,9 @@ pub struct Env {
     /// `VIGIA_NOW` (RFC 3339): the time a run takes as now, for tests that pin whole
     /// outputs or move a run in time. Unset (or not a valid time): the clock.
     pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// The locale of messages, as POSIX picks it: the first of `LC_ALL`, `LC_MESSAGES`
+    /// and `LANG` that is set and not empty (`pt_BR.UTF-8`). Only `init` speaks by it.
+    pub messages_locale: Option<String>,
 }
 
 impl Env {
@@ -64,6 +67,9 @@ impl Env {
             now: std::env::var("VIGIA_NOW")
                 .ok()
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(t.trim()).ok()),
+            messages_locale: ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty())),
         }
     }
 
@@ -152,5 +158,57 @@ impl Env {
             self.user_dir(&self.xdg_state_home, ".local/state")
                 .join("vigia/vigia.log")
         }
+    }
+
+    /// The language of the messages locale, as `telegram.language` names it: `pt-BR`
+    /// for `pt_BR`, `pt_BR.UTF-8`, `pt_BR@…` (any case); `None` (English) for the rest,
+    /// `C` and `POSIX` included.
+    pub fn locale_language(&self) -> Option<&'static str> {
+        let locale = self.messages_locale.as_deref()?;
+        let name = locale.split(['.', '@']).next().unwrap_or_default();
+        crate::texts::LANGUAGES
+            .iter()
+            .map(|(language, _)| *language)
+            .find(|language| {
+                *language != "en"
+                    && language
+                        .replace('-', "_")
+                        .eq_ignore_ascii_case(name.replace('-', "_").as_str())
+            })
+    }
+}
+
+#[cfg(test)]
+mod locale_tests {
+    use super::*;
+
+    #[test]
+    fn the_messages_locale_names_the_language() {
+        let with = |locale: &str| Env {
+            messages_locale: Some(locale.into()),
+            ..Env::default()
+        };
+        for pt in [
+            "pt_BR",
+            "pt_BR.UTF-8",
+            "pt_BR.utf8",
+            "pt_BR@latin",
+            "PT_br",
+            "pt-BR",
+        ] {
+            assert_eq!(with(pt).locale_language(), Some("pt-BR"), "{pt}");
+        }
+        for other in [
+            "C",
+            "POSIX",
+            "C.UTF-8",
+            "en_US.UTF-8",
+            "pt_PT.UTF-8",
+            "pt",
+            "de_DE",
+        ] {
+            assert_eq!(with(other).locale_language(), None, "{other}");
+        }
+        assert_eq!(Env::default().locale_language(), None);
     }
 }
