@@ -1183,6 +1183,7 @@ fn the_locale_is_read_as_posix_says_and_the_flag_beats_it() {
 #[test]
 fn unattended_in_portuguese_says_everything_in_portuguese_and_writes_the_language() {
     let (api, site, sb) = (BotApi::start(), Site::start(), Sandbox::new());
+    let closed = crate::closed_port_url();
     let token_file = sb.path("token");
     fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
     let run = sb
@@ -1198,12 +1199,15 @@ fn unattended_in_portuguese_says_everything_in_portuguese_and_writes_the_languag
             &format!("web={}", site.url("/ok")),
             "--url",
             &format!("api={}", site.url("/status/503")),
+            "--url",
+            &format!("db={closed}"),
             "--api-url",
             &api.url(),
         ])
         .expect(0);
     let p = crate::golden::Placeholders::new()
         .with(&site.url(""), "site")
+        .with(&closed, "closed")
         .with(&sb.config_path().display().to_string(), "config");
     crate::golden::assert_whole(
         &p.apply(&run.stderr),
@@ -1212,6 +1216,7 @@ fn unattended_in_portuguese_says_everything_in_portuguese_and_writes_the_languag
          Passo 4 de 8: ✓ mandei uma mensagem de teste para o chat -100777.\n\
          ✓ web ({site}/ok) está no ar: HTTP 200 em {ms} ms\n\
          ✗ api ({site}/status/503) está FORA DO AR: HTTP 503 Service Unavailable\n\
+         ✗ db ({closed}) está FORA DO AR: conexão recusada\n\
          \n\
          Passo 7 de 8: gravei {config} (modo 0600).\n\
          O serviço do timer lê /etc/vigia/config.toml, não este arquivo: rode `vigia --config {config} check`\n\
@@ -1227,12 +1232,24 @@ fn unattended_in_portuguese_says_everything_in_portuguese_and_writes_the_languag
     let text = fs::read_to_string(sb.config_path()).unwrap();
     assert!(text.contains("\nlanguage = \"pt-BR\" "), "{text}");
     // The alerts it set up speak Portuguese, reasons included.
-    sb.run(&["check"]).expect(1);
+    sb.run_with_env(&["check"], "VIGIA_NOW", "2026-03-01T12:00:00Z")
+        .expect(1);
     let sent = api.sent();
     assert_eq!(sent.len(), 2, "{sent:?}");
+    crate::golden::assert_whole(
+        &p.apply(&sent[1]),
+        "🔴 <b>api</b> está FORA DO AR: HTTP 503 Service Unavailable\n\
+         <code>{site}/status/503</code>\n\
+         2026-03-01 12:00:00 +00:00 em {host}\n\
+         \n\
+         🔴 <b>db</b> está FORA DO AR: conexão recusada\n\
+         <code>{closed}</code>\n\
+         2026-03-01 12:00:00 +00:00 em {host}",
+    );
+    // The log keeps English.
+    let log = p.apply(&sb.log_lines().join("\n"));
     assert!(
-        sent[1].starts_with("🔴 <b>api</b> está FORA DO AR: HTTP 503 Service Unavailable\n"),
-        "{}",
-        sent[1]
+        log.contains("\n2026-03-01T12:00:00+00:00 OFFLINE db connection refused ({closed})"),
+        "{log}"
     );
 }
