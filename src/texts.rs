@@ -506,7 +506,7 @@ pub const WIZARD_PT_BR: WizardTexts = WizardTexts {
     wrote: "\nPasso 7 de 8: gravei {path} (modo 0600).",
     step_bot: "Passo 1 de 8: o bot. No Telegram, abra https://t.me/BotFather e mande /newbot.\n\
                Dê um nome de exibição e depois um nome de usuário terminado em 'bot' (ex.: meuservidor_alertas_bot).\n\
-               O BotFather responde com um token como 123456789:AAH...; copie.",
+               O BotFather responde com um token como 123456789:AAH...; copie o token.",
     bot_answers: "✓ O bot @{username} ({name}) respondeu.",
     try_again: "Tentar de novo?",
     cannot_read_stdin: "não foi possível ler o token da entrada padrão",
@@ -517,7 +517,7 @@ pub const WIZARD_PT_BR: WizardTexts = WizardTexts {
     webhook_unknown: "! Não deu para saber se o bot tem um webhook ({error}); seguindo em frente.",
     step_webhook: "\nPasso 2 de 8: o webhook. O bot tem um webhook ({url}): o Telegram manda as\n\
                    atualizações para lá, então o vigia não consegue lê-las para achar o seu chat. Apagar o\n\
-                   webhook para o que estiver usando ele.",
+                   webhook interrompe o que estiver usando ele.",
     delete_webhook: "Apagar o webhook?",
     webhook_stays: "o webhook fica; informe o chat com --chat-id",
     webhook_deleted: "✓ Webhook apagado.",
