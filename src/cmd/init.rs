@@ -769,4 +769,28 @@ mod tests {
         assert_eq!((dir.path(), exact), (tmp.path(), false));
         assert!(nearest_dir(tmp.path()).unwrap().1);
     }
+
+    #[test]
+    fn every_language_of_the_alerts_is_one_init_accepts_and_the_flag_beats_the_locale() {
+        use clap::Parser;
+        let brazilian = Env {
+            messages_locale: Some("pt_BR.UTF-8".into()),
+            ..Env::default()
+        };
+        for (name, _) in crate::texts::LANGUAGES {
+            let cli = crate::cli::Cli::try_parse_from(["vigia", "init", "--language", name])
+                .unwrap_or_else(|e| panic!("--language {name}: {e}"));
+            let crate::cli::Command::Init(args) = cli.command else {
+                panic!("not init")
+            };
+            let spoken = wizard_language(&args, &brazilian);
+            assert_eq!(spoken, Some(name).filter(|n| *n != "en"), "{name}");
+        }
+        let cli = crate::cli::Cli::try_parse_from(["vigia", "init"]).unwrap();
+        let crate::cli::Command::Init(args) = cli.command else {
+            panic!("not init")
+        };
+        assert_eq!(wizard_language(&args, &brazilian), Some("pt-BR"));
+        assert_eq!(wizard_language(&args, &Env::default()), None);
+    }
 }
