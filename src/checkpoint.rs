@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::{Deserialize, Serialize};
 
+use crate::outcome::Reason;
 use crate::translog::{Entry, State};
 
 /// The layout of the checkpoint; a newer one is refused rather than misread.
@@ -71,6 +72,15 @@ pub struct Checkpoint {
     /// Targets whose current outage someone acknowledged (`vigia ack`): no reminders
     /// until the recovery, which clears it.
     pub acks: BTreeMap<String, Ack>,
+    /// Why each target is in its last logged state, as a value (the log's text is
+    /// English): a message that says it again later (a mute's end) says it in the
+    /// configured language. Kept with the state it explains; a reason this vigia cannot
+    /// read (a newer one wrote it) is dropped, never fatal.
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "readable_reasons"
+    )]
+    pub reasons: BTreeMap<String, (State, Reason)>,
 }
 
 /// A result that differs from the target's logged state, counted until it is confirmed.
@@ -540,6 +550,7 @@ impl Checkpoint {
     pub fn record(&mut self, entry: Entry) {
         self.acks.remove(&entry.target);
         self.targets.insert(entry.target.clone(), entry.clone());
+        self.reasons.remove(&entry.target);
         self.unlogged.push(entry);
     }
 
@@ -767,6 +778,32 @@ impl Checkpoint {
     }
 }
 
+/// The reasons of a checkpoint, without those this vigia cannot read.
+fn readable_reasons<'de, D: serde::Deserializer<'de>>(
+    de: D,
+) -> Result<BTreeMap<String, (State, Reason)>, D::Error> {
+    let raw = BTreeMap::<String, serde_json::Value>::deserialize(de)?;
+    Ok(raw
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, serde_json::from_value(value).ok()?)))
+        .collect())
+}
+
+impl Checkpoint {
+    /// Records a change of state (see [`Checkpoint::record`]) with its reason as a value.
+    pub fn record_with_reason(&mut self, entry: Entry, reason: Reason) {
+        let (name, state) = (entry.target.clone(), entry.state);
+        self.record(entry);
+        self.reasons.insert(name, (state, reason));
+    }
+
+    /// Why `name` is in its last logged state, when that is known as a value.
+    pub fn reason(&self, name: &str) -> Option<&Reason> {
+        let (state, reason) = self.reasons.get(name)?;
+        (self.targets.get(name)?.state == *state).then_some(reason)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -966,5 +1003,48 @@ mod tests {
         cp.targets.clear();
         assert_eq!(cp.validate().len(), 1);
         assert!(cp.acks.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+
+    fn entry(state: State, text: &str) -> Entry {
+        Entry {
+            at: DateTime::parse_from_rfc3339("2026-11-24T23:22:23-03:00").unwrap(),
+            state,
+            target: "web".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_reason_is_kept_with_its_state_and_survives_the_file() {
+        let mut c = Checkpoint::default();
+        c.record_with_reason(entry(State::Offline, "x"), Reason::ConnectionRefused);
+        let back: Checkpoint = serde_json::from_slice(&serde_json::to_vec(&c).unwrap()).unwrap();
+        assert_eq!(back.reason("web"), Some(&Reason::ConnectionRefused));
+        // A state recorded without a reason leaves none behind.
+        c.record(entry(State::Online, "y"));
+        assert_eq!(c.reason("web"), None);
+        // A reason for another state than the current one is not given.
+        c.reasons
+            .insert("web".into(), (State::Offline, Reason::Dns));
+        assert_eq!(c.reason("web"), None);
+    }
+
+    #[test]
+    fn a_reason_a_newer_vigia_wrote_is_dropped_not_fatal() {
+        let json = serde_json::json!({
+            "version": 1,
+            "reasons": {
+                "web": ["OFFLINE", "connection_refused"],
+                "api": ["OFFLINE", {"warp_drive_failure": 3}]
+            }
+        });
+        let c: Checkpoint = serde_json::from_value(json).unwrap();
+        assert_eq!(c.reasons.len(), 1);
+        assert_eq!(c.reasons["web"].1, Reason::ConnectionRefused);
     }
 }

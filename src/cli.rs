@@ -58,6 +58,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "for tests: the time a run takes as now (RFC 3339)",
     ),
     ("SUDO_USER", "who 'vigia ack' names when run with sudo"),
+    (
+        "LC_ALL, LC_MESSAGES, LANG",
+        "the language 'init' speaks (pt_BR: Brazilian Portuguese)",
+    ),
 ];
 
 fn after_help() -> String {
@@ -203,6 +207,10 @@ pub struct InitArgs {
     /// Do not offer to enable vigia.timer
     #[arg(long)]
     pub no_enable: bool,
+    /// The language of the wizard and of the alerts it sets up (default: the locale's,
+    /// from LC_ALL, LC_MESSAGES or LANG, else English)
+    #[arg(long, value_name = "LANG", value_parser = ["en", "pt-BR"])]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,40 +1,47 @@
 //! Failed requests in plain words, for the prober and the Bot API client alike (so that
 //! neither imports the other): the reason from an error's chain, TLS failures named as
-//! such, our own redirect errors, and the cut of a long text. URLs a library puts in
+//! such, our own errors by their reasons, and the cut of a long text. URLs a library puts in
 //! its error texts leave here with their passwords masked.
 
 use std::error::Error as StdError;
 
-/// The longest reason [`describe_error`] gives.
+use crate::outcome::{Reason, Tls};
+
+/// The longest text from elsewhere (a library's, the system's) a reason carries.
 pub const MAX_REASON: usize = 200;
 
 /// How a TLS client's failure against a server that answered in plain text reads
 /// (rustls: "received corrupt message of type InvalidContentType").
 pub const NO_TLS: &str = "TLS error: the server does not speak TLS (plain HTTP on this port?)";
 
-/// An error of our own redirect policy, told in its own words.
+/// An error of our own (the redirect policy, the name resolver) that carries its reason.
 #[derive(Debug)]
-pub struct RedirectError(pub &'static str);
+pub struct ReasonError(pub Reason);
 
-impl std::fmt::Display for RedirectError {
+impl std::fmt::Display for ReasonError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
+        self.0.fmt(f)
     }
 }
 
-impl StdError for RedirectError {}
+impl StdError for ReasonError {}
 
-/// A short human reason for a failed request, from the innermost causes. A URL in a
-/// cause's text has its password masked before anything is cut.
+/// A short human reason for a failed request, in English: see [`describe`].
 pub fn describe_error(err: &(dyn StdError + 'static)) -> String {
+    describe(err).to_string()
+}
+
+/// Why a request failed, from the innermost causes. A URL in a cause's text has its
+/// password masked before anything is cut.
+pub fn describe(err: &(dyn StdError + 'static)) -> Reason {
     let mut chain: Vec<&(dyn StdError + 'static)> = vec![err];
     let mut current = err;
     while let Some(next) = current.source() {
         chain.push(next);
         current = next;
     }
-    if let Some(redirect) = chain.iter().find_map(|e| e.downcast_ref::<RedirectError>()) {
-        return redirect.0.to_owned();
+    if let Some(ours) = chain.iter().find_map(|e| e.downcast_ref::<ReasonError>()) {
+        return ours.0.clone();
     }
     let texts: Vec<String> = chain
         .iter()
@@ -42,26 +49,27 @@ pub fn describe_error(err: &(dyn StdError + 'static)) -> String {
         .collect();
     let text = texts.join(": ");
     if let Some(tls) = describe_tls(&text) {
-        return tls;
-    }
-    // The family resolver's own words (`ip = "v6"` and the name has no IPv6 address).
-    if let Some(family) = texts.iter().find(|t| t.contains(" has no IPv")) {
-        return family.clone();
+        return Reason::Tls(tls);
     }
     let lower = text.to_lowercase();
     if lower.contains("dns error") || lower.contains("failed to lookup address") {
-        return "DNS failure (name not resolved)".into();
+        return Reason::Dns;
     }
     for e in &chain {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind::*;
+            match io.raw_os_error() {
+                Some(libc::EMFILE | libc::ENFILE) => return Reason::TooManyOpenFiles,
+                Some(libc::ENOMEM) => return Reason::OutOfMemory,
+                _ => {}
+            }
             match io.kind() {
-                ConnectionRefused => return "connection refused".into(),
-                ConnectionReset => return "connection reset".into(),
-                ConnectionAborted => return "connection aborted".into(),
-                HostUnreachable => return "host unreachable".into(),
-                NetworkUnreachable => return "network unreachable".into(),
-                TimedOut => return "timed out".into(),
+                ConnectionRefused => return Reason::ConnectionRefused,
+                ConnectionReset => return Reason::ConnectionReset,
+                ConnectionAborted => return Reason::ConnectionAborted,
+                HostUnreachable => return Reason::HostUnreachable,
+                NetworkUnreachable => return Reason::NetworkUnreachable,
+                TimedOut => return Reason::TimedOut,
                 _ => {}
             }
         }
@@ -69,60 +77,54 @@ pub fn describe_error(err: &(dyn StdError + 'static)) -> String {
     if lower.contains("connection closed before message completed")
         || lower.contains("incomplete message")
     {
-        return "connection closed before a complete answer".into();
+        return Reason::ClosedEarly;
     }
     // The innermost message is the most specific one; reqwest's outer ones add the URL.
-    truncate(texts.last().map_or("", String::as_str), MAX_REASON)
+    Reason::Text(truncate(
+        texts.last().map_or("", String::as_str),
+        MAX_REASON,
+    ))
 }
 
-/// The TLS problem in a rustls or hyper-rustls error, in words. `text` is the joined
-/// chain. Every TLS failure reads "TLS error: ...": the certificate ones by name, the
-/// rest by what rustls says (its `Error` variants' texts, rustls 0.23 `error.rs`).
-pub fn describe_tls(text: &str) -> Option<String> {
+/// The TLS problem in a rustls or hyper-rustls error. `text` is the joined chain. The
+/// certificate ones by name, the rest by what rustls says (its `Error` variants' texts,
+/// rustls 0.23 `error.rs`).
+pub fn describe_tls(text: &str) -> Option<Tls> {
     let lower = text.to_lowercase();
     let known = [
-        (&["expired"][..], "certificate expired"),
-        (
-            &["unknownissuer", "unknown issuer"][..],
-            "certificate from an unknown issuer",
-        ),
+        (&["expired"][..], Tls::Expired),
+        (&["unknownissuer", "unknown issuer"][..], Tls::UnknownIssuer),
         (
             &["notvalidforname", "not valid for name"][..],
-            "certificate name mismatch",
+            Tls::NameMismatch,
         ),
-        (
-            &["notvalidyet", "not valid yet"][..],
-            "certificate not valid yet",
-        ),
-        (
-            &["causedasendentity"][..],
-            "self-signed certificate (a CA certificate used by the server)",
-        ),
-        (&["revoked"][..], "certificate revoked"),
+        (&["notvalidyet", "not valid yet"][..], Tls::NotValidYet),
+        (&["causedasendentity"][..], Tls::SelfSigned),
+        (&["revoked"][..], Tls::Revoked),
     ];
     let is_tls = TLS_WORDS.iter().any(|w| lower.contains(w));
     if let Some((_, why)) = known
         .iter()
         .find(|(words, _)| is_tls && words.iter().any(|w| lower.contains(w)))
     {
-        return Some(format!("TLS error: {why}"));
+        return Some(why.clone());
     }
     if !is_tls {
         return None;
     }
     if lower.contains("received corrupt message") || lower.contains("invalidcontenttype") {
-        return Some(NO_TLS.to_owned());
+        return Some(Tls::PlainText);
     }
     if lower.contains("tls handshake eof") {
-        return Some("TLS error: the server closed the connection during the handshake".into());
+        return Some(Tls::ClosedInHandshake);
     }
     if lower.contains("peer sent no certificates") {
-        return Some("TLS error: the server sent no certificate".into());
+        return Some(Tls::NoCertificate);
     }
     // "invalid peer certificate: Name { details }": the name is enough.
     let head = text.split(" {").next().unwrap_or(text);
     let inner = head.rsplit(": ").next().unwrap_or(head);
-    Some(format!("TLS error: {}", truncate(inner, 120)))
+    Some(Tls::Other(truncate(inner, 120)))
 }
 
 /// What rustls and hyper-rustls say, and nothing else does.
@@ -201,7 +203,7 @@ mod tests {
             "DNS failure (name not resolved)"
         );
         assert_eq!(
-            describe_error(&wrapped(RedirectError("redirect loop"))),
+            describe_error(&wrapped(ReasonError(Reason::RedirectLoop))),
             "redirect loop"
         );
     }
@@ -247,6 +249,11 @@ mod tests {
             !described.contains("S3cret") && described.ends_with('…'),
             "{described}"
         );
+    }
+
+    #[test]
+    fn the_plain_text_answer_reads_as_no_tls_says() {
+        assert_eq!(Reason::Tls(Tls::PlainText).to_string(), NO_TLS);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::config::{format_duration, format_elapsed};
 use crate::describe::truncate;
+use crate::outcome::Reason;
 use crate::texts::{fill, Texts};
 use crate::transition::{Change, CONNECTIVITY};
 use crate::translog::State;
@@ -44,7 +45,7 @@ pub enum Notice {
     StillDown {
         target: String,
         url: String,
-        reason: String,
+        reason: Reason,
         /// `None`: unknown, the outage is dated after now (the clock went back).
         down_for: Option<Duration>,
         at: DateTime<FixedOffset>,
@@ -69,7 +70,7 @@ pub enum Notice {
         target: String,
         url: String,
         state: State,
-        reason: String,
+        reason: Reason,
         at: DateTime<FixedOffset>,
     },
     /// A target changed `changes` times within `within` (`check.flapping`): its
@@ -200,6 +201,11 @@ impl Styled<'_> {
         (self.text)(&truncate(s, MAX_VALUE))
     }
 
+    /// A reason, in this rendering's language, as plain text.
+    fn reason(&self, reason: &Reason) -> String {
+        self.text(&reason.render(&self.texts.reasons))
+    }
+
     /// The block for one notice, by its kind.
     fn notice(&self, notice: &Notice) -> String {
         match notice {
@@ -290,7 +296,7 @@ impl Styled<'_> {
         };
         format!(
             "{headline}\n{}\n{}",
-            self.text(&c.reason),
+            self.reason(&c.reason),
             self.code(&c.url)
         )
     }
@@ -300,7 +306,7 @@ impl Styled<'_> {
         let texts = self.texts;
         let values = [
             ("target", self.bold(&c.target)),
-            ("reason", self.text(&c.reason)),
+            ("reason", self.reason(&c.reason)),
         ];
         let headline = match (c.state, c.down_for) {
             (State::Offline, _) => fill_owned(texts.down, &values),
@@ -334,7 +340,7 @@ impl Styled<'_> {
         &self,
         target: &str,
         url: &str,
-        reason: &str,
+        reason: &Reason,
         down_for: Option<Duration>,
         at: DateTime<FixedOffset>,
     ) -> String {
@@ -347,7 +353,7 @@ impl Styled<'_> {
             &[
                 ("target", &self.bold(target)),
                 ("duration", &duration),
-                ("reason", &self.text(reason)),
+                ("reason", &self.reason(reason)),
             ],
         );
         self.block(headline, url, at)
@@ -400,7 +406,7 @@ impl Styled<'_> {
         target: &str,
         url: &str,
         state: State,
-        reason: &str,
+        reason: &Reason,
         at: DateTime<FixedOffset>,
     ) -> String {
         let headline = fill(
@@ -408,7 +414,7 @@ impl Styled<'_> {
             &[
                 ("target", &self.bold(target)),
                 ("state", self.state(state)),
-                ("reason", &self.text(reason)),
+                ("reason", &self.reason(reason)),
             ],
         );
         self.block(headline, url, at)
@@ -549,14 +555,17 @@ pub fn render_fault(
         0 => String::new(),
         n => format!(" {}", fill(texts.and_more, &[("count", &n.to_string())])),
     };
-    let detail = faults.first().map(|(_, o)| o.detail.as_str()).unwrap_or("");
+    let detail = faults
+        .first()
+        .map(|(_, o)| o.detail.render(&texts.reasons))
+        .unwrap_or_default();
     let headline = fill(
         texts.fault,
         &[
             ("host", &escape(&truncate(host, MAX_VALUE))),
             ("count", &faults.len().to_string()),
             ("when", &when(since)),
-            ("detail", &escape(&truncate(detail, MAX_VALUE))),
+            ("detail", &escape(&truncate(&detail, MAX_VALUE))),
         ],
     );
     format!(
@@ -1356,6 +1365,241 @@ mod tests {
              \n\
              ⏸️ o vigia ficou parado de 2026-03-01 13:01:00 +00:00 a 2026-03-01 14:00:00 +00:00 (59m; máquina desligada?). Agora: <b>web</b> NO AR, <b>a&lt;b</b> FORA DO AR\n\
              2026-03-01 14:00:00 +00:00 em srv"
+        );
+    }
+}
+
+/// Every reason in every language, in whole messages pinned in `tests/golden/`.
+#[cfg(test)]
+mod every_reason {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::outcome::{Family, Reason, Tls, Unfollowed};
+    use crate::texts::LANGUAGES;
+
+    /// One example of every reason. The match has no wildcard: a new kind of reason does
+    /// not compile until it has an example here, and so a line in each golden file.
+    fn examples() -> Vec<Reason> {
+        let http = |code, named, unfollowed| Reason::Http {
+            code,
+            named,
+            unfollowed,
+        };
+        let all = vec![
+            http(503, true, None),
+            http(404, true, None),
+            http(599, true, None),
+            http(301, true, Some(Unfollowed::Scheme("mailto".into()))),
+            http(302, true, Some(Unfollowed::Unreadable)),
+            Reason::ConnectionRefused,
+            Reason::ConnectionReset,
+            Reason::ConnectionAborted,
+            Reason::ClosedEarly,
+            Reason::HostUnreachable,
+            Reason::NetworkUnreachable,
+            Reason::TimedOut,
+            Reason::TimedOutAfter(Duration::from_secs(10)),
+            Reason::Dns,
+            Reason::NoAddress {
+                host: "db.internal".into(),
+                family: Family::V6,
+            },
+            Reason::NoAddress {
+                host: "db.internal".into(),
+                family: Family::V4,
+            },
+            Reason::NoResolver,
+            Reason::Tls(Tls::Expired),
+            Reason::Tls(Tls::UnknownIssuer),
+            Reason::Tls(Tls::NameMismatch),
+            Reason::Tls(Tls::NotValidYet),
+            Reason::Tls(Tls::SelfSigned),
+            Reason::Tls(Tls::Revoked),
+            Reason::Tls(Tls::PlainText),
+            Reason::Tls(Tls::ClosedInHandshake),
+            Reason::Tls(Tls::NoCertificate),
+            Reason::Tls(Tls::Other("HandshakeFailure".into())),
+            Reason::RedirectLoop,
+            Reason::TooManyRedirects,
+            Reason::RedirectedToHttps,
+            Reason::TextNotFound {
+                text: "Welcome <b>".into(),
+                limited: false,
+            },
+            Reason::TextNotFound {
+                text: "Welcome".into(),
+                limited: true,
+            },
+            Reason::NotProbedInTime,
+            Reason::ProbeFailed,
+            Reason::TooManyOpenFiles,
+            Reason::OutOfMemory,
+            Reason::CaFileUnreadable {
+                path: "/etc/ssl/private/ca.pem".into(),
+                why: "No such file or directory (os error 2)".into(),
+            },
+            Reason::HttpSetup("builder error".into()),
+            Reason::Text("unexpected EOF".into()),
+            Reason::Unknown,
+            Reason::Answered {
+                what: Box::new(http(200, false, None)),
+                ms: 41,
+            },
+            Reason::Answered {
+                what: Box::new(http(301, false, Some(Unfollowed::Scheme("ftp".into())))),
+                ms: 41,
+            },
+            Reason::Answered {
+                what: Box::new(Reason::TcpConnect),
+                ms: 3,
+            },
+            Reason::TcpConnect,
+            Reason::CanariesFailed(Box::new(Reason::ConnectionRefused)),
+            Reason::CanaryAnswered {
+                url: "tcp://1.1.1.1:53".into(),
+                reason: Box::new(Reason::Answered {
+                    what: Box::new(Reason::TcpConnect),
+                    ms: 12,
+                }),
+            },
+            Reason::CanariesAnswer,
+        ];
+        for reason in &all {
+            match reason {
+                Reason::Answered { .. }
+                | Reason::Http { .. }
+                | Reason::TcpConnect
+                | Reason::ConnectionRefused
+                | Reason::ConnectionReset
+                | Reason::ConnectionAborted
+                | Reason::ClosedEarly
+                | Reason::HostUnreachable
+                | Reason::NetworkUnreachable
+                | Reason::TimedOut
+                | Reason::TimedOutAfter(_)
+                | Reason::Dns
+                | Reason::NoAddress { .. }
+                | Reason::NoResolver
+                | Reason::Tls(_)
+                | Reason::RedirectLoop
+                | Reason::TooManyRedirects
+                | Reason::RedirectedToHttps
+                | Reason::TextNotFound { .. }
+                | Reason::NotProbedInTime
+                | Reason::ProbeFailed
+                | Reason::TooManyOpenFiles
+                | Reason::OutOfMemory
+                | Reason::CaFileUnreadable { .. }
+                | Reason::HttpSetup(_)
+                | Reason::CanariesFailed(_)
+                | Reason::CanaryAnswered { .. }
+                | Reason::CanariesAnswer
+                | Reason::Text(_)
+                | Reason::Unknown => {}
+            }
+        }
+        all
+    }
+
+    /// The message a reason is said in: a recovery for an answer, the machine's own
+    /// connectivity for the canaries', a target down for the rest.
+    fn notice(reason: &Reason) -> Notice {
+        let (target, state, down_for) = match reason {
+            Reason::Answered { .. } | Reason::TcpConnect => {
+                ("web", State::Online, Some(Duration::from_secs(759)))
+            }
+            Reason::CanariesFailed(_) => (CONNECTIVITY, State::Offline, None),
+            Reason::CanaryAnswered { .. } | Reason::CanariesAnswer => {
+                (CONNECTIVITY, State::Online, Some(Duration::from_secs(1800)))
+            }
+            _ => ("web", State::Offline, None),
+        };
+        Notice::Change(Change {
+            target: target.into(),
+            url: "https://example.org/".into(),
+            state,
+            reason: reason.clone(),
+            at: DateTime::parse_from_rfc3339("2026-11-24T23:22:23-03:00").unwrap(),
+            down_for,
+            alert: true,
+            confirmed_by: 1,
+        })
+    }
+
+    /// The Telegram message of every example, one section each, in one language; the
+    /// English log's words above each, which no language changes.
+    fn every_message(texts: &Texts) -> String {
+        let mut out = String::new();
+        for reason in examples() {
+            out.push_str(&format!("## log: {reason}\n"));
+            out.push_str(&render_html(&[notice(&reason)], "srv", texts));
+            out.push_str("\n\n");
+        }
+        // The other messages that carry a reason, once each.
+        let at = DateTime::parse_from_rfc3339("2026-11-24T23:22:23-03:00").unwrap();
+        let still = Notice::StillDown {
+            target: "web".into(),
+            url: "https://example.org/".into(),
+            reason: Reason::Tls(Tls::Expired),
+            down_for: Some(Duration::from_secs(4 * 3600)),
+            at,
+        };
+        let unmuted = Notice::Unmuted {
+            target: "web".into(),
+            url: "https://example.org/".into(),
+            state: State::Offline,
+            reason: Reason::TimedOutAfter(Duration::from_secs(10)),
+            at,
+        };
+        for (heading, notice) in [("reminder", still), ("mute ended", unmuted)] {
+            out.push_str(&format!("## {heading}\n"));
+            out.push_str(&render_html(&[notice], "srv", texts));
+            out.push_str("\n\n");
+        }
+        let mut target = crate::fixtures::target("web");
+        target.url = "https://example.org/".into();
+        for detail in [Reason::TooManyOpenFiles, Reason::NotProbedInTime] {
+            let fault = crate::outcome::Outcome {
+                detail,
+                checker_fault: true,
+                ..crate::fixtures::outcome(false)
+            };
+            out.push_str("## checker fault\n");
+            out.push_str(&render_fault(&[(&target, &fault)], "srv", at, texts));
+            out.push_str("\n\n");
+        }
+        out
+    }
+
+    #[test]
+    fn every_reason_is_pinned_whole_in_every_language() {
+        for (language, texts) in LANGUAGES {
+            let actual = every_message(texts);
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("tests/golden/reasons-{language}.expected"));
+            if std::env::var_os("VIGIA_BLESS").is_some_and(|v| !v.is_empty()) {
+                std::fs::write(&path, &actual).unwrap();
+                continue;
+            }
+            let expected = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                expected == actual,
+                "{} differs; if intended: VIGIA_BLESS=1 cargo test --lib every_reason\n{actual}",
+                path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn the_log_keeps_english_whatever_the_language() {
+        // A message's language never reaches the log: the line is made from the change.
+        let Notice::Change(down) = notice(&Reason::Tls(Tls::Expired)) else {
+            unreachable!()
+        };
+        assert_eq!(
+            down.entry().text,
+            "TLS error: certificate expired (https://example.org/)"
         );
     }
 }

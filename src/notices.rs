@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::checkpoint::{CertSeen, Checkpoint};
 use crate::config::{format_duration, Target};
 use crate::message::Notice;
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Reason};
 use crate::translog::State;
 
 /// The time of a run, and of the check before it (the stamp it left): together they
@@ -229,7 +229,10 @@ pub fn unmute(
                     .unwrap_or_default()
                     .to_owned(),
                 state: current.state,
-                reason: current.text.clone(),
+                reason: checkpoint
+                    .reason(name)
+                    .cloned()
+                    .unwrap_or_else(|| Reason::Text(current.text.clone())),
                 at: now,
             });
         }

@@ -79,7 +79,7 @@ pub fn plan(inputs: &Inputs) -> Plan {
     let watched: Vec<&Target> = inputs.targets.iter().map(|(t, _)| *t).collect();
     let flapping = flapping::judge(&watched, &mut changes, &mut checkpoint, inputs.now);
     for change in &changes {
-        checkpoint.record(change.entry());
+        checkpoint.record_with_reason(change.entry(), change.reason.clone());
     }
     let mut notices = what_to_say(&changes, &judged, inputs, &mut checkpoint, flapping);
     if let Some((from, to)) = gap {

@@ -17,9 +17,9 @@ use reqwest::redirect;
 use tokio::sync::Semaphore;
 
 use crate::cert::CertInfo;
-use crate::config::{format_duration, Endpoint, IpFamily, Target};
-use crate::describe::{describe_error, truncate, RedirectError, MAX_REASON};
-use crate::outcome::Outcome;
+use crate::config::{Endpoint, IpFamily, Target};
+use crate::describe::{describe, describe_error, truncate, ReasonError, MAX_REASON};
+use crate::outcome::{Family, Outcome, Reason, Unfollowed};
 
 /// The most body `contains` looks at.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -67,9 +67,9 @@ pub async fn probe_all(targets: &[Target], limits: Limits) -> Vec<Outcome> {
         tasks.spawn(async move {
             let gates = Gates { all, host };
             let probed = tokio::time::timeout_at(deadline, probe(&target, &clients, gates));
-            let outcome = probed.await.unwrap_or_else(|_| Outcome {
+            let outcome = probed.await.unwrap_or(Outcome {
                 up: false,
-                detail: "not probed in time: the run's budget ran out (too many targets for check.parallel?)".into(),
+                detail: Reason::NotProbedInTime,
                 elapsed: Duration::ZERO,
                 checker_fault: true,
                 cert: None,
@@ -88,9 +88,9 @@ pub async fn probe_all(targets: &[Target], limits: Limits) -> Vec<Outcome> {
     outcomes
         .into_iter()
         .map(|o| {
-            o.unwrap_or_else(|| Outcome {
+            o.unwrap_or(Outcome {
                 up: false,
-                detail: "probe failed".into(),
+                detail: Reason::ProbeFailed,
                 elapsed: Duration::ZERO,
                 checker_fault: true,
                 cert: None,
@@ -127,16 +127,16 @@ fn host_wait(timeout: Duration) -> Duration {
 
 /// Why an attempt failed, and whether the failure is this machine's own.
 struct Failure {
-    why: String,
+    why: Reason,
     checker_fault: bool,
 }
 
 impl Failure {
     fn of(err: &(dyn StdError + 'static)) -> Failure {
-        let why = describe_error(err);
-        if why.starts_with("DNS failure") && no_resolver_configured() {
+        let why = describe(err);
+        if why == Reason::Dns && no_resolver_configured() {
             return Failure {
-                why: "no DNS resolver configured (/etc/resolv.conf names no nameserver)".into(),
+                why: Reason::NoResolver,
                 checker_fault: true,
             };
         }
@@ -146,7 +146,7 @@ impl Failure {
         }
     }
 
-    fn target(why: String) -> Failure {
+    fn target(why: Reason) -> Failure {
         Failure {
             why,
             checker_fault: false,
@@ -157,7 +157,7 @@ impl Failure {
 /// Probes one target with its attempts and retry delay.
 async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
     let started = Instant::now();
-    let mut reason = String::new();
+    let mut reason = Reason::Unknown;
     for attempt in 1..=target.attempts {
         // Semaphores are never closed, so acquiring cannot fail; a host's turn that does
         // not come in time is not waited for (see host_wait).
@@ -180,14 +180,14 @@ async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
             Ok(Err(failure)) if failure.checker_fault => {
                 return Outcome {
                     up: false,
-                    detail: truncate(&target.scrub(&failure.why), MAX_REASON),
+                    detail: scrubbed(target, failure.why),
                     elapsed: started.elapsed(),
                     checker_fault: true,
                     cert: None,
                 }
             }
             Ok(Err(failure)) => reason = failure.why,
-            Err(_) => reason = format!("timed out after {}", format_duration(target.timeout)),
+            Err(_) => reason = Reason::TimedOutAfter(target.timeout),
         }
         if attempt < target.attempts {
             drop((_host, _all));
@@ -196,24 +196,32 @@ async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
     }
     Outcome {
         up: false,
-        detail: truncate(&target.scrub(&reason), MAX_REASON),
+        detail: scrubbed(target, reason),
         elapsed: started.elapsed(),
         checker_fault: false,
         cert: None,
     }
 }
 
-async fn once(target: &Target, clients: &Clients) -> Result<(String, Option<CertInfo>), Failure> {
+/// A reason with the target's secrets masked in the texts it carries from elsewhere,
+/// and those cut to [`MAX_REASON`].
+fn scrubbed(target: &Target, reason: Reason) -> Reason {
+    reason.map_texts(&|text| truncate(&target.scrub(text), MAX_REASON))
+}
+
+async fn once(target: &Target, clients: &Clients) -> Result<(Reason, Option<CertInfo>), Failure> {
     match &target.endpoint {
         Endpoint::Tcp { host, port } => tcp(host, *port, target.ip)
             .await
-            .map(|()| ("TCP connect".to_owned(), None)),
+            .map(|()| (Reason::TcpConnect, None)),
         Endpoint::Http(url) if url.scheme() == "https" => {
             http(&clients.get(target, true)?, url, target).await
         }
         Endpoint::Http(url) => match http(&clients.get(target, false)?, url, target).await {
             // Redirected to https://: again, with a client that trusts the roots.
-            Err(f) if f.why == NEEDS_TLS => http(&clients.get(target, true)?, url, target).await,
+            Err(f) if f.why == Reason::RedirectedToHttps => {
+                http(&clients.get(target, true)?, url, target).await
+            }
             other => other,
         },
     }
@@ -227,8 +235,10 @@ async fn tcp(host: &str, port: u16, ip: IpFamily) -> Result<(), Failure> {
         .filter(|a| FamilyResolver::keeps(ip, a))
         .collect();
     if addresses.is_empty() {
-        let family = if ip == IpFamily::V6 { "IPv6" } else { "IPv4" };
-        return Err(Failure::target(format!("{host} has no {family} address")));
+        return Err(Failure::target(Reason::NoAddress {
+            host: host.to_owned(),
+            family: family_of(ip),
+        }));
     }
     tokio::net::TcpStream::connect(&addresses[..])
         .await
@@ -240,7 +250,7 @@ async fn http(
     client: &reqwest::Client,
     url: &reqwest::Url,
     target: &Target,
-) -> Result<(String, Option<CertInfo>), Failure> {
+) -> Result<(Reason, Option<CertInfo>), Failure> {
     let mut response = client
         .get(url.clone())
         .send()
@@ -252,17 +262,18 @@ async fn http(
         .and_then(|info| info.peer_certificate())
         .and_then(CertInfo::from_der);
     let status = response.status();
-    let note = unfollowed(&response).unwrap_or_default();
+    let unfollowed = unfollowed(&response);
     let accepted = match &target.expect_status {
         Some(list) => list.contains(&status.as_u16()),
         None => status.is_success() || status.is_redirection(),
     };
-    let status_text = match status.canonical_reason() {
-        Some(reason) => format!("HTTP {} {reason}{note}", status.as_u16()),
-        None => format!("HTTP {}{note}", status.as_u16()),
+    let answer = |named| Reason::Http {
+        code: status.as_u16(),
+        named,
+        unfollowed: unfollowed.clone(),
     };
     if !accepted {
-        return Err(Failure::target(status_text));
+        return Err(Failure::target(answer(true)));
     }
     if let Some(needle) = &target.contains {
         let needle = needle.as_bytes();
@@ -274,22 +285,21 @@ async fn http(
             let from = body.len().saturating_sub(needle.len() - 1);
             body.extend_from_slice(&chunk[..chunk.len().min(MAX_BODY - body.len())]);
             if body[from..].windows(needle.len()).any(|w| w == needle) {
-                return Ok((format!("HTTP {}{note}", status.as_u16()), cert));
+                return Ok((answer(false), cert));
             }
         }
         let text = truncate(target.contains.as_deref().unwrap_or_default(), 60);
-        return Err(Failure::target(if body.len() >= MAX_BODY {
-            format!("text {text:?} not found in the first 1 MiB")
-        } else {
-            format!("text {text:?} not found")
+        return Err(Failure::target(Reason::TextNotFound {
+            text,
+            limited: body.len() >= MAX_BODY,
         }));
     }
-    Ok((format!("HTTP {}{note}", status.as_u16()), cert))
+    Ok((answer(false), cert))
 }
 
 /// A final redirect is one vigia does not follow (see [`http_client`]): says where it
 /// led, by scheme only (the location may hold anything).
-fn unfollowed(response: &reqwest::Response) -> Option<String> {
+fn unfollowed(response: &reqwest::Response) -> Option<Unfollowed> {
     if !response.status().is_redirection() {
         return None;
     }
@@ -300,8 +310,8 @@ fn unfollowed(response: &reqwest::Response) -> Option<String> {
         .and_then(|l| response.url().join(l).ok())
         .map(|u| u.scheme().to_owned());
     Some(match scheme {
-        Some(scheme) => format!(" (redirect to {scheme}: not followed)"),
-        None => " (redirect to an unreadable location, not followed)".to_owned(),
+        Some(scheme) => Unfollowed::Scheme(scheme),
+        None => Unfollowed::Unreadable,
     })
 }
 
@@ -320,7 +330,7 @@ struct ClientKey {
 /// and one more for each `ca_file` or `ip` a target asks for.
 #[derive(Default)]
 struct Clients {
-    made: Mutex<HashMap<ClientKey, Result<reqwest::Client, String>>>,
+    made: Mutex<HashMap<ClientKey, Result<reqwest::Client, Reason>>>,
 }
 
 impl Clients {
@@ -367,32 +377,37 @@ impl reqwest::dns::Resolve for FamilyResolver {
                 .filter(|a| FamilyResolver::keeps(family, a))
                 .collect();
             if found.is_empty() {
-                let which = if family == IpFamily::V6 {
-                    "IPv6"
-                } else {
-                    "IPv4"
-                };
-                return Err(format!("{host} has no {which} address").into());
+                let family = family_of(family);
+                return Err(Box::new(ReasonError(Reason::NoAddress { host, family }))
+                    as Box<dyn StdError + Send + Sync>);
             }
             Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
         })
     }
 }
 
-/// What the client without roots says when a redirect leads to https://.
-const NEEDS_TLS: &str = "redirected to https://";
+/// The family a target is limited to, as its reason names it (`Any` has no such reason).
+fn family_of(ip: IpFamily) -> Family {
+    if ip == IpFamily::V6 {
+        Family::V6
+    } else {
+        Family::V4
+    }
+}
 
 /// A client for HTTP targets: no proxy (the site itself is checked), no connection reuse
 /// between attempts, and our own redirect rule. Without `tls`, it trusts no root and
 /// stops at a redirect to https:// (the caller goes on with a client that has them).
-fn http_client(key: &ClientKey) -> Result<reqwest::Client, String> {
+fn http_client(key: &ClientKey) -> Result<reqwest::Client, Reason> {
     let tls = key.tls;
     let mut builder = crate::ca_bundle::trust(reqwest::Client::builder(), tls).tls_info(tls);
     if let Some(file) = &key.ca_file {
-        let pem =
-            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let pem = std::fs::read(file).map_err(|e| Reason::CaFileUnreadable {
+            path: file.display().to_string(),
+            why: e.to_string(),
+        })?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| format!("{}: {}", file.display(), describe_error(&e)))?;
+            .map_err(|e| Reason::Text(format!("{}: {}", file.display(), describe_error(&e))))?;
         for cert in certs {
             builder = builder.add_root_certificate(cert);
         }
@@ -413,17 +428,17 @@ fn http_client(key: &ClientKey) -> Result<reqwest::Client, String> {
             if !matches!(attempt.url().scheme(), "http" | "https") {
                 attempt.stop()
             } else if !tls && attempt.url().scheme() == "https" {
-                attempt.error(RedirectError(NEEDS_TLS))
+                attempt.error(ReasonError(Reason::RedirectedToHttps))
             } else if attempt.previous().contains(attempt.url()) {
-                attempt.error(RedirectError("redirect loop"))
+                attempt.error(ReasonError(Reason::RedirectLoop))
             } else if attempt.previous().len() > MAX_REDIRECTS {
-                attempt.error(RedirectError("too many redirects"))
+                attempt.error(ReasonError(Reason::TooManyRedirects))
             } else {
                 attempt.follow()
             }
         }))
         .build()
-        .map_err(|e| format!("cannot set up HTTP: {}", describe_error(&e)))
+        .map_err(|e| Reason::HttpSetup(describe_error(&e)))
 }
 
 /// Whether a failure comes from this machine rather than the target: the process or the
@@ -476,6 +491,8 @@ mod tests {
         assert!(is_checker_fault(&wrapped(emfile)));
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
         assert!(!is_checker_fault(&wrapped(refused)));
-        assert!(!is_checker_fault(&wrapped(RedirectError("redirect loop"))));
+        assert!(!is_checker_fault(&wrapped(ReasonError(
+            Reason::RedirectLoop
+        ))));
     }
 }

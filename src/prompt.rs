@@ -11,14 +11,18 @@ use dialoguer::theme::{SimpleTheme, Theme};
 use dialoguer::{Input, Password};
 
 use crate::error::Cancelled;
-
-/// What Ctrl-C leaves behind, before and after the config is written.
-const NOTHING_WRITTEN: &str = "cancelled; nothing was written";
-const CONFIG_WRITTEN: &str = "cancelled; the config is written, the timer is not enabled";
+use crate::texts::{WizardTexts, WIZARD_EN};
 
 /// The terminal's settings when the wizard began, restored by the Ctrl-C handler.
 static TERMINAL: OnceLock<libc::termios> = OnceLock::new();
 static WRITTEN: AtomicBool = AtomicBool::new(false);
+/// The wizard's language, set once by [`install_interrupt_handler`].
+static WORDS: OnceLock<&'static WizardTexts> = OnceLock::new();
+
+/// The words prompts and Ctrl-C speak in.
+fn words() -> &'static WizardTexts {
+    WORDS.get().copied().unwrap_or(&WIZARD_EN)
+}
 
 /// The prompts' look: dialoguer's plain theme, but a refused answer reads `✗ …` as
 /// every other complaint of the wizard does.
@@ -41,8 +45,10 @@ impl Theme for Look {
 
 /// Makes Ctrl-C end the wizard cleanly wherever it lands: in a prompt that reads line by
 /// line (the hidden token), during the wait for the code, between prompts. Prompts that
-/// read key by key see Ctrl-C as a key instead; [`cancelled`] handles those.
-pub fn install_interrupt_handler() {
+/// read key by key see Ctrl-C as a key instead; [`cancelled`] handles those. Prompts
+/// and the line Ctrl-C leaves speak `words`.
+pub fn install_interrupt_handler(words: &'static WizardTexts) {
+    let _ = WORDS.set(words);
     // SAFETY: tcgetattr fills the struct it is given; a failure (no terminal) leaves
     // nothing saved. sigaction installs a handler that only calls async-signal-safe
     // functions (tcsetattr, write, _exit).
@@ -59,17 +65,20 @@ pub fn install_interrupt_handler() {
 }
 
 extern "C" fn on_interrupt(_: libc::c_int) {
-    let message: &[u8] = if WRITTEN.load(Ordering::SeqCst) {
-        b"\x1b[?25h\nvigia: cancelled; the config is written, the timer is not enabled\n"
-    } else {
-        b"\x1b[?25h\nvigia: cancelled; nothing was written\n"
+    // Reading a set OnceLock is one atomic load: no lock, no allocation.
+    let what = match WRITTEN.load(Ordering::SeqCst) {
+        true => words().cancelled_written,
+        false => words().cancelled,
     };
+    let parts: [&[u8]; 3] = [b"\x1b[?25h\nvigia: ", what.as_bytes(), b"\n"];
     // SAFETY: only async-signal-safe calls, on memory that outlives the handler.
     unsafe {
         if let Some(saved) = TERMINAL.get() {
             libc::tcsetattr(0, libc::TCSANOW, saved);
         }
-        libc::write(2, message.as_ptr().cast(), message.len());
+        for part in parts {
+            libc::write(2, part.as_ptr().cast(), part.len());
+        }
         libc::_exit(130);
     }
 }
@@ -106,32 +115,52 @@ pub fn cancelled(err: dialoguer::Error) -> anyhow::Error {
     if io.kind() == std::io::ErrorKind::Interrupted {
         restore_terminal();
         let what = if WRITTEN.load(Ordering::SeqCst) {
-            CONFIG_WRITTEN
+            words().cancelled_written
         } else {
-            NOTHING_WRITTEN
+            words().cancelled
         };
         return Cancelled(what).into();
     }
-    anyhow::Error::new(io).context("cannot read the answer")
+    anyhow::Error::new(io).context(words().cannot_read_answer)
 }
 
-/// A yes/no question answered with Enter: `y`, `yes`, `n`, `no`, or an empty line for
+/// A yes/no question answered with Enter: the language's words for yes and no (`s`,
+/// `sim`, `n`, `não` in Portuguese; `y`, `yes`, `n`, `no` always), or an empty line for
 /// the default shown in `[Y/n]`.
 pub fn yes_no(prompt: &str, default: bool) -> anyhow::Result<bool> {
-    let hint = if default { "Y/n" } else { "y/N" };
+    let w = words();
+    let hint = if default {
+        w.yes_no_hint_yes
+    } else {
+        w.yes_no_hint_no
+    };
     let answer: String = Input::with_theme(&Look)
         .with_prompt(format!("{prompt} [{hint}]"))
         .allow_empty(true)
-        .validate_with(|a: &String| match a.trim().to_lowercase().as_str() {
-            "" | "y" | "yes" | "n" | "no" => Ok(()),
-            _ => Err("answer y or n"),
+        .validate_with(|a: &String| match yes_or_no(a, w) {
+            Some(_) => Ok(()),
+            None if a.trim().is_empty() => Ok(()),
+            None => Err(w.answer_yes_no),
         })
         .interact_text()
         .map_err(cancelled)?;
-    Ok(match answer.trim().to_lowercase().as_str() {
-        "" => default,
-        a => a.starts_with('y'),
-    })
+    Ok(yes_or_no(&answer, w).unwrap_or(default))
+}
+
+/// `Some(true)` for a word of yes, `Some(false)` for one of no, in `w`'s language or
+/// in English.
+fn yes_or_no(answer: &str, w: &WizardTexts) -> Option<bool> {
+    let answer = answer.trim().to_lowercase();
+    let among = |words: &[&str], english: &[&str]| {
+        words.contains(&answer.as_str()) || english.contains(&answer.as_str())
+    };
+    if among(w.yes_words, WIZARD_EN.yes_words) {
+        Some(true)
+    } else if among(w.no_words, WIZARD_EN.no_words) {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// A line of text; `default` is shown and taken only on an empty line.
@@ -156,4 +185,23 @@ pub fn secret(prompt: &str) -> anyhow::Result<String> {
         .with_prompt(prompt)
         .interact()
         .map_err(cancelled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::texts::WIZARD_PT_BR;
+
+    #[test]
+    fn yes_and_no_in_the_wizards_language_and_in_english() {
+        for (answer, meant) in [("s", true), ("Sim", true), ("y", true), ("yes", true)] {
+            assert_eq!(yes_or_no(answer, &WIZARD_PT_BR), Some(meant), "{answer}");
+        }
+        for answer in ["n", "não", "NAO", "no"] {
+            assert_eq!(yes_or_no(answer, &WIZARD_PT_BR), Some(false), "{answer}");
+        }
+        assert_eq!(yes_or_no("s", &WIZARD_EN), None);
+        assert_eq!(yes_or_no(" y ", &WIZARD_EN), Some(true));
+        assert_eq!(yes_or_no("", &WIZARD_PT_BR), None);
+    }
 }

@@ -10,6 +10,7 @@ use crate::budget;
 use crate::config::{format_duration, CheckDefaults, DEFAULT_API_TIMEOUT, DEFAULT_API_URL};
 use crate::secret::Token;
 use crate::telegram::{Chat, Update};
+use crate::texts::{fill, WizardTexts};
 
 /// What the wizard learnt, ready to be written.
 #[derive(Debug, Clone)]
@@ -25,6 +26,8 @@ pub struct Answers {
     pub targets: Vec<(String, String)>,
     /// "Is it me?" canaries (`check.canary`), empty when declined.
     pub canaries: Vec<String>,
+    /// The alerts' language (`telegram.language`) when not English: the wizard's own.
+    pub language: Option<String>,
 }
 
 /// The canaries `init` offers: two public DNS services of two operators, reached by a
@@ -83,10 +86,17 @@ fn telegram_section(answers: &Answers) -> String {
     }
     text.push_str(&format!(
         "# proxy = \"socks5h://127.0.0.1:1080\"     # else HTTPS_PROXY / ALL_PROXY are honoured\n\
-         # timeout = {api}                 # per Bot API request, at most {api_max}\n\
-         # language = \"en\"                 # of every alert: \"en\" or \"pt-BR\"\n",
+         # timeout = {api}                 # per Bot API request, at most {api_max}\n",
         api = secs(DEFAULT_API_TIMEOUT),
         api_max = format_duration(budget::MAX_API_TIMEOUT),
+    ));
+    // Written when the wizard spoke another language; else a comment, as every default.
+    let language = match answers.language.as_deref() {
+        Some(language) if language != "en" => format!("language = {}", quote(language)),
+        _ => "# language = \"en\"".to_owned(),
+    };
+    text.push_str(&format!(
+        "{language:<34}# of every alert: \"en\" or \"pt-BR\"\n"
     ));
     text
 }
@@ -185,19 +195,48 @@ pub struct ChatFound {
     pub description: String,
 }
 
-impl From<&Chat> for ChatFound {
-    fn from(chat: &Chat) -> Self {
+impl ChatFound {
+    fn of(chat: &Chat, words: &WizardTexts) -> ChatFound {
         ChatFound {
             id: chat.id,
-            description: chat.describe(),
+            description: describe_chat(chat, words),
         }
     }
+}
+
+/// `private chat with Ann Lee (@ann)`, `supergroup "Ops"`, in the wizard's words.
+pub fn describe_chat(chat: &Chat, words: &WizardTexts) -> String {
+    let at = chat
+        .username
+        .as_ref()
+        .map(|u| format!(" (@{u})"))
+        .unwrap_or_default();
+    let kind = match chat.kind.as_str() {
+        "private" => {
+            let name = [chat.first_name.as_deref(), chat.last_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            return format!("{}{at}", fill(words.private_chat, &[("name", &name)]));
+        }
+        "group" => words.group,
+        "supergroup" => words.supergroup,
+        "channel" => words.channel,
+        other => other,
+    };
+    format!("{kind} \"{}\"{at}", chat.title.as_deref().unwrap_or("?"))
 }
 
 /// The first update whose message carries `code` as `/start CODE`, `/start@bot CODE`, or
 /// (in a channel, which has no commands) as the whole post. Everything else is ignored:
 /// a stranger writing to a public bot cannot capture the alerts without the code.
-pub fn find_code(updates: &[Update], code: &str, bot_username: &str) -> Option<Found> {
+pub fn find_code(
+    updates: &[Update],
+    code: &str,
+    bot_username: &str,
+    texts: &WizardTexts,
+) -> Option<Found> {
     updates.iter().find_map(|update| {
         let (message, is_channel) = match (&update.message, &update.channel_post) {
             (Some(m), _) => (m, false),
@@ -214,7 +253,7 @@ pub fn find_code(updates: &[Update], code: &str, bot_username: &str) -> Option<F
         let carries = (addressed && words.next() == Some(code) && words.next().is_none())
             || (is_channel && text == code);
         carries.then(|| Found {
-            chat: ChatFound::from(&message.chat),
+            chat: ChatFound::of(&message.chat, texts),
             thread_id: message
                 .message_thread_id
                 .filter(|_| message.is_topic_message),
@@ -256,6 +295,7 @@ pub fn name_for(url: &str) -> String {
 mod tests {
     use super::*;
     use crate::config::{Config, Env};
+    use crate::texts::{WIZARD_EN, WIZARD_PT_BR};
     use serde_json::json;
 
     const TOKEN: &str = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
@@ -276,6 +316,7 @@ mod tests {
                 ("db".to_owned(), "tcp://db.internal:5432".to_owned()),
             ],
             canaries: Vec::new(),
+            language: None,
         };
         let text = config_text(&answers).replacen(
             "# vigia configuration, written by 'vigia init'.",
@@ -307,7 +348,34 @@ mod tests {
                 ("api".into(), "https://x.example/a?b=\"c\"".into()),
             ],
             canaries: PUBLIC_CANARIES.map(str::to_owned).to_vec(),
+            language: None,
         }
+    }
+
+    #[test]
+    fn the_wizards_language_is_the_alerts_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let text = config_text(&Answers {
+            language: Some("pt-BR".into()),
+            ..answers()
+        });
+        assert!(
+            text.contains(
+                "\nlanguage = \"pt-BR\"                # of every alert: \"en\" or \"pt-BR\"\n"
+            ),
+            "{text}"
+        );
+        std::fs::write(&path, &text).unwrap();
+        let config = Config::load(&path, &Env::default()).unwrap();
+        assert_eq!(config.telegram.unwrap().language, "pt-BR");
+        // English is the default: the key stays a comment.
+        let english = config_text(&Answers {
+            language: Some("en".into()),
+            ..answers()
+        });
+        assert_eq!(english, config_text(&answers()));
+        assert!(english.contains("\n# language = \"en\"                 # of every alert"));
     }
 
     #[test]
@@ -442,10 +510,13 @@ mod tests {
             update(3, "message", ann.clone(), "hello CODE", None),
             update(4, "message", ann, "/start CODE", None),
         ];
-        let found = find_code(&updates, "CODE", "vigia_bot").unwrap();
+        let found = find_code(&updates, "CODE", "vigia_bot", &WIZARD_EN).unwrap();
         assert_eq!(found.chat.id, 42);
         assert_eq!(found.chat.description, "private chat with Ann");
-        assert_eq!(find_code(&updates[..3], "CODE", "vigia_bot"), None);
+        assert_eq!(
+            find_code(&updates[..3], "CODE", "vigia_bot", &WIZARD_EN),
+            None
+        );
 
         let in_group = [update(
             5,
@@ -454,7 +525,7 @@ mod tests {
             "/start@Vigia_Bot CODE",
             Some(9),
         )];
-        let found = find_code(&in_group, "CODE", "vigia_bot").unwrap();
+        let found = find_code(&in_group, "CODE", "vigia_bot", &WIZARD_EN).unwrap();
         assert_eq!((found.chat.id, found.thread_id), (-100500, Some(9)));
         assert_eq!(
             find_code(
@@ -466,7 +537,8 @@ mod tests {
                     None
                 )],
                 "CODE",
-                "vigia_bot"
+                "vigia_bot",
+                &WIZARD_EN
             ),
             None
         );
@@ -474,9 +546,32 @@ mod tests {
         assert!(find_code(
             &[update(7, "channel_post", channel, "CODE", None)],
             "CODE",
-            "vigia_bot"
+            "vigia_bot",
+            &WIZARD_EN
         )
         .is_some());
+    }
+
+    #[test]
+    fn chats_are_described_in_the_wizards_language() {
+        let chat: Chat = serde_json::from_value(
+            json!({"id": 42, "type": "private", "first_name": "Ann", "username": "ann"}),
+        )
+        .unwrap();
+        let group: Chat = serde_json::from_value(
+            json!({"id": -100, "type": "supergroup", "title": "Ops", "is_forum": true}),
+        )
+        .unwrap();
+        assert_eq!(
+            describe_chat(&chat, &WIZARD_EN),
+            "private chat with Ann (@ann)"
+        );
+        assert_eq!(describe_chat(&group, &WIZARD_EN), "supergroup \"Ops\"");
+        assert_eq!(
+            describe_chat(&chat, &WIZARD_PT_BR),
+            "chat privado com Ann (@ann)"
+        );
+        assert_eq!(describe_chat(&group, &WIZARD_PT_BR), "supergrupo \"Ops\"");
     }
 
     #[test]

@@ -227,28 +227,6 @@ pub struct Chat {
     pub last_name: Option<String>,
 }
 
-impl Chat {
-    /// `private chat with Ann Lee (@ann)`, `supergroup "Ops"`.
-    pub fn describe(&self) -> String {
-        let at = self
-            .username
-            .as_ref()
-            .map(|u| format!(" (@{u})"))
-            .unwrap_or_default();
-        match self.kind.as_str() {
-            "private" => {
-                let name = [self.first_name.as_deref(), self.last_name.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                format!("private chat with {name}{at}")
-            }
-            kind => format!("{kind} \"{}\"{at}", self.title.as_deref().unwrap_or("?")),
-        }
-    }
-}
-
 impl Bot {
     /// `proxy` overrides the HTTPS_PROXY/ALL_PROXY/NO_PROXY environment, which reqwest
     /// honours otherwise.
@@ -569,19 +547,5 @@ mod tests {
         assert!(!api(400, "chat not found").is_temporary());
         assert!(!api(401, "").is_temporary());
         assert!(!api(403, "").is_temporary());
-    }
-
-    #[test]
-    fn chats_are_described() {
-        let chat: Chat = serde_json::from_value(
-            json!({"id": 42, "type": "private", "first_name": "Ann", "username": "ann"}),
-        )
-        .unwrap();
-        assert_eq!(chat.describe(), "private chat with Ann (@ann)");
-        let group: Chat = serde_json::from_value(
-            json!({"id": -100, "type": "supergroup", "title": "Ops", "is_forum": true}),
-        )
-        .unwrap();
-        assert_eq!(group.describe(), "supergroup \"Ops\"");
     }
 }

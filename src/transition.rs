@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::checkpoint::Pending;
 use crate::config::{format_elapsed, Target};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Reason};
 use crate::translog::{Entry, State};
 
 /// A target whose state differs from the log (or that has no history yet).
@@ -18,8 +18,9 @@ pub struct Change {
     pub target: String,
     pub url: String,
     pub state: State,
-    /// The outcome's summary: `HTTP 200 in 41 ms`, `connection refused`.
-    pub reason: String,
+    /// The outcome's summary: `HTTP 200 in 41 ms`, `connection refused` (English in
+    /// the log, the configured language in messages).
+    pub reason: Reason,
     pub at: DateTime<FixedOffset>,
     /// For a recovery: how long the target was down, from its OFFLINE line.
     pub down_for: Option<Duration>,
@@ -39,7 +40,7 @@ impl Change {
             (State::Online, Some(d)) => {
                 format!("{} after {} down", self.reason, format_elapsed(d))
             }
-            (State::Online, None) => self.reason.clone(),
+            (State::Online, None) => self.reason.to_string(),
         };
         Entry {
             at: self.at,
@@ -93,10 +94,7 @@ pub fn judge_connectivity(
             target: CONNECTIVITY.into(),
             url: urls(),
             state: State::Offline,
-            reason: format!(
-                "every canary failed ({}), and targets with them",
-                judged[0].1.summary()
-            ),
+            reason: Reason::CanariesFailed(Box::new(judged[0].1.summary())),
             at: now,
             down_for: None,
             alert: true,
@@ -109,8 +107,11 @@ pub fn judge_connectivity(
                 url: urls(),
                 state: State::Online,
                 reason: match answered {
-                    Some((t, o)) => format!("{} answered: {}", t.url, o.summary()),
-                    None => "canaries answer again".into(),
+                    Some((t, o)) => Reason::CanaryAnswered {
+                        url: t.url.clone(),
+                        reason: Box::new(o.summary()),
+                    },
+                    None => Reason::CanariesAnswer,
                 },
                 at: now,
                 down_for: last.and_then(|l| (now - l.at).to_std().ok()),

@@ -18,7 +18,7 @@ use crate::delivery::{deliver, Destination, Report};
 use crate::error::{ConfigError, Exit, StorageError, UsageError};
 use crate::message::render_plain;
 use crate::metrics::{render as render_metrics, Snapshot};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Reason};
 use crate::plan::{plan, Inputs, Plan};
 use crate::probe::{probe_all, Limits};
 use crate::state::{StateDir, Txn};
@@ -569,14 +569,11 @@ fn describe_faults(faults: &[(&Target, &Outcome)]) -> String {
         .collect();
     let more = faults.len().saturating_sub(names.len());
     let detail = &faults[0].1.detail;
-    let hint = if detail.contains("open files") {
-        "raise the open-file limit (LimitNOFILE= in the unit, ulimit -n by hand) or lower check.parallel"
-    } else if detail.contains("no DNS resolver configured") {
-        "name a nameserver in /etc/resolv.conf (or fix systemd-resolved); the targets' names cannot be looked up until then"
-    } else if detail.contains("not probed in time") {
-        "lower check.parallel's load: fewer targets, shorter timeouts, or a higher check.parallel"
-    } else {
-        "this machine is short of a resource (memory, sockets): see the journal and free it"
+    let hint = match detail {
+        Reason::TooManyOpenFiles => "raise the open-file limit (LimitNOFILE= in the unit, ulimit -n by hand) or lower check.parallel",
+        Reason::NoResolver => "name a nameserver in /etc/resolv.conf (or fix systemd-resolved); the targets' names cannot be looked up until then",
+        Reason::NotProbedInTime => "lower check.parallel's load: fewer targets, shorter timeouts, or a higher check.parallel",
+        _ => "this machine is short of a resource (memory, sockets): see the journal and free it",
     };
     format!(
         "could not check {} target(s) ({}{}): {detail}; this says nothing about them, they keep their last state. To fix: {hint}",

@@ -21,6 +21,7 @@ use crate::setup::{
     PUBLIC_CANARIES,
 };
 use crate::telegram::{ApiError, Bot, BotUser};
+use crate::texts::{fill, WizardTexts};
 use crate::util::hostname;
 
 /// The least time between two getUpdates: a server that answers at once instead of
@@ -39,24 +40,27 @@ struct Wizard<'a> {
     interactive: bool,
     api_url: String,
     rt: super::Runtime,
+    /// The language it speaks and writes for the alerts (`None`: English).
+    language: Option<&'static str>,
+    w: &'static WizardTexts,
 }
 
 pub fn run(config_path: Option<&Path>, args: &InitArgs, env: &Env) -> anyhow::Result<Exit> {
-    prompt::install_interrupt_handler();
+    let language = wizard_language(args, env);
+    let w = crate::texts::wizard_for(language);
+    prompt::install_interrupt_handler(w);
     let path = config_path.map_or_else(|| env.init_config_path(), Path::to_owned);
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !interactive {
-        let missing = missing_flags(args, env);
+        let missing = missing_flags(args, env, w);
         if !missing.is_empty() {
-            return Err(UsageError(format!(
-                "init needs a terminal to ask, or these flags: {}",
-                missing.join(", ")
-            ))
-            .into());
+            return Err(UsageError(fill(w.needs_flags, &[("flags", &missing.join(", "))])).into());
         }
     }
-    check_config_place(&path, args.force)?;
+    check_config_place(&path, args.force, w)?;
     let wizard = Wizard {
+        language,
+        w,
         args,
         env,
         interactive,
@@ -69,25 +73,38 @@ pub fn run(config_path: Option<&Path>, args: &InitArgs, env: &Env) -> anyhow::Re
     wizard.run(&path)
 }
 
+/// The language of `--language`, else of the locale (`None`: English).
+fn wizard_language(args: &InitArgs, env: &Env) -> Option<&'static str> {
+    let named = match args.language.as_deref() {
+        Some(given) => crate::texts::LANGUAGES
+            .iter()
+            .map(|(name, _)| *name)
+            .find(|name| *name == given),
+        None => env.locale_language(),
+    };
+    named.filter(|name| *name != "en")
+}
+
 /// The flags that replace the prompts, when some are missing.
-fn missing_flags(args: &InitArgs, env: &Env) -> Vec<&'static str> {
+fn missing_flags(args: &InitArgs, env: &Env, w: &WizardTexts) -> Vec<&'static str> {
     let mut missing = Vec::new();
     if args.token_file.is_none() && env.token.is_none() {
-        missing.push("--token-file FILE (or '-' for stdin, or VIGIA_TOKEN)");
+        missing.push(w.flag_token);
     }
     if args.chat_id.is_none() {
-        missing.push("--chat-id ID");
+        missing.push(w.flag_chat);
     }
     if args.urls.is_empty() && !args.yes {
-        missing.push("--url URL (or --yes to watch this machine's address)");
+        missing.push(w.flag_url);
     }
     missing
 }
 
 impl Wizard<'_> {
     fn run(&self, path: &Path) -> anyhow::Result<Exit> {
+        let w = self.w;
         if self.interactive {
-            say(&format!("vigia init: set up alerts for {} in a few steps. Ctrl-C leaves without writing anything.\n", hostname()));
+            say(&fill(w.intro, &[("host", &hostname())]));
         }
         let (bot, me) = self.bot()?;
         let username = me.username.clone().unwrap_or_default();
@@ -113,41 +130,44 @@ impl Wizard<'_> {
             chat_note,
             targets,
             canaries,
+            language: self.language.map(str::to_owned),
         };
-        let backup =
-            prompt::uninterrupted(|| write_config(path, &config_text(&answers), self.args.force))?;
+        let backup = prompt::uninterrupted(|| {
+            write_config(path, &config_text(&answers), self.args.force, w)
+        })?;
         if let Some(backup) = backup {
-            say(&format!("Kept the old config as {}.", backup.display()));
+            say(&fill(
+                w.kept_old,
+                &[("path", &backup.display().to_string())],
+            ));
         }
-        say(&format!(
-            "\nStep 7 of 8: wrote {} (mode 0600).",
-            path.display()
-        ));
+        say(&fill(w.wrote, &[("path", &path.display().to_string())]));
         self.enable_timer(path)?;
         Ok(Exit::Up)
     }
 
     /// Step 1: the token, checked by shape and by getMe.
     fn bot(&self) -> anyhow::Result<(Bot, BotUser)> {
+        let w = self.w;
         if self.interactive && self.args.token_file.is_none() && self.env.token.is_none() {
-            say("Step 1 of 8: the bot. In Telegram, open https://t.me/BotFather and send /newbot.\n\
-                 Give it a display name, then a username ending in 'bot' (e.g. myserver_alerts_bot).\n\
-                 BotFather answers with a token like 123456789:AAH...; copy it.");
+            say(w.step_bot);
         }
         loop {
             let token = self.token()?;
             let bot = Bot::for_wizard(&self.api_url, token, API_TIMEOUT)?;
             match self.rt.block_on(bot.get_me()) {
                 Ok(me) => {
-                    say(&format!(
-                        "✓ Bot @{} ({}) answers.",
-                        me.username.as_deref().unwrap_or("?"),
-                        me.first_name
+                    say(&fill(
+                        w.bot_answers,
+                        &[
+                            ("username", me.username.as_deref().unwrap_or("?")),
+                            ("name", &me.first_name),
+                        ],
                     ));
                     return Ok((bot, me));
                 }
                 Err(e) => {
-                    let why = explain_token_error(&e, &self.api_url);
+                    let why = explain_token_error(&e, &self.api_url, w);
                     if !self.interactive || !self.asks_token() {
                         anyhow::bail!("{why}");
                     }
@@ -155,7 +175,7 @@ impl Wizard<'_> {
                     if !e.is_temporary() {
                         continue;
                     }
-                    if !self.confirm("Try again?", true)? {
+                    if !self.confirm(w.try_again, true)? {
                         anyhow::bail!("{why}");
                     }
                 }
@@ -168,65 +188,65 @@ impl Wizard<'_> {
     }
 
     fn token(&self) -> anyhow::Result<Token> {
+        let w = self.w;
         let raw = match (&self.args.token_file, &self.env.token) {
             (Some(file), _) if file == Path::new("-") => {
                 let mut text = String::new();
                 std::io::stdin()
                     .read_to_string(&mut text)
-                    .context("cannot read the token from standard input")?;
+                    .context(w.cannot_read_stdin)?;
                 text
             }
-            (Some(file), _) => std::fs::read_to_string(file)
-                .with_context(|| format!("cannot read the token file {}", file.display()))?,
+            (Some(file), _) => std::fs::read_to_string(file).with_context(|| {
+                fill(
+                    w.cannot_read_token_file,
+                    &[("path", &file.display().to_string())],
+                )
+            })?,
             (None, Some(token)) => token.clone(),
             (None, None) => loop {
-                let typed = prompt::secret("Paste the bot token (hidden)")?;
+                let typed = prompt::secret(w.paste_token)?;
                 match Token::parse(&typed) {
                     Ok(_) => break typed,
-                    Err(why) => say(&format!("✗ That is not a bot token: {why}.")),
+                    Err(why) => say(&fill(w.not_a_token_retry, &[("why", why)])),
                 }
             },
         };
-        Token::parse(&raw)
-            .map_err(|why| UsageError(format!("that is not a bot token: {why}")).into())
+        Token::parse(&raw).map_err(|why| UsageError(fill(w.not_a_token, &[("why", why)])).into())
     }
 
     /// Steps 2 and 3: no webhook in the way, then wait for the code in some chat.
     fn prove_chat(&self, bot: &Bot, username: &str) -> anyhow::Result<Found> {
+        let w = self.w;
         // Only a hint: a webhook also shows as 409 from getUpdates, which stays the signal.
         let webhook = match self.rt.block_on(bot.webhook_url()) {
             Ok(url) => url,
             Err(e) => {
-                say(&format!(
-                    "! Could not ask whether the bot has a webhook ({e}); going on."
-                ));
+                say(&fill(w.webhook_unknown, &[("error", &e.to_string())]));
                 String::new()
             }
         };
         if !webhook.is_empty() {
-            say(&format!(
-                "\nStep 2 of 8: the webhook. The bot has a webhook ({webhook}): Telegram sends its\n\
-                 updates there, so vigia cannot read them to find your chat. Deleting the webhook\n\
-                 stops whatever uses it."
-            ));
-            if !self.confirm("Delete the webhook?", false)? {
-                anyhow::bail!("the webhook stays; give the chat with --chat-id instead");
+            say(&fill(w.step_webhook, &[("url", &webhook)]));
+            if !self.confirm(w.delete_webhook, false)? {
+                anyhow::bail!("{}", w.webhook_stays);
             }
             self.rt
                 .block_on(bot.delete_webhook())
                 .map_err(|e| anyhow::anyhow!("deleteWebhook: {e}"))?;
-            say("✓ Webhook deleted.");
+            say(w.webhook_deleted);
         }
         // Old updates are skipped (and confirmed) before the code is shown: a code sent in
         // answer to the link can then never be thrown away with them.
         let offset = self.rt.block_on(skip_old_updates(bot))?;
-        let code = one_time_code().context("cannot make a one-time code")?;
-        say(&format!(
-            "\nStep 3 of 8: prove the chat that gets the alerts.\n\
-             - For yourself: open https://t.me/{username}?start={code} and press Start.\n\
-             - For a group: add @{username} to it, then send there:  /start@{username} {code}\n\
-             Waiting for the code (up to {} minutes)...",
-            CODE_WAIT.as_secs() / 60
+        let code = one_time_code().context(w.no_code)?;
+        say(&fill(
+            w.step_chat,
+            &[
+                ("username", username),
+                ("code", &code),
+                ("minutes", &(CODE_WAIT.as_secs() / 60).to_string()),
+            ],
         ));
         let found = self.rt.block_on(wait_for_code(
             bot,
@@ -234,15 +254,19 @@ impl Wizard<'_> {
             &code,
             username,
             self.interactive,
+            w,
         ))?;
-        say(&format!(
-            "✓ Found: {} (chat id {}{}).",
-            found.chat.description,
-            found.chat.id,
-            found
-                .thread_id
-                .map(|t| format!(", topic {t}"))
-                .unwrap_or_default()
+        let topic = found
+            .thread_id
+            .map(|t| fill(w.topic, &[("topic", &t.to_string())]))
+            .unwrap_or_default();
+        say(&fill(
+            w.found,
+            &[
+                ("chat", &found.chat.description),
+                ("id", &found.chat.id.to_string()),
+                ("topic", &topic),
+            ],
         ));
         Ok(found)
     }
@@ -255,29 +279,36 @@ impl Wizard<'_> {
         thread_id: Option<i64>,
         note: Option<&str>,
     ) -> anyhow::Result<bool> {
-        let text = format!(
-            "✅ <b>vigia</b> on {} will send its alerts here.",
-            crate::message::escape(&hostname())
+        let w = self.w;
+        let text = fill(
+            w.test_message,
+            &[("host", &crate::message::escape(&hostname()))],
         );
         self.rt
             .block_on(bot.send_message(chat_id, thread_id, &text, true))
-            .map_err(|e| anyhow::anyhow!("the test message was not sent: {e}"))?;
-        let place = note.map_or_else(|| format!("chat {chat_id}"), str::to_owned);
-        say(&format!("\nStep 4 of 8: ✓ sent a test message to {place}."));
+            .map_err(|e| {
+                anyhow::anyhow!("{}", fill(w.test_not_sent, &[("error", &e.to_string())]))
+            })?;
+        let place = note.map_or_else(
+            || fill(w.chat_place, &[("id", &chat_id.to_string())]),
+            str::to_owned,
+        );
+        say(&fill(w.step_test, &[("place", &place)]));
         if !self.interactive || self.args.yes {
             return Ok(true);
         }
-        if self.confirm("Did it arrive?", true)? {
+        if self.confirm(w.did_it_arrive, true)? {
             return Ok(true);
         }
-        if self.args.chat_id.is_some() || !self.confirm("Start over with a new code?", true)? {
-            anyhow::bail!("the test message did not arrive; nothing was written");
+        if self.args.chat_id.is_some() || !self.confirm(w.start_over, true)? {
+            anyhow::bail!("{}", w.did_not_arrive);
         }
         Ok(false)
     }
 
     /// Step 5: what to watch, each probed once. `--url NAME=URL` names a target.
     fn targets(&self) -> anyhow::Result<Vec<(String, String)>> {
+        let w = self.w;
         let mut urls: Vec<String> = self.args.urls.clone();
         let suggested = default_url(primary_address());
         if urls.is_empty() && !self.interactive {
@@ -292,9 +323,8 @@ impl Wizard<'_> {
                 Some(name) => {
                     validate_name(name).map_err(|why| UsageError(format!("--url: {why}")))?;
                     if targets.iter().any(|(t, _)| t == name) {
-                        return Err(
-                            UsageError(format!("--url: the name {name:?} is given twice")).into(),
-                        );
+                        let twice = fill(w.name_twice, &[("name", &format!("{name:?}"))]);
+                        return Err(UsageError(format!("--url: {twice}")).into());
                     }
                     name.to_owned()
                 }
@@ -303,29 +333,27 @@ impl Wizard<'_> {
             targets.push((name, url.to_owned()));
         }
         if urls.is_empty() {
-            say("\nStep 5 of 8: what to watch.");
+            say(w.step_targets);
             loop {
                 let default = targets.is_empty().then(|| suggested.clone());
-                let url = prompt::text(
-                    "URL to watch (http://, https:// or tcp://host:port)",
-                    default,
-                    |u| Target::adhoc(u, &CheckDefaults::default()).map(drop),
-                )?;
+                let url = prompt::text(w.url_prompt, default, |u| {
+                    Target::adhoc(u, &CheckDefaults::default()).map(drop)
+                })?;
                 let taken = targets.clone();
                 let name = prompt::text(
-                    "Name for it",
+                    w.name_prompt,
                     Some(unique_name(&targets, &name_for(&url))),
                     move |n| {
                         validate_name(n)?;
                         match taken.iter().any(|(t, _)| t == n) {
-                            true => Err(format!("the name {n:?} is taken by another target")),
+                            true => Err(fill(w.name_taken, &[("name", &format!("{n:?}"))])),
                             false => Ok(()),
                         }
                     },
                 )?;
                 targets.push((name, url));
                 self.probe_once(&targets[targets.len() - 1..])?;
-                if !prompt::yes_no("Add another URL?", false)? {
+                if !prompt::yes_no(w.add_another, false)? {
                     break;
                 }
             }
@@ -345,13 +373,12 @@ impl Wizard<'_> {
         if !self.args.canaries.is_empty() || !self.interactive {
             return Ok(self.args.canaries.clone());
         }
-        say(&format!(
-            "\nStep 6 of 8: canaries. If this machine loses its own connection, every site looks down.\n\
-             Two public canaries ({}) tell that apart:\n\
-             when they fail too, vigia says so once instead of alerting on every site.",
-            PUBLIC_CANARIES.join(", ")
+        let w = self.w;
+        say(&fill(
+            w.step_canaries,
+            &[("canaries", &PUBLIC_CANARIES.join(", "))],
         ));
-        let wanted = prompt::yes_no("Add these canaries?", true)?;
+        let wanted = prompt::yes_no(w.add_canaries, true)?;
         Ok(if wanted {
             PUBLIC_CANARIES.map(str::to_owned).to_vec()
         } else {
@@ -373,13 +400,20 @@ impl Wizard<'_> {
             &probes,
             Limits::for_check(&CheckDefaults::default()),
         ))) {
-            let mark = if outcome.up { "✓" } else { "✗" };
-            let state = if outcome.up { "up" } else { "DOWN" };
-            say(&format!(
-                "{mark} {} ({}) is {state}: {}",
-                target.name,
-                target.url,
-                outcome.summary()
+            let (mark, state) = match outcome.up {
+                true => ("✓", self.w.probed_up),
+                false => ("✗", self.w.probed_down),
+            };
+            let reasons = &crate::texts::for_language(self.language).reasons;
+            say(&fill(
+                self.w.probed,
+                &[
+                    ("mark", mark),
+                    ("name", &target.name),
+                    ("url", &target.url),
+                    ("state", state),
+                    ("reason", &outcome.summary().render(reasons)),
+                ],
             ));
         }
         Ok(())
@@ -387,13 +421,16 @@ impl Wizard<'_> {
 
     /// Step 8: start the timer, when that is ours to do.
     fn enable_timer(&self, path: &Path) -> anyhow::Result<()> {
+        let w = self.w;
         let command = "systemctl enable --now vigia.timer";
         let unit_reads = Path::new(UNIT_CONFIG);
         if path != unit_reads {
-            say(&format!(
-                "The timer's service reads {UNIT_CONFIG}, not this file: run `vigia --config {} check`\n\
-                 from a timer or cron job of your own, or write the config there (as root, without --config).",
-                path.display()
+            say(&fill(
+                w.other_file,
+                &[
+                    ("unit_config", UNIT_CONFIG),
+                    ("path", &path.display().to_string()),
+                ],
             ));
             return Ok(());
         }
@@ -402,27 +439,36 @@ impl Wizard<'_> {
             let why = if self.args.no_enable {
                 ""
             } else if !self.env.systemd_running() {
-                " (systemd is not running here)"
+                w.no_systemd
             } else {
-                " (as root)"
+                w.as_root
             };
-            say(&format!("Step 8 of 8: run `{command}`{why} to check every minute; `vigia status` shows the results."));
+            say(&fill(w.run_yourself, &[("command", command), ("why", why)]));
             return Ok(());
         }
-        say("\nStep 8 of 8: the timer.");
-        if !self.confirm(
-            "Enable and start vigia.timer now (checks every minute)?",
-            true,
-        )? {
-            say(&format!("Not enabled. Later: `{command}`."));
+        say(w.step_timer);
+        if !self.confirm(w.enable_timer, true)? {
+            say(&fill(w.not_enabled, &[("command", command)]));
             return Ok(());
         }
         let status = std::process::Command::new(&self.env.systemctl)
             .args(["enable", "--now", "vigia.timer"])
             .status()
-            .with_context(|| format!("cannot run {}", self.env.systemctl.display()))?;
-        anyhow::ensure!(status.success(), "`{command}` failed ({status})");
-        say("✓ vigia.timer is running: the first check is within a minute. `vigia status` shows it.");
+            .with_context(|| {
+                fill(
+                    w.cannot_run,
+                    &[("path", &self.env.systemctl.display().to_string())],
+                )
+            })?;
+        anyhow::ensure!(
+            status.success(),
+            "{}",
+            fill(
+                w.command_failed,
+                &[("command", command), ("status", &status.to_string())]
+            )
+        );
+        say(w.timer_running);
         Ok(())
     }
 
@@ -454,6 +500,7 @@ async fn wait_for_code(
     code: &str,
     username: &str,
     spinner: bool,
+    w: &WizardTexts,
 ) -> anyhow::Result<Found> {
     let deadline = Instant::now() + CODE_WAIT;
     let frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -464,8 +511,11 @@ async fn wait_for_code(
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             anyhow::bail!(
-                "no message with the code arrived in {} minutes; nothing was written (run 'vigia init' again)",
-                CODE_WAIT.as_secs() / 60
+                "{}",
+                fill(
+                    w.code_timeout,
+                    &[("minutes", &(CODE_WAIT.as_secs() / 60).to_string())]
+                )
             );
         }
         let asked = Instant::now();
@@ -476,8 +526,8 @@ async fn wait_for_code(
                 result = &mut poll => break result,
                 _ = tick.tick(), if spinner => {
                     frame = (frame + 1) % frames.len();
-                    let extra = if ignored > 0 { format!(" ({ignored} other message(s) ignored)") } else { String::new() };
-                    eprint!("\r{} waiting for /start {code}{extra} ", frames[frame]);
+                    let extra = if ignored > 0 { fill(w.ignored, &[("count", &ignored.to_string())]) } else { String::new() };
+                    eprint!("\r{} {}{extra} ", frames[frame], fill(w.waiting, &[("code", code)]));
                     let _ = std::io::stderr().flush();
                 }
             }
@@ -494,7 +544,7 @@ async fn wait_for_code(
         if let Some(last) = updates.last() {
             offset = Some(last.update_id + 1);
         }
-        if let Some(found) = find_code(&updates, code, username) {
+        if let Some(found) = find_code(&updates, code, username, w) {
             if spinner {
                 eprint!("\r\x1b[2K");
             }
@@ -523,25 +573,22 @@ fn named_url(given: &str) -> (Option<&str>, &str) {
     }
 }
 
-fn explain_token_error(e: &ApiError, api_url: &str) -> String {
+fn explain_token_error(e: &ApiError, api_url: &str, w: &WizardTexts) -> String {
     let custom = api_url != DEFAULT_API_URL;
     match e {
-        ApiError::Api { code: 401, .. } => "Telegram does not know this token (401): it is wrong or was revoked. \
-             Copy it again from @BotFather (/token shows the current one)."
-            .to_owned(),
-        ApiError::Api { code: 404, .. } if custom => format!(
-            "the Bot API at {api_url} answered 404 Not Found: either --api-url is wrong (it is the \
-             server's base URL, without /bot..., e.g. http://127.0.0.1:8081) or the token is malformed"
+        ApiError::Api { code: 401, .. } => w.token_unknown.to_owned(),
+        ApiError::Api { code: 404, .. } if custom => fill(w.api_not_found, &[("api_url", api_url)]),
+        ApiError::Api { code: 404, .. } => w.token_malformed.to_owned(),
+        ApiError::Network(why) if api_url.starts_with("https://") && speaks_no_tls(why) => fill(
+            w.api_no_tls,
+            &[
+                ("api_url", api_url),
+                ("plain_url", &api_url.replacen("https://", "http://", 1)),
+            ],
         ),
-        ApiError::Api { code: 404, .. } => "Telegram rejects this token as malformed (404). Copy it again from @BotFather.".to_owned(),
-        ApiError::Network(why) if api_url.starts_with("https://") && speaks_no_tls(why) => format!(
-            "{api_url} does not answer in TLS: if that server speaks plain HTTP (a local Bot API server \
-             does, on port 8081), use --api-url {}",
-            api_url.replacen("https://", "http://", 1)
-        ),
-        ApiError::Network(_) | ApiError::Timeout(_) => format!(
-            "{e}. Check DNS and the firewall; where {api_url} is blocked, set HTTPS_PROXY \
-             (e.g. socks5h://127.0.0.1:1080) or use --api-url with a reverse proxy or a local Bot API server."
+        ApiError::Network(_) | ApiError::Timeout(_) => fill(
+            w.api_unreachable,
+            &[("error", &e.to_string()), ("api_url", api_url)],
         ),
         other => other.to_string(),
     }
@@ -577,15 +624,15 @@ fn unique_name(taken: &[(String, String)], wanted: &str) -> String {
 const OLD_CONFIG_LIMIT: u64 = 16 << 20;
 
 /// The config's directory and its name there (one path component, UTF-8).
-fn config_place(path: &Path) -> anyhow::Result<(PathBuf, &str)> {
+fn config_place<'p>(path: &'p Path, w: &WizardTexts) -> anyhow::Result<(PathBuf, &'p str)> {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .filter(|_| !path.as_os_str().as_encoded_bytes().ends_with(b"/"))
         .ok_or_else(|| {
-            UsageError(format!(
-                "{} is not a file name for the config",
-                path.display()
+            UsageError(fill(
+                w.not_a_file_name,
+                &[("path", &path.display().to_string())],
             ))
         })?;
     let dir = match path.parent() {
@@ -605,16 +652,16 @@ const LINK_REFUSED: &str = "is a symbolic link; vigia does not follow links here
 /// `--force` (and then a plain file to back up), and in a directory (or, when it is to
 /// be made, below one) that only root and this user can change. [`write_config`]
 /// checks again through the handle it writes with.
-fn check_config_place(path: &Path, force: bool) -> anyhow::Result<()> {
+fn check_config_place(path: &Path, force: bool, w: &WizardTexts) -> anyhow::Result<()> {
     let fail = |e| StorageError::new("write the config", path, e);
-    let (dir_path, name) = config_place(path)?;
+    let (dir_path, name) = config_place(path, w)?;
     let (dir, exact) = nearest_dir(&dir_path).map_err(fail)?;
     dir.refuse_shared().map_err(fail)?;
     if exact {
         match dir.entry_type(name).map_err(fail)? {
             None => {}
             Some(FileType::Symlink) => return Err(fail(refused(LINK_REFUSED)).into()),
-            Some(_) if !force => return Err(already_exists(path)),
+            Some(_) if !force => return Err(already_exists(path, w)),
             // A FIFO, a device or a file with other hard links is no config to back up.
             Some(_) => drop(dir.open_file(name, OFlags::RDONLY, 0).map_err(fail)?),
         }
@@ -622,10 +669,10 @@ fn check_config_place(path: &Path, force: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn already_exists(path: &Path) -> anyhow::Error {
-    UsageError(format!(
-        "{} already exists: pass --force to replace it (the old one is kept as a backup)",
-        path.display()
+fn already_exists(path: &Path, w: &WizardTexts) -> anyhow::Error {
+    UsageError(fill(
+        w.already_exists,
+        &[("path", &path.display().to_string())],
     ))
     .into()
 }
@@ -652,9 +699,14 @@ fn nearest_dir(dir: &Path) -> std::io::Result<(DirHandle, bool)> {
 /// config's name is refused, and with `force` the old file is kept as `<name>.bak`,
 /// which replaces whatever was at that name rather than writing through it. Returns
 /// the backup's path when one was made.
-fn write_config(path: &Path, text: &str, force: bool) -> anyhow::Result<Option<PathBuf>> {
+fn write_config(
+    path: &Path,
+    text: &str,
+    force: bool,
+    w: &WizardTexts,
+) -> anyhow::Result<Option<PathBuf>> {
     let fail = |e| StorageError::new("write the config", path, e);
-    let (dir_path, name) = config_place(path)?;
+    let (dir_path, name) = config_place(path, w)?;
     let dir = match DirHandle::open(&dir_path).map_err(fail)? {
         Some(dir) => dir,
         None => {
@@ -670,7 +722,7 @@ fn write_config(path: &Path, text: &str, force: bool) -> anyhow::Result<Option<P
     match dir.entry_type(name).map_err(fail)? {
         None => {}
         Some(FileType::Symlink) => return Err(fail(refused(LINK_REFUSED)).into()),
-        Some(_) if !force => return Err(already_exists(path)),
+        Some(_) if !force => return Err(already_exists(path, w)),
         Some(_) => {
             // Read through the handle: a FIFO, a device or a hard link is refused.
             if let Some(old) = dir.read(name, OLD_CONFIG_LIMIT).map_err(fail)? {
@@ -698,7 +750,9 @@ mod tests {
 
     #[test]
     fn the_config_place_is_a_directory_and_one_name() {
-        let place = |p: &str| config_place(Path::new(p)).map(|(d, n)| (d, n.to_owned()));
+        let place = |p: &str| {
+            config_place(Path::new(p), &crate::texts::WIZARD_EN).map(|(d, n)| (d, n.to_owned()))
+        };
         assert_eq!(
             place("/etc/vigia/config.toml").unwrap(),
             (PathBuf::from("/etc/vigia"), "config.toml".to_owned())
@@ -714,5 +768,29 @@ mod tests {
         let (dir, exact) = nearest_dir(&tmp.path().join("a/b/c")).unwrap();
         assert_eq!((dir.path(), exact), (tmp.path(), false));
         assert!(nearest_dir(tmp.path()).unwrap().1);
+    }
+
+    #[test]
+    fn every_language_of_the_alerts_is_one_init_accepts_and_the_flag_beats_the_locale() {
+        use clap::Parser;
+        let brazilian = Env {
+            messages_locale: Some("pt_BR.UTF-8".into()),
+            ..Env::default()
+        };
+        for (name, _) in crate::texts::LANGUAGES {
+            let cli = crate::cli::Cli::try_parse_from(["vigia", "init", "--language", name])
+                .unwrap_or_else(|e| panic!("--language {name}: {e}"));
+            let crate::cli::Command::Init(args) = cli.command else {
+                panic!("not init")
+            };
+            let spoken = wizard_language(&args, &brazilian);
+            assert_eq!(spoken, Some(name).filter(|n| *n != "en"), "{name}");
+        }
+        let cli = crate::cli::Cli::try_parse_from(["vigia", "init"]).unwrap();
+        let crate::cli::Command::Init(args) = cli.command else {
+            panic!("not init")
+        };
+        assert_eq!(wizard_language(&args, &brazilian), Some("pt-BR"));
+        assert_eq!(wizard_language(&args, &Env::default()), None);
     }
 }

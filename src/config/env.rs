@@ -31,6 +31,9 @@ pub struct Env {
     pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `$SUDO_USER` (non-empty): who ran `sudo vigia ack`, named by `vigia ack`.
     pub sudo_user: Option<String>,
+    /// The locale of messages, as POSIX picks it: the first of `LC_ALL`, `LC_MESSAGES`
+    /// and `LANG` that is set and not empty (`pt_BR.UTF-8`). Only `init` speaks by it.
+    pub messages_locale: Option<String>,
 }
 
 impl Env {
@@ -69,6 +72,9 @@ impl Env {
             sudo_user: std::env::var("SUDO_USER")
                 .ok()
                 .filter(|u| !u.trim().is_empty()),
+            messages_locale: ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty())),
         }
     }
 
@@ -170,6 +176,23 @@ impl Env {
         let uid = unsafe { libc::getuid() };
         user_name(uid).unwrap_or_else(|| format!("uid {uid}"))
     }
+
+    /// The language of the messages locale, as `telegram.language` names it: `pt-BR`
+    /// for `pt_BR`, `pt_BR.UTF-8`, `pt_BR@…` (any case); `None` (English) for the rest,
+    /// `C` and `POSIX` included.
+    pub fn locale_language(&self) -> Option<&'static str> {
+        let locale = self.messages_locale.as_deref()?;
+        let name = locale.split(['.', '@']).next().unwrap_or_default();
+        crate::texts::LANGUAGES
+            .iter()
+            .map(|(language, _)| *language)
+            .find(|language| {
+                *language != "en"
+                    && language
+                        .replace('-', "_")
+                        .eq_ignore_ascii_case(name.replace('-', "_").as_str())
+            })
+    }
 }
 
 /// The name of the user `uid` in the user database (getpwuid_r(3)), if it has one.
@@ -214,5 +237,40 @@ mod tests {
         let real = Env::default().user();
         assert_eq!(real, user_name(uid).unwrap_or_else(|| format!("uid {uid}")));
         assert!(!real.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod locale_tests {
+    use super::*;
+
+    #[test]
+    fn the_messages_locale_names_the_language() {
+        let with = |locale: &str| Env {
+            messages_locale: Some(locale.into()),
+            ..Env::default()
+        };
+        for pt in [
+            "pt_BR",
+            "pt_BR.UTF-8",
+            "pt_BR.utf8",
+            "pt_BR@latin",
+            "PT_br",
+            "pt-BR",
+        ] {
+            assert_eq!(with(pt).locale_language(), Some("pt-BR"), "{pt}");
+        }
+        for other in [
+            "C",
+            "POSIX",
+            "C.UTF-8",
+            "en_US.UTF-8",
+            "pt_PT.UTF-8",
+            "pt",
+            "de_DE",
+        ] {
+            assert_eq!(with(other).locale_language(), None, "{other}");
+        }
+        assert_eq!(Env::default().locale_language(), None);
     }
 }

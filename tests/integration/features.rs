@@ -205,7 +205,7 @@ fn alerts_speak_brazilian_portuguese() {
          <code>{site}</code>\n\
          2026-03-01 12:01:00 -03:00 em {host}\n\
          --\n\
-         🟢 <b>web</b> voltou ao ar depois de 1h30m5s fora: HTTP 200 in {ms} ms\n\
+         🟢 <b>web</b> voltou ao ar depois de 1h30m5s fora: HTTP 200 em {ms} ms\n\
          <code>{site}</code>\n\
          2026-03-01 13:31:05 -03:00 em {host}",
     );

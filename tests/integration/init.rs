@@ -37,6 +37,11 @@ fn local_modes(session: &PtySession) -> libc::tcflag_t {
 
 impl Tty {
     fn start(sb: &Sandbox, api: &BotApi, extra: &[&str]) -> Tty {
+        Tty::start_with_env(sb, api, extra, &[])
+    }
+
+    /// The same, with more environment variables (`LANG`...).
+    fn start_with_env(sb: &Sandbox, api: &BotApi, extra: &[&str], env: &[(&str, &str)]) -> Tty {
         let api_url = api.url();
         let mut args = vec!["init", "--api-url", api_url.as_str()];
         args.extend_from_slice(extra);
@@ -50,6 +55,7 @@ impl Tty {
             .env_clear()
             .envs(vigia.get_envs().filter_map(|(k, v)| Some((k, v?))))
             .env("TERM", "dumb")
+            .envs(env.iter().copied())
             .stdin(Stdio::inherit())
             .stdout(Stdio::inherit())
             .stderr(Stdio::inherit());
@@ -1013,4 +1019,237 @@ fn the_directory_init_makes_is_0700_and_the_config_0600_whatever_the_umask() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+}
+
+/// `text` as rexpect shows it (see [`CROSS`]): each UTF-8 byte a Latin-1 character.
+fn pty(text: &str) -> String {
+    text.bytes().map(char::from).collect()
+}
+
+/// Words of the English wizard that its Portuguese one never says.
+const ENGLISH: [&str; 8] = [
+    "Step ",
+    "Paste",
+    "answers.",
+    "Did it arrive",
+    " is up",
+    "Add another",
+    "canaries (",
+    "wrote",
+];
+
+#[test]
+fn the_wizard_speaks_portuguese_from_its_first_line_with_a_brazilian_locale() {
+    let (api, site, sb) = (BotApi::start(), Site::start(), Sandbox::new());
+    let mut tty = Tty::start_with_env(&sb, &api, &[], &[("LANG", "pt_BR.UTF-8")]);
+    tty.expect(&pty("vigia init: configurar os alertas de"));
+    tty.expect(&pty("Ctrl-C sai sem gravar nada."));
+    tty.expect(&pty(
+        "Passo 1 de 8: o bot. No Telegram, abra https://t.me/BotFather",
+    ));
+    tty.expect(&pty("Cole o token do bot (fica oculto)"));
+    tty.line("not-a-token");
+    tty.expect(&pty("✗ Isso não é um token de bot:"));
+    tty.expect(&pty("Cole o token do bot (fica oculto)"));
+    tty.line(TOKEN);
+    tty.expect(&pty("✓ O bot @vigia_test_bot (Vigia Test) respondeu."));
+    tty.expect(&pty(
+        "Passo 3 de 8: confirme o chat que vai receber os alertas.",
+    ));
+    let code = tty.code();
+    tty.expect(&pty("Esperando o código (até 10 minutos)..."));
+    ann_sends_start(&api, &code);
+    tty.expect(&pty("✓ Encontrado: chat privado com Ann (chat id 42)."));
+    tty.expect(&pty(
+        "Passo 4 de 8: ✓ mandei uma mensagem de teste para chat privado com Ann.",
+    ));
+    tty.expect("Chegou? [S/n]");
+    tty.answer("s");
+    tty.expect(&pty("Passo 5 de 8: o que vigiar."));
+    tty.expect(&pty(
+        "URL para vigiar (http://, https:// ou tcp://host:porta)",
+    ));
+    tty.line(&site.url("/ok"));
+    tty.expect("Nome para ela");
+    tty.line("web");
+    tty.expect(&pty(&format!(
+        "✓ web ({}) está no ar: HTTP 200 em",
+        site.url("/ok")
+    )));
+    tty.expect("Adicionar outra URL? [s/N]");
+    tty.answer("talvez");
+    tty.expect(&pty("✗ responda s ou n"));
+    tty.answer("n");
+    tty.expect(&pty("Passo 6 de 8: canários."));
+    tty.expect(&pty("Adicionar esses canários? [S/n]"));
+    tty.answer("não");
+    tty.expect(&pty("Passo 7 de 8: gravei"));
+    tty.expect(&pty(
+        "O serviço do timer lê /etc/vigia/config.toml, não este arquivo",
+    ));
+    let (code, screen) = tty.finish();
+    eprintln!("wizard transcript:\n{screen}");
+    assert_eq!(code, 0, "{screen}");
+    for english in ENGLISH {
+        assert!(!screen.contains(english), "{english:?} in:\n{screen}");
+    }
+    assert_no_token(&screen);
+    // Its test message speaks Portuguese too, whole.
+    let host = crate::golden::hostname();
+    assert_eq!(
+        api.sent(),
+        [format!(
+            "✅ O <b>vigia</b> em {host} vai mandar os alertas aqui."
+        )]
+    );
+    let text = fs::read_to_string(sb.config_path()).unwrap();
+    assert!(text.contains("\nlanguage = \"pt-BR\" "), "{text}");
+    assert!(
+        text.contains("chat_id = 42  # chat privado com Ann\n"),
+        "{text}"
+    );
+    assert!(!text.contains("\ncanary ="), "{text}");
+    // The config works as written, and its alerts speak the wizard's language.
+    sb.run(&["check"]).expect(0);
+}
+
+#[test]
+fn ctrl_c_says_so_in_portuguese() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    let mut tty = Tty::start_with_env(&sb, &api, &["--language", "pt-BR"], &[]);
+    tty.expect(&pty("Cole o token do bot (fica oculto)"));
+    tty.session.send_control('c').unwrap();
+    tty.expect(&pty("vigia: cancelado; nada foi gravado"));
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 130, "{screen}");
+    assert!(!sb.config_path().exists());
+}
+
+/// Environment variables for one run.
+type Vars<'a> = &'a [(&'a str, &'a str)];
+
+#[test]
+fn the_locale_is_read_as_posix_says_and_the_flag_beats_it() {
+    let sb = Sandbox::new();
+    let portuguese = "vigia: o init precisa de um terminal para perguntar, ou destas opções: \
+        --token-file ARQUIVO (ou '-' para a entrada padrão, ou VIGIA_TOKEN), --chat-id ID, \
+        --url URL (ou --yes para vigiar o endereço desta máquina)\n";
+    let english = "vigia: init needs a terminal to ask, or these flags: \
+        --token-file FILE (or '-' for stdin, or VIGIA_TOKEN), --chat-id ID, \
+        --url URL (or --yes to watch this machine's address)\n";
+    // (environment, flags, the whole error)
+    let cases: [(Vars, &[&str], &str); 7] = [
+        (&[("LANG", "pt_BR.UTF-8")], &[], portuguese),
+        (
+            &[("LANG", "en_US.UTF-8"), ("LC_MESSAGES", "pt_BR")],
+            &[],
+            portuguese,
+        ),
+        (
+            &[("LANG", "en_US.UTF-8"), ("LC_ALL", "pt_BR.utf8")],
+            &[],
+            portuguese,
+        ),
+        // LC_ALL wins over the others, also for English.
+        (&[("LANG", "pt_BR.UTF-8"), ("LC_ALL", "C")], &[], english),
+        // An empty variable counts as unset.
+        (&[("LANG", "pt_BR.UTF-8"), ("LC_ALL", "")], &[], portuguese),
+        (&[("LANG", "pt_BR.UTF-8")], &["--language", "en"], english),
+        (&[], &["--language", "pt-BR"], portuguese),
+    ];
+    for (env, flags, says) in cases {
+        let mut command = sb.command(&[&["init"], flags].concat());
+        command.envs(env.iter().copied());
+        let run = crate::run(command).expect(2);
+        crate::golden::assert_whole(&run.stderr, says);
+    }
+    // --help stays English, whatever the locale.
+    let mut help = sb.command(&["init", "--help"]);
+    help.env("LANG", "pt_BR.UTF-8");
+    let run = crate::run(help).expect(0);
+    assert!(
+        run.stdout.contains("Read the bot token from FILE"),
+        "{}",
+        run.stdout
+    );
+    let run = sb.run(&["init", "--language", "fr"]).expect(2);
+    assert!(
+        run.stderr.contains("[possible values: en, pt-BR]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unattended_in_portuguese_says_everything_in_portuguese_and_writes_the_language() {
+    let (api, site, sb) = (BotApi::start(), Site::start(), Sandbox::new());
+    let closed = crate::closed_port_url();
+    let token_file = sb.path("token");
+    fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+    let run = sb
+        .run(&[
+            "init",
+            "--language",
+            "pt-BR",
+            "--token-file",
+            token_file.to_str().unwrap(),
+            "--chat-id",
+            "-100777",
+            "--url",
+            &format!("web={}", site.url("/ok")),
+            "--url",
+            &format!("api={}", site.url("/status/503")),
+            "--url",
+            &format!("db={closed}"),
+            "--api-url",
+            &api.url(),
+        ])
+        .expect(0);
+    let p = crate::golden::Placeholders::new()
+        .with(&site.url(""), "site")
+        .with(&closed, "closed")
+        .with(&sb.config_path().display().to_string(), "config");
+    crate::golden::assert_whole(
+        &p.apply(&run.stderr),
+        "✓ O bot @vigia_test_bot (Vigia Test) respondeu.\n\
+         \n\
+         Passo 4 de 8: ✓ mandei uma mensagem de teste para o chat -100777.\n\
+         ✓ web ({site}/ok) está no ar: HTTP 200 em {ms} ms\n\
+         ✗ api ({site}/status/503) está FORA DO AR: HTTP 503 Service Unavailable\n\
+         ✗ db ({closed}) está FORA DO AR: conexão recusada\n\
+         \n\
+         Passo 7 de 8: gravei {config} (modo 0600).\n\
+         O serviço do timer lê /etc/vigia/config.toml, não este arquivo: rode `vigia --config {config} check`\n\
+         num timer ou cron seu, ou grave a config lá (como root, sem --config).\n",
+    );
+    assert_eq!(
+        api.sent(),
+        [format!(
+            "✅ O <b>vigia</b> em {} vai mandar os alertas aqui.",
+            crate::golden::hostname()
+        )]
+    );
+    let text = fs::read_to_string(sb.config_path()).unwrap();
+    assert!(text.contains("\nlanguage = \"pt-BR\" "), "{text}");
+    // The alerts it set up speak Portuguese, reasons included.
+    sb.run_with_env(&["check"], "VIGIA_NOW", "2026-03-01T12:00:00Z")
+        .expect(1);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    crate::golden::assert_whole(
+        &p.apply(&sent[1]),
+        "🔴 <b>api</b> está FORA DO AR: HTTP 503 Service Unavailable\n\
+         <code>{site}/status/503</code>\n\
+         2026-03-01 12:00:00 +00:00 em {host}\n\
+         \n\
+         🔴 <b>db</b> está FORA DO AR: conexão recusada\n\
+         <code>{closed}</code>\n\
+         2026-03-01 12:00:00 +00:00 em {host}",
+    );
+    // The log keeps English.
+    let log = p.apply(&sb.log_lines().join("\n"));
+    assert!(
+        log.contains("\n2026-03-01T12:00:00+00:00 OFFLINE db connection refused ({closed})"),
+        "{log}"
+    );
 }
