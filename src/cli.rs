@@ -207,6 +207,10 @@ pub struct InitArgs {
     /// Do not offer to enable vigia.timer
     #[arg(long)]
     pub no_enable: bool,
+    /// Failing checks in a row before a target is DOWN (check.confirm; default: asked
+    /// at a terminal, else 1)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub confirm: Option<u32>,
     /// The language of the wizard and of the alerts it sets up (default: the locale's,
     /// from LC_ALL, LC_MESSAGES or LANG, else English)
     #[arg(long, value_name = "LANG", value_parser = ["en", "pt-BR"])]

@@ -28,6 +28,8 @@ pub struct Answers {
     pub canaries: Vec<String>,
     /// The alerts' language (`telegram.language`) when not English: the wizard's own.
     pub language: Option<String>,
+    /// Failing runs in a row before a target is DOWN (`check.confirm`).
+    pub confirm: u32,
 }
 
 /// The canaries `init` offers: two public DNS services of two operators, reached by a
@@ -42,7 +44,7 @@ pub fn config_text(answers: &Answers) -> String {
     );
     text.push_str(&telegram_section(answers));
     text.push('\n');
-    text.push_str(&check_section(&answers.canaries));
+    text.push_str(&check_section(&answers.canaries, answers.confirm));
     text.push_str(&optional_sections());
     for (name, url) in &answers.targets {
         text.push_str(&target_section(name, url));
@@ -103,7 +105,7 @@ fn telegram_section(answers: &Answers) -> String {
 
 /// `[check]`: every default as a comment, taken from [`CheckDefaults`], and the canaries
 /// chosen (or an example).
-fn check_section(canaries: &[String]) -> String {
+fn check_section(canaries: &[String], confirm: u32) -> String {
     let d = CheckDefaults::default();
     let mut text = format!(
         "[check]                           # defaults for every target\n\
@@ -115,7 +117,16 @@ fn check_section(canaries: &[String]) -> String {
          # parallel = {parallel}                  # probes in flight at once, in all\n\
          # parallel_per_host = {per_host}           # probes in flight at once to one host:port\n\
          # cert_warn_days = {warn:?}   # https: warn once per threshold per certificate; [] = off\n\
-         # remind_every = \"4h\"            # while down: one reminder per interval (default off)\n",
+         # remind_every = \"4h\"            # while down: one reminder per interval (default off)\n\
+         {confirm:<34}# failing runs in a row before a target is DOWN (1-10)\n\
+         # recover = 1                     # passing runs in a row before it is UP again (1-10)\n\
+         # flapping = \"5/1h\"               # 5 changes within 1h: one FLAPPING message, not five\n\
+         # slow = \"2s\"                     # slower than this for `confirm` runs: one SLOW notice\n",
+        confirm = if confirm > 1 {
+            format!("confirm = {confirm}")
+        } else {
+            "# confirm = 1".to_owned()
+        },
         timeout = secs(d.timeout),
         attempts = d.attempts,
         delay = secs(d.retry_delay),
@@ -317,6 +328,7 @@ mod tests {
             ],
             canaries: Vec::new(),
             language: None,
+            confirm: 1,
         };
         let text = config_text(&answers).replacen(
             "# vigia configuration, written by 'vigia init'.",
@@ -349,6 +361,7 @@ mod tests {
             ],
             canaries: PUBLIC_CANARIES.map(str::to_owned).to_vec(),
             language: None,
+            confirm: 1,
         }
     }
 

@@ -411,6 +411,9 @@ pub struct WizardTexts {
     pub add_another: &'static str,
     pub step_canaries: &'static str,
     pub add_canaries: &'static str,
+    /// `check.confirm`: how many failed checks in a row make an alert.
+    pub confirm_prompt: &'static str,
+    pub confirm_range: &'static str,
     /// One target probed: `{mark}` is ✓ or ✗, `{state}` one of the two below.
     pub probed: &'static str,
     pub probed_up: &'static str,
@@ -500,6 +503,8 @@ pub const WIZARD_EN: WizardTexts = WizardTexts {
                     Two public canaries ({canaries}) tell that apart:\n\
                     when they fail too, vigia says so once instead of alerting on every site.",
     add_canaries: "Add these canaries?",
+    confirm_prompt: "Alert after how many failed checks in a row? (1 alerts at once; 2 or 3 ignore one-minute blips)",
+    confirm_range: "a number from 1 to 10",
     probed: "{mark} {name} ({url}) is {state}: {reason}",
     probed_up: "up",
     probed_down: "DOWN",
@@ -592,6 +597,8 @@ pub const WIZARD_PT_BR: WizardTexts = WizardTexts {
                     Dois canários públicos ({canaries}) tiram a dúvida:\n\
                     quando eles também falham, o vigia avisa uma vez só em vez de alertar sobre cada site.",
     add_canaries: "Adicionar esses canários?",
+    confirm_prompt: "Alertar depois de quantas verificações com falha seguidas? (1 alerta na hora; 2 ou 3 ignoram quedas de um minuto)",
+    confirm_range: "um número de 1 a 10",
     probed: "{mark} {name} ({url}) está {state}: {reason}",
     probed_up: "no ar",
     probed_down: "FORA DO AR",
@@ -692,6 +699,8 @@ mod wizard_texts {
             ("add_another", w.add_another),
             ("step_canaries", w.step_canaries),
             ("add_canaries", w.add_canaries),
+            ("confirm_prompt", w.confirm_prompt),
+            ("confirm_range", w.confirm_range),
             ("probed", w.probed),
             ("probed_up", w.probed_up),
             ("probed_down", w.probed_down),

@@ -122,6 +122,7 @@ impl Wizard<'_> {
         };
         let targets = self.targets()?;
         let canaries = self.canaries()?;
+        let confirm = self.confirmation()?;
         let answers = Answers {
             token: bot.token().clone(),
             chat_id,
@@ -131,6 +132,7 @@ impl Wizard<'_> {
             targets,
             canaries,
             language: self.language.map(str::to_owned),
+            confirm,
         };
         let backup = prompt::uninterrupted(|| {
             write_config(path, &config_text(&answers), self.args.force, w)
@@ -384,6 +386,25 @@ impl Wizard<'_> {
         } else {
             Vec::new()
         })
+    }
+
+    /// `check.confirm`: `--confirm`, or at a terminal the person's answer (default 1),
+    /// else 1.
+    fn confirmation(&self) -> anyhow::Result<u32> {
+        if let Some(n) = self.args.confirm {
+            return Ok(n);
+        }
+        if !self.interactive {
+            return Ok(1);
+        }
+        let w = self.w;
+        let answer = prompt::text(w.confirm_prompt, Some("1".to_owned()), |s| {
+            match s.trim().parse::<u32>() {
+                Ok(n) if (1..=10).contains(&n) => Ok(()),
+                _ => Err(w.confirm_range.to_owned()),
+            }
+        })?;
+        Ok(answer.trim().parse().unwrap_or(1))
     }
 
     fn probe_once(&self, targets: &[(String, String)]) -> anyhow::Result<()> {

@@ -212,6 +212,8 @@ fn wizard_proves_the_chat_and_writes_a_working_config() {
     tty.expect("Two public canaries");
     tty.expect("Add these canaries?");
     tty.answer("n");
+    tty.expect("Alert after how many failed checks in a row?");
+    tty.answer("");
     tty.expect("Step 7 of 8: wrote");
     let (code, screen) = tty.finish();
     // Shown with --nocapture: what a newcomer sees.
@@ -305,9 +307,14 @@ fn a_group_is_found_by_start_addressed_to_the_bot() {
     tty.expect("is up");
     tty.expect("Add these canaries?");
     tty.answer("y");
+    tty.expect("Alert after how many failed checks in a row?");
+    tty.answer("11");
+    tty.expect("a number from 1 to 10");
+    tty.answer("2");
     let (code, screen) = tty.finish();
     assert_eq!(code, 0, "{screen}");
     let text = fs::read_to_string(sb.config_path()).unwrap();
+    assert!(text.contains("\nconfirm = 2    "), "{text}");
     assert!(
         text.contains("canary = [\"tcp://1.1.1.1:53\", \"tcp://9.9.9.9:53\"]"),
         "{text}"
@@ -527,6 +534,8 @@ fn y_then_enter_answers_one_question_only() {
     tty.answer("n");
     tty.expect("Add these canaries? [Y/n]");
     tty.answer("no");
+    tty.expect("Alert after how many failed checks in a row?");
+    tty.answer("");
     let (code, screen) = tty.finish();
     assert_eq!(code, 0, "{screen}");
     assert!(
@@ -564,6 +573,8 @@ fn a_taken_name_is_named_and_the_name_rule_is_the_configs() {
     tty.answer("n");
     tty.expect("Add these canaries?");
     tty.answer("n");
+    tty.expect("Alert after how many failed checks in a row?");
+    tty.answer("");
     let (code, screen) = tty.finish();
     assert_eq!(code, 0, "{screen}");
     sb.run(&["check"]).expect(0);
@@ -1083,6 +1094,10 @@ fn the_wizard_speaks_portuguese_from_its_first_line_with_a_brazilian_locale() {
     tty.expect(&pty("Passo 6 de 8: canários."));
     tty.expect(&pty("Adicionar esses canários? [S/n]"));
     tty.answer("não");
+    tty.expect(&pty(
+        "Alertar depois de quantas verificações com falha seguidas?",
+    ));
+    tty.answer("");
     tty.expect(&pty("Passo 7 de 8: gravei"));
     tty.expect(&pty(
         "O serviço do timer lê /etc/vigia/config.toml, não este arquivo",
