@@ -30,18 +30,28 @@ pub struct Snapshot<'a> {
 /// The metrics in the text exposition format.
 pub fn render(s: &Snapshot) -> String {
     let mut out = String::new();
-    let mut family = |name: &str, help: &str, samples: &[(String, String)]| {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
-        for (labels, value) in samples {
-            let _ = writeln!(out, "{name}{labels} {value}");
-        }
-    };
+    states(&mut out, s);
+    notices(&mut out, s);
+    out
+}
+
+/// One gauge family: its HELP and TYPE lines, then its samples.
+fn family(out: &mut String, name: &str, help: &str, samples: &[(String, String)]) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+    for (labels, value) in samples {
+        let _ = writeln!(out, "{name}{labels} {value}");
+    }
+}
+
+/// What the run found: each target's state and probe, the outbox, the run's time.
+fn states(out: &mut String, s: &Snapshot) {
     let known: Vec<(&Target, &crate::translog::Entry)> = s
         .targets
         .iter()
         .filter_map(|t| Some((t, s.checkpoint.targets.get(&t.name)?)))
         .collect();
     family(
+        out,
         "vigia_target_up",
         "Whether the target's current state is up (1) or down (0).",
         &known
@@ -57,6 +67,7 @@ pub fn render(s: &Snapshot) -> String {
             .collect::<Vec<_>>(),
     );
     family(
+        out,
         "vigia_probe_duration_seconds",
         "How long the target's probe took in the last run, all attempts included.",
         &s.targets
@@ -66,6 +77,7 @@ pub fn render(s: &Snapshot) -> String {
             .collect::<Vec<_>>(),
     );
     family(
+        out,
         "vigia_target_state_since_timestamp_seconds",
         "When the target's current state began, in seconds since the epoch.",
         &known
@@ -74,16 +86,23 @@ pub fn render(s: &Snapshot) -> String {
             .collect::<Vec<_>>(),
     );
     family(
+        out,
         "vigia_outbox_messages",
         "Messages waiting for Telegram.",
         &[(String::new(), s.checkpoint.queue.len().to_string())],
     );
     family(
+        out,
         "vigia_last_run_timestamp_seconds",
         "When vigia last ran a check, in seconds since the epoch.",
         &[(String::new(), s.now.timestamp().to_string())],
     );
+}
+
+/// What the run knows besides states: certificates, slowness, gaps, connectivity.
+fn notices(out: &mut String, s: &Snapshot) {
     family(
+        out,
         "vigia_certificate_expiry_timestamp_seconds",
         "When the target's TLS certificate expires, in seconds since the epoch.",
         &s.targets
@@ -95,6 +114,7 @@ pub fn render(s: &Snapshot) -> String {
             .collect::<Vec<_>>(),
     );
     family(
+        out,
         "vigia_target_slow",
         "Whether the target answers slower than its check.slow limit (1), or not (0); only targets with a limit.",
         &s.targets
@@ -107,6 +127,7 @@ pub fn render(s: &Snapshot) -> String {
             .collect::<Vec<_>>(),
     );
     family(
+        out,
         "vigia_not_running_seconds",
         "How long vigia itself was not running within the window (no data: neither uptime nor downtime).",
         &crate::history::WINDOWS
@@ -118,11 +139,11 @@ pub fn render(s: &Snapshot) -> String {
             .collect::<Vec<_>>(),
     );
     family(
+        out,
         "vigia_checker_online",
         "Whether this machine's own connectivity is judged online (1) by its canaries, or offline (0).",
         &[(String::new(), u8::from(s.checker_online).to_string())],
     );
-    out
 }
 
 fn target_label(t: &Target) -> String {

@@ -180,6 +180,44 @@ impl From<String> for Reason {
     }
 }
 
+/// `HTTP 503 Service Unavailable`, and why a redirect was not followed, in `t`'s words.
+fn http(code: u16, named: bool, unfollowed: Option<&Unfollowed>, t: &Reasons) -> String {
+    let mut out = format!("HTTP {code}");
+    // The standard phrase is the protocol's, the same in every language.
+    let phrase = reqwest::StatusCode::from_u16(code)
+        .ok()
+        .and_then(|s| s.canonical_reason());
+    if let (true, Some(phrase)) = (named, phrase) {
+        out = format!("{out} {phrase}");
+    }
+    match unfollowed {
+        Some(Unfollowed::Scheme(scheme)) => {
+            out.push_str(&fill(t.redirect_not_followed, &[("scheme", scheme)]));
+        }
+        Some(Unfollowed::Unreadable) => out.push_str(t.redirect_unreadable),
+        None => {}
+    }
+    out
+}
+
+impl Tls {
+    /// Why TLS failed, in `t`'s words.
+    fn render<'a>(&'a self, t: &'a Reasons) -> &'a str {
+        match self {
+            Tls::Expired => t.tls_expired,
+            Tls::UnknownIssuer => t.tls_unknown_issuer,
+            Tls::NameMismatch => t.tls_name_mismatch,
+            Tls::NotValidYet => t.tls_not_valid_yet,
+            Tls::SelfSigned => t.tls_self_signed,
+            Tls::Revoked => t.tls_revoked,
+            Tls::PlainText => t.tls_not_tls,
+            Tls::ClosedInHandshake => t.tls_closed_in_handshake,
+            Tls::NoCertificate => t.tls_no_certificate,
+            Tls::Other(words) => words,
+        }
+    }
+}
+
 impl Reason {
     /// The reason in the words of one language's table.
     pub fn render(&self, t: &Reasons) -> String {
@@ -193,24 +231,7 @@ impl Reason {
                 code,
                 named,
                 unfollowed,
-            } => {
-                let mut out = format!("HTTP {code}");
-                // The standard phrase is the protocol's, the same in every language.
-                let phrase = reqwest::StatusCode::from_u16(*code)
-                    .ok()
-                    .and_then(|s| s.canonical_reason());
-                if let (true, Some(phrase)) = (named, phrase) {
-                    out = format!("{out} {phrase}");
-                }
-                match unfollowed {
-                    Some(Unfollowed::Scheme(scheme)) => {
-                        out.push_str(&one(t.redirect_not_followed, "scheme", scheme));
-                    }
-                    Some(Unfollowed::Unreadable) => out.push_str(t.redirect_unreadable),
-                    None => {}
-                }
-                out
-            }
+            } => http(*code, *named, unfollowed.as_ref(), t),
             Reason::TcpConnect => t.tcp_connect.to_owned(),
             Reason::ConnectionRefused => t.connection_refused.to_owned(),
             Reason::ConnectionReset => t.connection_reset.to_owned(),
@@ -230,21 +251,7 @@ impl Reason {
                 &[("host", host), ("family", &family.to_string())],
             ),
             Reason::NoResolver => t.no_resolver.to_owned(),
-            Reason::Tls(tls) => {
-                let why = match tls {
-                    Tls::Expired => t.tls_expired,
-                    Tls::UnknownIssuer => t.tls_unknown_issuer,
-                    Tls::NameMismatch => t.tls_name_mismatch,
-                    Tls::NotValidYet => t.tls_not_valid_yet,
-                    Tls::SelfSigned => t.tls_self_signed,
-                    Tls::Revoked => t.tls_revoked,
-                    Tls::PlainText => t.tls_not_tls,
-                    Tls::ClosedInHandshake => t.tls_closed_in_handshake,
-                    Tls::NoCertificate => t.tls_no_certificate,
-                    Tls::Other(words) => words,
-                };
-                one(t.tls, "why", why)
-            }
+            Reason::Tls(tls) => one(t.tls, "why", tls.render(t)),
             Reason::RedirectLoop => t.redirect_loop.to_owned(),
             Reason::TooManyRedirects => t.too_many_redirects.to_owned(),
             Reason::RedirectedToHttps => t.redirected_to_https.to_owned(),

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::checkpoint::{Checkpoint, Gap, Pending};
 use crate::config::format_duration;
-use crate::history::{Summary, Transition, WINDOWS};
+use crate::history::{Summary, TargetReport, Transition, WINDOWS};
 use crate::transition::CONNECTIVITY;
 use crate::translog::{Entry, State};
 
@@ -200,6 +200,49 @@ pub struct StatusView {
     pub not_running: Vec<TimeDelta>,
 }
 
+impl TargetView {
+    /// One target as the log's summary and the checkpoint tell it.
+    fn build(t: TargetReport, cp: &Checkpoint, now: DateTime<FixedOffset>) -> TargetView {
+        TargetView {
+            lasted: t.last.as_ref().map(|e| Elapsed::between(e.at, now)),
+            muted: cp.mutes.get(&t.name).map(|m| MuteView {
+                until: m.until,
+                reason: m.reason.clone(),
+                maintenance: m.maintenance,
+            }),
+            certificate: cp
+                .certs
+                .get(&t.name)
+                .and_then(|c| c.first())
+                .map(|c| CertView {
+                    not_after: c.not_after,
+                    days_left: crate::cert::days_left(c.not_after, now),
+                }),
+            pending: cp.pending.get(&t.name).cloned(),
+            flapping: cp
+                .flaps
+                .get(&t.name)
+                .and_then(|f| Some((f.since?, f.changes.len()))),
+            slow: cp
+                .slow
+                .get(&t.name)
+                .filter(|s| s.slow)
+                .and_then(|s| Some((s.since?, s.elapsed_ms))),
+            ack: cp.acks.get(&t.name).map(|a| AckView {
+                by: a.by.clone(),
+                at: a.at,
+                reason: a.reason.clone(),
+            }),
+            name: t.name,
+            url: t.url,
+            last: t.last,
+            uptime: t.uptime,
+            coverage: t.coverage,
+            maintenance: None,
+        }
+    }
+}
+
 /// What the state directory and the config or roster told, for [`StatusView::build`].
 pub struct Sources<'a> {
     pub checkpoint: &'a Checkpoint,
@@ -219,43 +262,7 @@ impl StatusView {
         let targets = summary
             .targets
             .into_iter()
-            .map(|t| TargetView {
-                lasted: t.last.as_ref().map(|e| Elapsed::between(e.at, now)),
-                muted: cp.mutes.get(&t.name).map(|m| MuteView {
-                    until: m.until,
-                    reason: m.reason.clone(),
-                    maintenance: m.maintenance,
-                }),
-                certificate: cp
-                    .certs
-                    .get(&t.name)
-                    .and_then(|c| c.first())
-                    .map(|c| CertView {
-                        not_after: c.not_after,
-                        days_left: crate::cert::days_left(c.not_after, now),
-                    }),
-                pending: cp.pending.get(&t.name).cloned(),
-                flapping: cp
-                    .flaps
-                    .get(&t.name)
-                    .and_then(|f| Some((f.since?, f.changes.len()))),
-                slow: cp
-                    .slow
-                    .get(&t.name)
-                    .filter(|s| s.slow)
-                    .and_then(|s| Some((s.since?, s.elapsed_ms))),
-                ack: cp.acks.get(&t.name).map(|a| AckView {
-                    by: a.by.clone(),
-                    at: a.at,
-                    reason: a.reason.clone(),
-                }),
-                name: t.name,
-                url: t.url,
-                last: t.last,
-                uptime: t.uptime,
-                coverage: t.coverage,
-                maintenance: None,
-            })
+            .map(|t| TargetView::build(t, cp, now))
             .collect();
         let outbox = OutboxView {
             unreadable: sources.unreadable,
