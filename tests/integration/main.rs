@@ -3,6 +3,7 @@
 //! network, `/etc` or `/var`.
 
 mod check;
+mod commands;
 mod delivery;
 mod destination;
 mod fake;
