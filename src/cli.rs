@@ -195,6 +195,12 @@ pub struct InitArgs {
     /// Do not offer to enable vigia.timer
     #[arg(long)]
     pub no_enable: bool,
+    /// Answer commands from the chat (/status, /mute...); the user who proved a private chat may command
+    #[arg(long)]
+    pub commands: bool,
+    /// Also allow this Telegram user id to command (repeat for several)
+    #[arg(long = "commands-from", value_name = "ID", requires = "commands")]
+    pub commands_from: Vec<i64>,
 }
 
 #[cfg(test)]

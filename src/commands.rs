@@ -553,6 +553,46 @@ fn check(cx: &Context, results: &[(&Target, &Outcome)], summary: &str) -> String
     text
 }
 
+/// The file in the state directory that says who reads the bot's updates now.
+pub const READER_LOCK: &str = "updates.lock";
+
+/// Telegram gives a bot's updates to one reader at a time (a second long poll ends the
+/// first with 409, and each one's offset confirms the other's updates): `vigia init`
+/// proving a chat and a check run reading commands take turns by this lock. A run that
+/// finds `init` holding it leaves the commands for a later run; `init` waits the few
+/// seconds of a run's one short getUpdates. Held until dropped.
+pub struct UpdatesReader {
+    _file: std::fs::File,
+}
+
+impl UpdatesReader {
+    /// Takes the lock in `state_dir`, waiting at most `wait`. `Ok(None)`: someone else
+    /// holds it. A state directory that does not exist has no reader to wait for.
+    pub fn take(state_dir: &std::path::Path, wait: Duration) -> std::io::Result<Option<Self>> {
+        use rustix::fs::{flock, FlockOperation, Mode, OFlags};
+        let path = state_dir.join(READER_LOCK);
+        // Read-only is enough for flock: root's init and the service user share it
+        // whoever created it.
+        let fd = rustix::fs::open(
+            &path,
+            OFlags::RDONLY | OFlags::CREATE | OFlags::CLOEXEC | OFlags::NOFOLLOW,
+            Mode::from_raw_mode(0o644),
+        )?;
+        let file = std::fs::File::from(fd);
+        let started = std::time::Instant::now();
+        loop {
+            match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+                Ok(()) => return Ok(Some(UpdatesReader { _file: file })),
+                Err(rustix::io::Errno::WOULDBLOCK) if started.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(rustix::io::Errno::WOULDBLOCK) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -667,5 +707,18 @@ mod tests {
         let inbox = sort(&updates[5..7], -5, &[42], None);
         assert!(inbox.received.is_empty() && inbox.ignored.is_empty());
         assert!(names_a_bot(&updates[5..7]) && !names_a_bot(&updates[..1]));
+    }
+
+    #[test]
+    fn one_reader_of_the_updates_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = UpdatesReader::take(dir.path(), Duration::ZERO).unwrap();
+        assert!(first.is_some());
+        let second = UpdatesReader::take(dir.path(), Duration::from_millis(30)).unwrap();
+        assert!(second.is_none());
+        drop(first);
+        assert!(UpdatesReader::take(dir.path(), Duration::ZERO)
+            .unwrap()
+            .is_some());
     }
 }

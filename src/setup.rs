@@ -25,6 +25,8 @@ pub struct Answers {
     pub targets: Vec<(String, String)>,
     /// "Is it me?" canaries (`check.canary`), empty when declined.
     pub canaries: Vec<String>,
+    /// Commands from the chat: `None` off; on, the user ids allowed to command.
+    pub commands: Option<Vec<i64>>,
 }
 
 /// The canaries `init` offers: two public DNS services of two operators, reached by a
@@ -88,7 +90,27 @@ fn telegram_section(answers: &Answers) -> String {
         api = secs(DEFAULT_API_TIMEOUT),
         api_max = format_duration(budget::MAX_API_TIMEOUT),
     ));
+    text.push_str(&commands_lines(answers.commands.as_deref()));
     text
+}
+
+/// `commands` and `commands_from`: on with the users allowed, or the keys as comments.
+fn commands_lines(allowed: Option<&[i64]>) -> String {
+    match allowed {
+        None => "# commands = false                # answer /status, /mute... from the chat
+                 # commands_from = [123456789]      # the Telegram user ids allowed to command
+"
+        .to_owned(),
+        Some(ids) => {
+            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+            format!(
+                "commands = true                    # answer /status, /mute... from the chat
+                 commands_from = [{}]  # the Telegram user ids allowed to command
+",
+                ids.join(", ")
+            )
+        }
+    }
 }
 
 /// `[check]`: every default as a comment, taken from [`CheckDefaults`], and the canaries
@@ -170,6 +192,8 @@ pub fn one_time_code() -> std::io::Result<String> {
 pub struct Found {
     pub chat: ChatFound,
     pub thread_id: Option<i64>,
+    /// Who sent the code (none in a channel): the user `--commands` allows.
+    pub by: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -211,6 +235,7 @@ pub fn find_code(updates: &[Update], code: &str, bot_username: &str) -> Option<F
             thread_id: message
                 .message_thread_id
                 .filter(|_| message.is_topic_message),
+            by: message.from.as_ref().map(|f| f.id),
         })
     })
 }
@@ -269,6 +294,7 @@ mod tests {
                 ("db".to_owned(), "tcp://db.internal:5432".to_owned()),
             ],
             canaries: Vec::new(),
+            commands: None,
         };
         let text = config_text(&answers).replacen(
             "# vigia configuration, written by 'vigia init'.",
@@ -300,6 +326,7 @@ mod tests {
                 ("api".into(), "https://x.example/a?b=\"c\"".into()),
             ],
             canaries: PUBLIC_CANARIES.map(str::to_owned).to_vec(),
+            commands: Some(vec![42, 7]),
         }
     }
 
@@ -317,6 +344,10 @@ mod tests {
             (-1001234567890, Some(7))
         );
         assert_eq!(telegram.api_url, "http://127.0.0.1:8081");
+        assert_eq!(
+            (telegram.commands, telegram.commands_from),
+            (true, vec![42, 7])
+        );
         let canaries: Vec<&str> = config.canaries.iter().map(|c| c.url.as_str()).collect();
         assert_eq!(canaries, PUBLIC_CANARIES);
         let targets: Vec<(&str, &str)> = config
@@ -385,9 +416,11 @@ mod tests {
             thread_id: None,
             api_url: None,
             chat_note: None,
+            commands: None,
             ..answers()
         };
         let text = config_text(&plain);
+        assert!(text.contains("# commands = false"));
         assert!(text.contains("# message_thread_id = 7"));
         assert!(text.contains("# api_url = \"https://api.telegram.org\""));
         assert!(text.contains("chat_id = -1001234567890\n"));
