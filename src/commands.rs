@@ -190,6 +190,11 @@ pub fn sort(updates: &[Update], chat: i64, allowed: &[i64], username: Option<&st
             ));
             continue;
         };
+        let parsed = parse(name, args);
+        // In a group, a command nobody addressed to us may be another bot's: no reply.
+        if matches!(parsed, Parsed::Unknown(_)) && bot.is_none() && message.chat.kind != "private" {
+            continue;
+        }
         let shown = match (&from.first_name, &from.username) {
             (first, _) if !first.trim().is_empty() => first.trim().to_owned(),
             (_, Some(username)) => format!("@{username}"),
@@ -200,7 +205,7 @@ pub fn sort(updates: &[Update], chat: i64, allowed: &[i64], username: Option<&st
                 id: from.id,
                 name: shown,
             },
-            parsed: parse(name, args),
+            parsed,
         });
     }
     inbox
@@ -684,6 +689,8 @@ mod tests {
             update(12, "message", -5, Some(42), "/status@other_bot"),
             update(13, "message", -5, Some(42), "/check@Vigia_Bot"),
             update(14, "message", -5, Some(42), "hello"),
+            update(15, "message", -5, Some(42), "/deploy"),
+            update(16, "message", -5, Some(42), "/deploy@vigia_bot"),
         ];
         let inbox = sort(&updates, -5, &[42], Some("vigia_bot"));
         let got: Vec<&Parsed> = inbox.received.iter().map(|r| &r.parsed).collect();
@@ -691,7 +698,8 @@ mod tests {
             got,
             [
                 &Parsed::Command(Command::Status),
-                &Parsed::Command(Command::Check)
+                &Parsed::Command(Command::Check),
+                &Parsed::Unknown("/deploy".into()),
             ]
         );
         assert_eq!(inbox.received[0].from.name, "Ann");
@@ -702,7 +710,7 @@ mod tests {
                 "ignored a command from user 42 in chat -6: not the configured chat",
             ]
         );
-        assert_eq!(inbox.last_id, Some(14));
+        assert_eq!(inbox.last_id, Some(16));
         // Without the bot's name, a command naming a bot is never taken for ours.
         let inbox = sort(&updates[5..7], -5, &[42], None);
         assert!(inbox.received.is_empty() && inbox.ignored.is_empty());
