@@ -133,19 +133,20 @@ impl Wizard<'_> {
         Ok(Exit::Up)
     }
 
-    /// Commands from the chat: `--commands`, or at a terminal the person's answer. On,
-    /// the user who proved the chat may command (with `--chat-id`, a private chat's id is
-    /// its user's), and each `--commands-from ID`.
+    /// Commands from the chat: `--commands`, or at a terminal (without `--yes`) the
+    /// person's answer. On, the user who proved the chat may command (with `--chat-id`,
+    /// a private chat's id is its user's), and each `--commands-from ID`.
     fn commands(&self, chat_id: i64, by: Option<i64>) -> anyhow::Result<Option<Vec<i64>>> {
         let prover = by.or((chat_id > 0).then_some(chat_id));
+        // Not a confirmation: `--yes` leaves them off, as unattended; `--commands` on.
+        let ask = !self.args.commands && self.interactive && !self.args.yes;
+        if ask {
+            say("\nCommands from the chat: vigia can answer /status, /mute, /unmute, /check and /help\n\
+                 sent in this chat, within a minute (each check reads them once; only the users\n\
+                 you allow).");
+        }
         let wanted = self.args.commands
-            || (self.interactive
-                && {
-                    say("\nCommands from the chat: vigia can answer /status, /mute, /unmute, /check and /help\n\
-                     sent in this chat, within a minute (each check reads them once; only the users\n\
-                     you allow).");
-                    prompt::yes_no("Answer commands from the chat?", false)?
-                });
+            || (ask && prompt::yes_no("Answer commands from the chat?", false)?);
         if !wanted {
             return Ok(None);
         }
