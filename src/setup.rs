@@ -97,16 +97,14 @@ fn telegram_section(answers: &Answers) -> String {
 /// `commands` and `commands_from`: on with the users allowed, or the keys as comments.
 fn commands_lines(allowed: Option<&[i64]>) -> String {
     match allowed {
-        None => "# commands = false                # answer /status, /mute... from the chat
-                 # commands_from = [123456789]      # the Telegram user ids allowed to command
-"
-        .to_owned(),
+        None => "# commands = false                # answer /status, /mute... from the chat\n\
+                 # commands_from = [123456789]     # the Telegram user ids allowed to command\n"
+            .to_owned(),
         Some(ids) => {
             let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
             format!(
-                "commands = true                    # answer /status, /mute... from the chat
-                 commands_from = [{}]  # the Telegram user ids allowed to command
-",
+                "commands = true                   # answer /status, /mute... from the chat\n\
+                 commands_from = [{}]  # the Telegram user ids allowed to command\n",
                 ids.join(", ")
             )
         }
@@ -348,6 +346,7 @@ mod tests {
             (telegram.commands, telegram.commands_from),
             (true, vec![42, 7])
         );
+        assert!(text.contains("\ncommands_from = [42, 7]  #"), "{text}");
         let canaries: Vec<&str> = config.canaries.iter().map(|c| c.url.as_str()).collect();
         assert_eq!(canaries, PUBLIC_CANARIES);
         let targets: Vec<(&str, &str)> = config
@@ -420,7 +419,8 @@ mod tests {
             ..answers()
         };
         let text = config_text(&plain);
-        assert!(text.contains("# commands = false"));
+        assert!(text.contains("\n# commands = false  "), "{text}");
+        assert!(text.contains("\n# commands_from = [123456789]  "), "{text}");
         assert!(text.contains("# message_thread_id = 7"));
         assert!(text.contains("# api_url = \"https://api.telegram.org\""));
         assert!(text.contains("chat_id = -1001234567890\n"));

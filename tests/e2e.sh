@@ -191,7 +191,7 @@ sed -i -e 's/^# commands = false .*/commands = true/' -e 's/^# commands_from = .
 sleep 4   # a run with the new config: it reads the (empty) updates once
 t0=$(date +%s.%N)
 echo /status >>"$work/commands"
-wait_for "a /status sent in the chat is answered" 20 delivered '📋 vigia on'
+wait_for "a /status sent in the chat is answered" 20 delivered '📋 vigia on' 1
 latency=$(python3 -c "print(f'{$(date +%s.%N) - $t0:.2f}')")
 check "the answer came within the timer's 3 s plus the run (${latency} s)" python3 -c "import sys; sys.exit($latency > 5)"
 echo "e2e: command latency ${latency} s (timer every 3 s)"

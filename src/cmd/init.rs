@@ -145,8 +145,8 @@ impl Wizard<'_> {
                  sent in this chat, within a minute (each check reads them once; only the users\n\
                  you allow).");
         }
-        let wanted = self.args.commands
-            || (ask && prompt::yes_no("Answer commands from the chat?", false)?);
+        let wanted =
+            self.args.commands || (ask && prompt::yes_no("Answer commands from the chat?", false)?);
         if !wanted {
             return Ok(None);
         }
