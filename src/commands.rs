@@ -571,19 +571,15 @@ pub struct UpdatesReader {
 }
 
 impl UpdatesReader {
-    /// Takes the lock in `state_dir`, waiting at most `wait`. `Ok(None)`: someone else
-    /// holds it. A state directory that does not exist has no reader to wait for.
-    pub fn take(state_dir: &std::path::Path, wait: Duration) -> std::io::Result<Option<Self>> {
-        use rustix::fs::{flock, FlockOperation, Mode, OFlags};
-        let path = state_dir.join(READER_LOCK);
-        // Read-only is enough for flock: root's init and the service user share it
+    /// Takes the lock in the state directory `dir`, waiting at most `wait`. `Ok(None)`:
+    /// someone else holds it.
+    pub fn take(dir: &crate::dirfd::DirHandle, wait: Duration) -> std::io::Result<Option<Self>> {
+        use rustix::fs::{flock, FlockOperation, OFlags};
+        // Read-only is enough for flock: root's init and the service user share the file
         // whoever created it.
-        let fd = rustix::fs::open(
-            &path,
-            OFlags::RDONLY | OFlags::CREATE | OFlags::CLOEXEC | OFlags::NOFOLLOW,
-            Mode::from_raw_mode(0o644),
-        )?;
-        let file = std::fs::File::from(fd);
+        let file = dir
+            .open_file(READER_LOCK, OFlags::RDONLY | OFlags::CREATE, 0o644)?
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
         let started = std::time::Instant::now();
         loop {
             match flock(&file, FlockOperation::NonBlockingLockExclusive) {
@@ -719,14 +715,13 @@ mod tests {
 
     #[test]
     fn one_reader_of_the_updates_at_a_time() {
-        let dir = tempfile::tempdir().unwrap();
-        let first = UpdatesReader::take(dir.path(), Duration::ZERO).unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let dir = crate::dirfd::DirHandle::open(temp.path()).unwrap().unwrap();
+        let first = UpdatesReader::take(&dir, Duration::ZERO).unwrap();
         assert!(first.is_some());
-        let second = UpdatesReader::take(dir.path(), Duration::from_millis(30)).unwrap();
+        let second = UpdatesReader::take(&dir, Duration::from_millis(30)).unwrap();
         assert!(second.is_none());
         drop(first);
-        assert!(UpdatesReader::take(dir.path(), Duration::ZERO)
-            .unwrap()
-            .is_some());
+        assert!(UpdatesReader::take(&dir, Duration::ZERO).unwrap().is_some());
     }
 }

@@ -50,7 +50,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let rt = runtime()?;
     let now = env.now();
     let host = hostname();
-    let chat = read_commands(&rt, &config, &mut txn, files.state.path(), now, &host);
+    let chat = read_commands(&rt, &config, &mut txn, &files.state, now, &host);
     let limits = Limits::for_check(&config.check).until(started + PROBE_DEADLINE);
     let outcomes = probe(&rt, &targets, &config.canaries, limits, now);
     let (results, canaries) = pair(&targets, &config.canaries, &outcomes);
@@ -128,14 +128,14 @@ fn read_commands(
     rt: &tokio::runtime::Runtime,
     config: &Config,
     txn: &mut Txn,
-    state_dir: &Path,
+    state: &StateDir,
     now: DateTime<FixedOffset>,
     host: &str,
 ) -> Chat {
     let Some(telegram) = config.telegram.as_ref().filter(|t| t.commands) else {
         return Chat::default();
     };
-    let _reader = match commands::UpdatesReader::take(state_dir, std::time::Duration::ZERO) {
+    let _reader = match commands::UpdatesReader::take(state.handle(), std::time::Duration::ZERO) {
         Ok(Some(reader)) => reader,
         Ok(None) => {
             return Chat {
@@ -146,7 +146,7 @@ fn read_commands(
         Err(e) => {
             txn.warnings.push(format!(
                 "commands from the chat are not read this run: cannot open {}: {e}",
-                state_dir.join(commands::READER_LOCK).display()
+                state.path().join(commands::READER_LOCK).display()
             ));
             return Chat::default();
         }

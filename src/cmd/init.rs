@@ -197,7 +197,7 @@ impl Wizard<'_> {
     /// [`crate::commands::UpdatesReader`]). `None` when that directory does not exist or
     /// cannot be opened: then no timer reads from it.
     fn hold_updates(&self) -> Option<crate::commands::UpdatesReader> {
-        let dir = self.env.state_dir(None);
+        let dir = crate::dirfd::DirHandle::open(&self.env.state_dir(None)).ok()??;
         match crate::commands::UpdatesReader::take(&dir, crate::budget::LOCK_WAIT) {
             Ok(Some(reader)) => Some(reader),
             Ok(None) => {
