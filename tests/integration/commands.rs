@@ -277,3 +277,52 @@ fn with_commands_off_a_quiet_run_makes_no_request() {
     assert!(api.calls().is_empty());
     assert_eq!(api.pending_updates(), 1);
 }
+
+#[test]
+fn after_the_group_became_a_supergroup_commands_come_from_the_new_chat() {
+    let (api, sb) = (BotApi::start(), Sandbox::new());
+    configure(&sb, &api, &[target("db", &closed_port_url())]);
+    api.script(
+        "sendMessage",
+        [Reply::Error(
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            json!({"migrate_to_chat_id": -1009876}),
+        )],
+    );
+    check(&sb, "2026-03-01T12:00:00Z").expect(1);
+    let supergroup = json!({"id": -1009876, "type": "supergroup", "title": "Ops"});
+    api.push_from(group(), ANN, "Ann", "/unmute db");
+    api.push_from(supergroup, ANN, "Ann", "/unmute db");
+    let run = check(&sb, "2026-03-01T12:01:00Z").expect(1);
+    assert_whole(
+        &run.stdout,
+        "<5>ignored a command from user 42 in chat -1005: not the configured chat\n",
+    );
+    let last = api.calls().into_iter().last().unwrap();
+    assert_eq!(
+        (last.body["chat_id"].clone(), last.body["text"].clone()),
+        (json!(-1009876), json!("db is not muted"))
+    );
+}
+
+#[test]
+fn help_speaks_the_configured_language() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    configure(&sb, &api, &[target("web", &site.url("/ok"))]);
+    let text = fs::read_to_string(sb.config_path()).unwrap();
+    sb.write_raw_config(&text.replacen(
+        "commands = true\n",
+        "commands = true\nlanguage = \"pt-BR\"\n",
+        1,
+    ));
+    api.push_from(group(), ANN, "Ann", "/help");
+    api.push_from(group(), ANN, "Ann", "/mute web 2h deploy");
+    check(&sb, "2026-03-01T12:00:00Z").expect(0);
+    let sent = api.sent();
+    assert!(
+        sent[0].starts_with("o vigia em ") && sent[0].contains("\n/status o estado de cada alvo"),
+        "{sent:?}"
+    );
+    assert_eq!(sent[1], "🔇 Ann silenciou web por 2h: deploy");
+}
