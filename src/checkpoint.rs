@@ -81,6 +81,17 @@ pub struct Checkpoint {
         deserialize_with = "readable_reasons"
     )]
     pub reasons: BTreeMap<String, (State, Reason)>,
+    /// Commands from the chat (see [`crate::commands`]): the `offset` of the next
+    /// getUpdates, committed with what the commands it confirms changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_offset: Option<i64>,
+    /// Since when getUpdates fails (a webhook, another poller: 409): one warning per
+    /// episode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updates_failing: Option<DateTime<FixedOffset>>,
+    /// The bot's username (by its public id), asked of getMe once a command named a bot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bot_username: Option<(u64, String)>,
 }
 
 /// A result that differs from the target's logged state, counted until it is confirmed.
@@ -804,6 +815,43 @@ impl Checkpoint {
     }
 }
 
+/// Commands from the chat: the offset, the failing episode and the bot's name.
+impl Checkpoint {
+    /// The updates up to `last_id` were read and applied: the next getUpdates starts
+    /// after it, which confirms them to Telegram. Ids are taken as they come (they
+    /// restart lower after a quiet week), so the last one read decides, not the highest.
+    pub fn updates_read(&mut self, last_id: Option<i64>) {
+        if let Some(id) = last_id {
+            self.update_offset = Some(id.saturating_add(1));
+        }
+    }
+
+    /// getUpdates failed at `now`; returns whether a failing episode begins with it.
+    pub fn updates_failed(&mut self, now: DateTime<FixedOffset>) -> bool {
+        let begins = self.updates_failing.is_none();
+        self.updates_failing.get_or_insert(now);
+        begins
+    }
+
+    /// getUpdates answered; returns since when it had failed, if it had.
+    pub fn updates_answered(&mut self) -> Option<DateTime<FixedOffset>> {
+        self.updates_failing.take()
+    }
+
+    /// The username of bot `bot`, when known.
+    pub fn bot_username(&self, bot: u64) -> Option<&str> {
+        match &self.bot_username {
+            Some((id, name)) if *id == bot => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Remembers the username of bot `bot` (from getMe).
+    pub fn learn_bot_username(&mut self, bot: u64, name: String) {
+        self.bot_username = Some((bot, name));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1046,5 +1094,39 @@ mod reason_tests {
         let c: Checkpoint = serde_json::from_value(json).unwrap();
         assert_eq!(c.reasons.len(), 1);
         assert_eq!(c.reasons["web"].1, Reason::ConnectionRefused);
+    }
+}
+
+#[cfg(test)]
+mod update_tests {
+    use super::*;
+    use crate::fixtures::at;
+
+    fn now() -> DateTime<FixedOffset> {
+        at("2026-11-24T23:22:23-03:00")
+    }
+
+    #[test]
+    fn the_update_offset_follows_the_last_update_read_even_after_a_reset() {
+        let mut cp = Checkpoint::default();
+        cp.updates_read(None);
+        assert_eq!(cp.update_offset, None);
+        cp.updates_read(Some(900));
+        assert_eq!(cp.update_offset, Some(901));
+        // Ids restarted lower: the last one read decides.
+        cp.updates_read(Some(5));
+        assert_eq!(cp.update_offset, Some(6));
+    }
+
+    #[test]
+    fn a_failing_episode_of_get_updates_begins_once() {
+        let mut cp = Checkpoint::default();
+        assert!(cp.updates_failed(now()));
+        assert!(!cp.updates_failed(at("2026-11-24T23:23:23-03:00")));
+        assert_eq!(cp.updates_answered(), Some(now()));
+        assert_eq!(cp.updates_answered(), None);
+        cp.learn_bot_username(7, "a_bot".into());
+        assert_eq!(cp.bot_username(7), Some("a_bot"));
+        assert_eq!(cp.bot_username(8), None);
     }
 }

@@ -211,6 +211,12 @@ pub struct InitArgs {
     /// at a terminal, else 1)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
     pub confirm: Option<u32>,
+    /// Answer commands from the chat (/status, /mute...); the user who proved a private chat may command
+    #[arg(long)]
+    pub commands: bool,
+    /// Also allow this Telegram user id to command (repeat for several)
+    #[arg(long = "commands-from", value_name = "ID", requires = "commands")]
+    pub commands_from: Vec<i64>,
     /// The language of the wizard and of the alerts it sets up (default: the locale's,
     /// from LC_ALL, LC_MESSAGES or LANG, else English)
     #[arg(long, value_name = "LANG", value_parser = ["en", "pt-BR"])]
@@ -232,6 +238,12 @@ pub struct AckArgs {
     /// Why, or what is being done: said in the chat and shown by 'vigia status'
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// Answer commands from the chat (/status, /mute...); the user who proved a private chat may command
+    #[arg(long)]
+    pub commands: bool,
+    /// Also allow this Telegram user id to command (repeat for several)
+    #[arg(long = "commands-from", value_name = "ID", requires = "commands")]
+    pub commands_from: Vec<i64>,
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod cert;
 mod checkpoint;
 pub mod cli;
 mod cmd;
+mod commands;
 mod config;
 mod coverage;
 mod delivery;

@@ -30,6 +30,8 @@ pub struct Answers {
     pub language: Option<String>,
     /// Failing runs in a row before a target is DOWN (`check.confirm`).
     pub confirm: u32,
+    /// Commands from the chat: `None` off; on, the user ids allowed to command.
+    pub commands: Option<Vec<i64>>,
 }
 
 /// The canaries `init` offers: two public DNS services of two operators, reached by a
@@ -100,7 +102,25 @@ fn telegram_section(answers: &Answers) -> String {
     text.push_str(&format!(
         "{language:<34}# of every alert: \"en\" or \"pt-BR\"\n"
     ));
+    text.push_str(&commands_lines(answers.commands.as_deref()));
     text
+}
+
+/// `commands` and `commands_from`: on with the users allowed, or the keys as comments.
+fn commands_lines(allowed: Option<&[i64]>) -> String {
+    match allowed {
+        None => "# commands = false                # answer /status, /mute... from the chat\n\
+                 # commands_from = [123456789]     # the Telegram user ids allowed to command\n"
+            .to_owned(),
+        Some(ids) => {
+            let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+            format!(
+                "commands = true                   # answer /status, /mute... from the chat\n\
+                 commands_from = [{}]  # the Telegram user ids allowed to command\n",
+                ids.join(", ")
+            )
+        }
+    }
 }
 
 /// `[check]`: every default as a comment, taken from [`CheckDefaults`], and the canaries
@@ -198,6 +218,8 @@ pub fn one_time_code() -> std::io::Result<String> {
 pub struct Found {
     pub chat: ChatFound,
     pub thread_id: Option<i64>,
+    /// Who sent the code (none in a channel): the user `--commands` allows.
+    pub by: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -268,6 +290,7 @@ pub fn find_code(
             thread_id: message
                 .message_thread_id
                 .filter(|_| message.is_topic_message),
+            by: message.from.as_ref().map(|f| f.id),
         })
     })
 }
@@ -329,6 +352,7 @@ mod tests {
             canaries: Vec::new(),
             language: None,
             confirm: 1,
+            commands: None,
         };
         let text = config_text(&answers).replacen(
             "# vigia configuration, written by 'vigia init'.",
@@ -362,6 +386,7 @@ mod tests {
             canaries: PUBLIC_CANARIES.map(str::to_owned).to_vec(),
             language: None,
             confirm: 1,
+            commands: Some(vec![42, 7]),
         }
     }
 
@@ -405,6 +430,11 @@ mod tests {
             (-1001234567890, Some(7))
         );
         assert_eq!(telegram.api_url, "http://127.0.0.1:8081");
+        assert_eq!(
+            (telegram.commands, telegram.commands_from),
+            (true, vec![42, 7])
+        );
+        assert!(text.contains("\ncommands_from = [42, 7]  #"), "{text}");
         let canaries: Vec<&str> = config.canaries.iter().map(|c| c.url.as_str()).collect();
         assert_eq!(canaries, PUBLIC_CANARIES);
         let targets: Vec<(&str, &str)> = config
@@ -479,9 +509,12 @@ mod tests {
             thread_id: None,
             api_url: None,
             chat_note: None,
+            commands: None,
             ..answers()
         };
         let text = config_text(&plain);
+        assert!(text.contains("\n# commands = false  "), "{text}");
+        assert!(text.contains("\n# commands_from = [123456789]  "), "{text}");
         assert!(text.contains("# message_thread_id = 7"));
         assert!(text.contains("# api_url = \"https://api.telegram.org\""));
         assert!(text.contains("chat_id = -1001234567890\n"));

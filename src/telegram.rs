@@ -214,6 +214,17 @@ pub struct Message {
     pub message_thread_id: Option<i64>,
     #[serde(default)]
     pub is_topic_message: bool,
+    /// Who sent it; `None` in a channel (posts have `sender_chat` instead).
+    pub from: Option<User>,
+}
+
+/// A Telegram user, as a message names its sender.
+#[derive(Clone, Debug, Deserialize)]
+pub struct User {
+    pub id: i64,
+    #[serde(default)]
+    pub first_name: String,
+    pub username: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -445,6 +456,54 @@ impl Bot {
                 }))
             })
             .collect())
+    }
+
+    /// The commands from the chat for one run (see [`crate::commands`]): a short poll
+    /// (`timeout` 0: what is pending, at once; at most `limit`) from `offset`, which
+    /// confirms every update before it. `allowed_updates` is always given: omitted, the
+    /// setting of the last call (the wizard's, say) would carry over.
+    pub async fn get_commands(
+        &self,
+        offset: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Update>, ApiError> {
+        let mut body = json!({"timeout": 0, "limit": limit, "allowed_updates": ["message"]});
+        if let Some(offset) = offset {
+            body["offset"] = json!(offset);
+        }
+        let raw: Vec<Value> = self.call("getUpdates", body, Duration::ZERO).await?;
+        Ok(raw
+            .into_iter()
+            .filter_map(|u| {
+                let id = u.get("update_id").and_then(Value::as_i64)?;
+                Some(serde_json::from_value(u).unwrap_or(Update {
+                    update_id: id,
+                    message: None,
+                    channel_post: None,
+                }))
+            })
+            .collect())
+    }
+
+    /// Registers the command menu the Telegram client shows: (command, description),
+    /// for users whose app speaks `language_code` (`None`: everyone else).
+    /// https://core.telegram.org/bots/api#setmycommands
+    pub async fn set_my_commands(
+        &self,
+        commands: &[(&str, &str)],
+        language_code: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let list: Vec<Value> = commands
+            .iter()
+            .map(|(command, description)| json!({"command": command, "description": description}))
+            .collect();
+        let mut body = json!({ "commands": list });
+        if let Some(code) = language_code {
+            body["language_code"] = json!(code);
+        }
+        self.call::<Value>("setMyCommands", body, Duration::ZERO)
+            .await
+            .map(drop)
     }
 
     /// Sends a message without a link preview: Telegram HTML, or plain text.

@@ -43,6 +43,8 @@ pub struct Texts {
     pub ack_note: &'static str,
     /// Why a target is up or down, in this language.
     pub reasons: Reasons,
+    /// The replies to commands from the chat.
+    pub chat: &'static ChatTexts,
 }
 
 pub const EN: Texts = Texts {
@@ -78,6 +80,7 @@ pub const EN: Texts = Texts {
     ack_no_reason: "✅ ack: {targets}, by {user}",
     ack_note: "No more reminders until it is UP again; the recovery is still sent.",
     reasons: REASONS_EN,
+    chat: &EN_CHAT,
 };
 
 /// Brazilian Portuguese, as an admin in Brazil would write it to a colleague.
@@ -114,6 +117,7 @@ pub const PT_BR: Texts = Texts {
     ack_no_reason: "✅ reconhecido: {targets}, por {user}",
     ack_note: "Sem mais lembretes até voltar ao ar; o aviso da volta ainda é enviado.",
     reasons: REASONS_PT_BR,
+    chat: &PT_BR_CHAT,
 };
 
 /// The words of a [`crate::outcome::Reason`]: why a target is up or down. The English
@@ -275,6 +279,105 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// The replies to commands from the chat (see [`crate::commands`]), and the menu
+/// `vigia init` registers with setMyCommands.
+pub struct ChatTexts {
+    /// (command, what it does): the menu and `/help`, in this order.
+    pub commands: [(&'static str, &'static str); 6],
+    pub help: &'static str,
+    pub muted_for: &'static str,
+    pub muted: &'static str,
+    pub unmuted: &'static str,
+    pub not_muted: &'static str,
+    pub acked: &'static str,
+    pub ack_not_down: &'static str,
+    pub no_target: &'static str,
+    pub not_a_duration: &'static str,
+    pub usage: &'static str,
+    pub unknown: &'static str,
+    pub status: &'static str,
+    pub up_since: &'static str,
+    pub down_since: &'static str,
+    pub never_checked: &'static str,
+    pub muted_until: &'static str,
+    pub muted_until_unmute: &'static str,
+    pub waiting: &'static str,
+    pub set_aside: &'static str,
+    pub offline: &'static str,
+    pub check: &'static str,
+}
+
+pub const EN_CHAT: ChatTexts = ChatTexts {
+    commands: [
+        ("status", "each target's state and since when"),
+        ("check", "the results of this check"),
+        (
+            "mute",
+            "<target|all> [duration] [reason]: send nothing about it",
+        ),
+        ("unmute", "<target|all>: send alerts again"),
+        ("ack", "<target|all> [reason]: acknowledge an outage"),
+        ("help", "this list"),
+    ],
+    help: "vigia on {host} answers within a minute:",
+    muted_for: "🔇 {target} muted for {duration} by {who}",
+    muted: "🔇 {target} muted until /unmute by {who}",
+    unmuted: "🔔 {target} unmuted by {who}",
+    not_muted: "{target} is not muted",
+    acked: "👍 {target} acknowledged by {who}",
+    ack_not_down: "{target}: nothing down to acknowledge",
+    no_target: "No target is named {target}; the targets: {list}",
+    not_a_duration: "{text} is not a duration: write e.g. 30m, 2h, 1d",
+    usage: "Write: {usage}",
+    unknown: "{command} is not a command of vigia: /help lists them",
+    status: "📋 vigia on {host}, {when}",
+    up_since: "🟢 {target} UP since {since}",
+    down_since: "🔴 {target} DOWN since {since}, for {duration}",
+    never_checked: "⚪ {target} not checked yet",
+    muted_until: "🔇 muted until {until}",
+    muted_until_unmute: "🔇 muted until /unmute",
+    waiting: "✉️ {count} message(s) waiting for Telegram",
+    set_aside: "⚠️ {count} message(s) refused by Telegram: see 'vigia outbox'",
+    offline: "⚠️ this machine is offline (every canary fails): targets not judged",
+    check: "🔎 check on {host}, {when}: {summary}",
+};
+
+/// Brazilian Portuguese.
+pub const PT_BR_CHAT: ChatTexts = ChatTexts {
+    commands: [
+        ("status", "o estado de cada alvo e desde quando"),
+        ("check", "os resultados desta verificação"),
+        (
+            "mute",
+            "<alvo|all> [duração] [motivo]: não avisar sobre ele",
+        ),
+        ("unmute", "<alvo|all>: voltar a avisar"),
+        ("ack", "<alvo|all> [motivo]: reconhecer uma queda"),
+        ("help", "esta lista"),
+    ],
+    help: "o vigia em {host} responde em até um minuto:",
+    muted_for: "🔇 {who} silenciou {target} por {duration}",
+    muted: "🔇 {who} silenciou {target} até /unmute",
+    unmuted: "🔔 {who} reativou os avisos de {target}",
+    not_muted: "{target} não está silenciado",
+    acked: "👍 {who} reconheceu {target}",
+    ack_not_down: "{target}: nada fora do ar para reconhecer",
+    no_target: "Nenhum alvo se chama {target}; os alvos: {list}",
+    not_a_duration: "{text} não é uma duração: escreva por exemplo 30m, 2h, 1d",
+    usage: "Escreva: {usage}",
+    unknown: "{command} não é um comando do vigia: /help mostra a lista",
+    status: "📋 vigia em {host}, {when}",
+    up_since: "🟢 {target} NO AR desde {since}",
+    down_since: "🔴 {target} FORA DO AR desde {since}, há {duration}",
+    never_checked: "⚪ {target} ainda não verificado",
+    muted_until: "🔇 silenciado até {until}",
+    muted_until_unmute: "🔇 silenciado até /unmute",
+    waiting: "✉️ {count} mensagem(ns) esperando o Telegram",
+    set_aside: "⚠️ {count} mensagem(ns) recusada(s) pelo Telegram: veja 'vigia outbox'",
+    offline: "⚠️ esta máquina está sem conexão (todos os canários falham): alvos não avaliados",
+    check: "🔎 verificação em {host}, {when}: {summary}",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +423,65 @@ mod tests {
         assert_eq!(fill("{a} and {b}", &[("a", "1"), ("b", "2")]), "1 and 2");
         assert_eq!(for_language(Some("pt-BR")).down, PT_BR.down);
         assert_eq!(for_language(None).down, EN.down);
+    }
+
+    #[test]
+    fn every_blank_of_every_chat_reply_is_one_the_code_fills() {
+        let known = [
+            "host", "target", "duration", "who", "list", "text", "usage", "command", "when",
+            "since", "until", "count", "summary",
+        ];
+        for (name, t) in LANGUAGES {
+            let c = t.chat;
+            for template in [
+                c.help,
+                c.muted_for,
+                c.muted,
+                c.unmuted,
+                c.not_muted,
+                c.acked,
+                c.ack_not_down,
+                c.no_target,
+                c.not_a_duration,
+                c.usage,
+                c.unknown,
+                c.status,
+                c.up_since,
+                c.down_since,
+                c.never_checked,
+                c.muted_until,
+                c.muted_until_unmute,
+                c.waiting,
+                c.set_aside,
+                c.offline,
+                c.check,
+            ] {
+                let mut rest = template;
+                while let Some(open) = rest.find('{') {
+                    let close = rest[open..].find('}').expect("closed blank") + open;
+                    let blank = &rest[open + 1..close];
+                    assert!(
+                        known.contains(&blank),
+                        "{name}: unknown blank {blank:?} in {template:?}"
+                    );
+                    rest = &rest[close + 1..];
+                }
+            }
+            // The menu: 1-32 characters of a-z, 0-9 and _, descriptions 1-256 (Bot API).
+            for (command, description) in c.commands {
+                assert!(
+                    command.len() <= 32
+                        && command
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                );
+                assert!(
+                    (1..=256).contains(&description.chars().count()),
+                    "{name}: {command}"
+                );
+            }
+            assert_eq!(c.commands.map(|(n, _)| n), EN_CHAT.commands.map(|(n, _)| n));
+        }
     }
 }
 
@@ -411,6 +573,13 @@ pub struct WizardTexts {
     pub add_another: &'static str,
     pub step_canaries: &'static str,
     pub add_canaries: &'static str,
+    /// Commands from the chat (`telegram.commands`).
+    pub step_commands: &'static str,
+    pub answer_commands: &'static str,
+    pub nobody_commands: &'static str,
+    pub commands_on: &'static str,
+    pub menu_failed: &'static str,
+    pub menu_registered: &'static str,
     /// `check.confirm`: how many failed checks in a row make an alert.
     pub confirm_prompt: &'static str,
     pub confirm_range: &'static str,
@@ -503,6 +672,14 @@ pub const WIZARD_EN: WizardTexts = WizardTexts {
                     Two public canaries ({canaries}) tell that apart:\n\
                     when they fail too, vigia says so once instead of alerting on every site.",
     add_canaries: "Add these canaries?",
+    step_commands: "\nCommands from the chat: vigia can answer /status, /mute, /unmute, /ack, /check and /help\n\
+                    sent in this chat, within a minute (each check reads them once; only the users\n\
+                    you allow).",
+    answer_commands: "Answer commands from the chat?",
+    nobody_commands: "! Nobody may command yet: add Telegram user ids to telegram.commands_from.",
+    commands_on: "✓ Commands on; allowed: {ids}.",
+    menu_failed: "! Could not register the command menu ({error}); the commands work without it.",
+    menu_registered: "✓ Registered the command menu with Telegram.",
     confirm_prompt: "Alert after how many failed checks in a row? (1 alerts at once; 2 or 3 ignore one-minute blips)",
     confirm_range: "a number from 1 to 10",
     probed: "{mark} {name} ({url}) is {state}: {reason}",
@@ -597,6 +774,14 @@ pub const WIZARD_PT_BR: WizardTexts = WizardTexts {
                     Dois canários públicos ({canaries}) tiram a dúvida:\n\
                     quando eles também falham, o vigia avisa uma vez só em vez de alertar sobre cada site.",
     add_canaries: "Adicionar esses canários?",
+    step_commands: "\nComandos pelo chat: o vigia pode responder /status, /mute, /unmute, /ack, /check e /help\n\
+                    enviados neste chat, em até um minuto (cada verificação os lê uma vez; só dos usuários\n\
+                    que você permitir).",
+    answer_commands: "Responder comandos pelo chat?",
+    nobody_commands: "! Ninguém pode mandar comandos ainda: ponha ids de usuários do Telegram em telegram.commands_from.",
+    commands_on: "✓ Comandos ligados; permitidos: {ids}.",
+    menu_failed: "! Não consegui registrar o menu de comandos ({error}); os comandos funcionam sem ele.",
+    menu_registered: "✓ Registrei o menu de comandos no Telegram.",
     confirm_prompt: "Alertar depois de quantas verificações com falha seguidas? (1 alerta na hora; 2 ou 3 ignoram quedas de um minuto)",
     confirm_range: "um número de 1 a 10",
     probed: "{mark} {name} ({url}) está {state}: {reason}",
@@ -699,6 +884,12 @@ mod wizard_texts {
             ("add_another", w.add_another),
             ("step_canaries", w.step_canaries),
             ("add_canaries", w.add_canaries),
+            ("step_commands", w.step_commands),
+            ("answer_commands", w.answer_commands),
+            ("nobody_commands", w.nobody_commands),
+            ("commands_on", w.commands_on),
+            ("menu_failed", w.menu_failed),
+            ("menu_registered", w.menu_registered),
             ("confirm_prompt", w.confirm_prompt),
             ("confirm_range", w.confirm_range),
             ("probed", w.probed),

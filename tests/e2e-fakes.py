@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Fakes for the systemd end-to-end test, on the host's loopback: a site whose status is
 read from DIR/status on every request, and a Bot API that appends every sendMessage body
-to DIR/sent.jsonl. Prints the two ports; runs until stdin closes."""
+to DIR/sent.jsonl and serves each line of DIR/commands as a message from Ann (user 42,
+in her private chat) to getUpdates, from the offset asked. Prints the two ports; runs
+until stdin closes."""
 import http.server
 import json
 import pathlib
@@ -31,6 +33,18 @@ class Bot(http.server.BaseHTTPRequestHandler):
             with open(state / "sent.jsonl", "ab") as f:
                 f.write(body.replace(b"\n", b" ") + b"\n")
             result = {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}}
+        elif method == "getUpdates":
+            offset = json.loads(body or b"{}").get("offset") or 0
+            path = state / "commands"
+            texts = path.read_text().splitlines() if path.exists() else []
+            ann = {"id": 42, "is_bot": False, "first_name": "Ann"}
+            result = [
+                {"update_id": 1000 + i, "message": {"message_id": i, "from": ann,
+                 "chat": {"id": 42, "type": "private"}, "date": 0, "text": text}}
+                for i, text in enumerate(texts) if 1000 + i >= offset
+            ]
+        elif method == "setMyCommands":
+            result = True
         elif method == "getWebhookInfo":
             result = {"url": "", "pending_update_count": 0}
         else:

@@ -5,7 +5,7 @@
 # upgrade keep the timer going, an outage logged, alerted and journaled, a member of
 # adm read `vigia status`, the logrotate rule at work, the service blind to the other
 # logs of /var/log, a root run by hand that the service survives, quiet runs that add
-# no journal line, then `dpkg -r` (no failing unit, config kept) and `dpkg -P`
+# no journal line, a /status from the chat answered within a timer tick, then `dpkg -r` (no failing unit, config kept) and `dpkg -P`
 # (nothing of vigia left but what the README says stays); then the same from source
 # with make install / make uninstall. Fakes for the site and the Bot API run on the
 # host's loopback. Needs root, debootstrap and systemd-container; the rootfs is cached.
@@ -184,6 +184,19 @@ check "quiet runs added $quiet journal lines (want 0)" test "$quiet" = 0
 summary_shown() { inside systemctl status vigia.service --no-pager >"$work/systemctl-status" 2>&1; grep -q 'Status: "1/1 up; checked at' "$work/systemctl-status"; }
 wait_for "systemctl status shows the last run's summary" 5 summary_shown
 grep 'Status:' "$work/systemctl-status" | sed 's/^ */    /'
+
+# Commands from the chat, turned on in the config: a /status is answered within one timer
+# interval (3 s here) plus the run, with no process running between the runs.
+sed -i -e 's/^# commands = false .*/commands = true/' -e 's/^# commands_from = .*/commands_from = [42]/' "$root/etc/vigia/config.toml"
+sleep 4   # a run with the new config: it reads the (empty) updates once
+t0=$(date +%s.%N)
+echo /status >>"$work/commands"
+wait_for "a /status sent in the chat is answered" 20 delivered '📋 vigia on' 1
+latency=$(python3 -c "print(f'{$(date +%s.%N) - $t0:.2f}')")
+check "the answer came within the timer's 3 s plus the run (${latency} s)" python3 -c "import sys; sys.exit($latency > 5)"
+echo "e2e: command latency ${latency} s (timer every 3 s)"
+sleep 4   # more runs: each confirms by its offset what the one before read
+check "the /status was answered once" test "$(sent '📋 vigia on')" = 1
 
 # What the service sees of /var/log: its own directory only, though its group is adm.
 # The unit's ExecStart is swapped for a look around, once, by a drop-in.

@@ -7,12 +7,15 @@
 use std::path::Path;
 use std::time::Instant;
 
+use chrono::{DateTime, FixedOffset};
+
 use crate::budget::{LOCK_WAIT, LOCK_WAIT_BY_HAND, PROBE_DEADLINE, RUN_BUDGET};
 use crate::checkpoint::{Address, Checkpoint, Roster};
 use crate::cli::CheckArgs;
 use crate::cmd::{config_identity, load_config, open_files, open_files_to_read, runtime};
 use crate::cmd::{refuse_another_config, report_migration, Files};
 use crate::cmd::{Output, Ui};
+use crate::commands::{self, Later};
 use crate::config::{Config, Env, Target};
 use crate::delivery::{deliver, Destination, Report};
 use crate::error::{ConfigError, Exit, StorageError, UsageError};
@@ -46,10 +49,11 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let log_error = recall(&mut txn, &files.log, &targets)?;
     let rt = runtime()?;
     let now = env.now();
+    let host = hostname();
+    let chat = read_commands(&rt, &config, &mut txn, &files.state, now, &host);
     let limits = Limits::for_check(&config.check).until(started + PROBE_DEADLINE);
     let outcomes = probe(&rt, &targets, &config.canaries, limits, now);
     let (results, canaries) = pair(&targets, &config.canaries, &outcomes);
-    let host = hostname();
     let mut plan = plan(&Inputs {
         config: &config,
         targets: &results,
@@ -59,6 +63,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         last_check: files.state.last_stamp().map(|(at, _)| at),
         host: &host,
     });
+    answer_commands(&chat, &mut plan, &config, &results, now, &host);
     // Record: the changes, what they say and any new fault episode in one commit. Until
     // it returns, nothing is recorded and the next run sees the same changes again.
     txn.checkpoint = std::mem::take(&mut plan.checkpoint);
@@ -89,6 +94,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         report: done.report.as_ref(),
         delayed,
         warnings: &warnings,
+        chat: &chat.journal,
     });
     match done.failed {
         Some(error) => Err(error.into()),
@@ -103,6 +109,107 @@ fn lock_wait(env: &Env) -> std::time::Duration {
         true => LOCK_WAIT,
         false => LOCK_WAIT_BY_HAND,
     }
+}
+
+/// The commands from the chat a run read: the answers that wait for its results, and
+/// the lines for the journal.
+#[derive(Default)]
+struct Chat {
+    later: Vec<Later>,
+    journal: Vec<String>,
+}
+
+/// The run's one getUpdates (README "Commands from the chat"), before the plan: what the
+/// commands change (a mute) is applied to the checkpoint with the offset that confirms
+/// them, so both commit together and a mute holds in this very run. A failure (a webhook,
+/// another poller: 409) turns commands off for this run only, with one warning per
+/// episode; the check goes on.
+fn read_commands(
+    rt: &tokio::runtime::Runtime,
+    config: &Config,
+    txn: &mut Txn,
+    state: &StateDir,
+    now: DateTime<FixedOffset>,
+    host: &str,
+) -> Chat {
+    let Some(telegram) = config.telegram.as_ref().filter(|t| t.commands) else {
+        return Chat::default();
+    };
+    let _reader = match commands::UpdatesReader::take(state.handle(), std::time::Duration::ZERO) {
+        Ok(Some(reader)) => reader,
+        Ok(None) => {
+            return Chat {
+                journal: vec!["vigia init is reading the bot's updates: commands from the chat wait for a later run".into()],
+                ..Chat::default()
+            }
+        }
+        Err(e) => {
+            txn.warnings.push(format!(
+                "commands from the chat are not read this run: cannot open {}: {e}",
+                state.path().join(commands::READER_LOCK).display()
+            ));
+            return Chat::default();
+        }
+    };
+    let to = Address::of(telegram);
+    let fetched = match Bot::for_config(telegram) {
+        Ok(bot) => rt.block_on(commands::fetch(&bot, &txn.checkpoint, to.bot)),
+        Err(e) => Err(crate::telegram::ApiError::Network(e.to_string())),
+    };
+    let checkpoint = &mut txn.checkpoint;
+    let (updates, username) = match fetched {
+        Ok(fetched) => fetched,
+        Err(error) => {
+            if checkpoint.updates_failed(now) {
+                txn.warnings.push(commands::describe_failure(&error));
+            }
+            return Chat::default();
+        }
+    };
+    let mut journal = Vec::new();
+    if checkpoint.updates_answered().is_some() {
+        journal.push("commands from the chat are read again".to_owned());
+    }
+    if let Some(name) = username {
+        checkpoint.learn_bot_username(to.bot, name);
+    }
+    let chat_id = checkpoint.chat_id(telegram.chat_id);
+    let username = checkpoint.bot_username(to.bot);
+    let inbox = commands::sort(&updates, chat_id, &telegram.commands_from, username);
+    checkpoint.updates_read(inbox.last_id);
+    let cx = commands::Context {
+        config,
+        texts: crate::texts::for_language(Some(&telegram.language)),
+        to: Some(to),
+        host,
+        now,
+    };
+    let later = commands::apply(&inbox, checkpoint, &cx);
+    journal.extend(inbox.ignored);
+    Chat { later, journal }
+}
+
+/// Queues the answers to `/status` and `/check`, which tell this run's results.
+fn answer_commands(
+    chat: &Chat,
+    plan: &mut Plan,
+    config: &Config,
+    results: &Results,
+    now: DateTime<FixedOffset>,
+    host: &str,
+) {
+    let Some(telegram) = config.telegram.as_ref().filter(|_| !chat.later.is_empty()) else {
+        return;
+    };
+    let cx = commands::Context {
+        config,
+        texts: crate::texts::for_language(Some(&telegram.language)),
+        to: Some(Address::of(telegram)),
+        host,
+        now,
+    };
+    let summary = plan.summary.clone();
+    commands::answer_later(&chat.later, &mut plan.checkpoint, &cx, results, &summary);
 }
 
 /// What carrying out a recorded plan achieved.
@@ -330,6 +437,8 @@ struct Said<'a> {
     report: Option<&'a Report>,
     delayed: usize,
     warnings: &'a [String],
+    /// What the commands from the chat leave in the journal.
+    chat: &'a [String],
 }
 
 /// Prints the run: the targets (unless quiet), one line per change at its priority,
@@ -349,6 +458,7 @@ fn speak(s: &Said) {
             State::Online => ui.notice(&line),
         });
     }
+    s.chat.iter().for_each(|line| out.line(&ui.notice(line)));
     if s.config.telegram.is_none() && !plan.notices.is_empty() {
         let texts = crate::texts::for_language(None);
         out.line(&ui.notice_block(&render_plain(&plan.notices, s.host, texts)));

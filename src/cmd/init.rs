@@ -108,11 +108,14 @@ impl Wizard<'_> {
         }
         let (bot, me) = self.bot()?;
         let username = me.username.clone().unwrap_or_default();
+        // Who proved the chat: the user `--commands` allows first.
+        let mut by = None;
         let (chat_id, thread_id, chat_note) = loop {
             let (chat_id, thread_id, note) = match self.args.chat_id {
                 Some(id) => (id, None, None),
                 None => {
                     let found = self.prove_chat(&bot, &username)?;
+                    by = found.by;
                     (found.chat.id, found.thread_id, Some(found.chat.description))
                 }
             };
@@ -123,6 +126,7 @@ impl Wizard<'_> {
         let targets = self.targets()?;
         let canaries = self.canaries()?;
         let confirm = self.confirmation()?;
+        let commands = self.commands(chat_id, by)?;
         let answers = Answers {
             token: bot.token().clone(),
             chat_id,
@@ -133,6 +137,7 @@ impl Wizard<'_> {
             canaries,
             language: self.language.map(str::to_owned),
             confirm,
+            commands,
         };
         let backup = prompt::uninterrupted(|| {
             write_config(path, &config_text(&answers), self.args.force, w)
@@ -144,8 +149,83 @@ impl Wizard<'_> {
             ));
         }
         say(&fill(w.wrote, &[("path", &path.display().to_string())]));
+        self.register_commands(&bot, answers.commands.is_some());
         self.enable_timer(path)?;
         Ok(Exit::Up)
+    }
+
+    /// Commands from the chat: `--commands`, or at a terminal (without `--yes`) the
+    /// person's answer. On, the user who proved the chat may command (with `--chat-id`,
+    /// a private chat's id is its user's), and each `--commands-from ID`.
+    fn commands(&self, chat_id: i64, by: Option<i64>) -> anyhow::Result<Option<Vec<i64>>> {
+        let prover = by.or((chat_id > 0).then_some(chat_id));
+        // Not a confirmation: `--yes` leaves them off, as unattended; `--commands` on.
+        let ask = !self.args.commands && self.interactive && !self.args.yes;
+        let w = self.w;
+        if ask {
+            say(w.step_commands);
+        }
+        let wanted = self.args.commands || (ask && prompt::yes_no(w.answer_commands, false)?);
+        if !wanted {
+            return Ok(None);
+        }
+        let mut allowed: Vec<i64> = prover.into_iter().collect();
+        for id in &self.args.commands_from {
+            if !allowed.contains(id) {
+                allowed.push(*id);
+            }
+        }
+        match allowed.as_slice() {
+            [] => say(w.nobody_commands),
+            ids => say(&fill(
+                w.commands_on,
+                &[(
+                    "ids",
+                    &ids.iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )],
+            )),
+        }
+        Ok(Some(allowed))
+    }
+
+    /// Registers the command menu (setMyCommands), in English and for Portuguese apps,
+    /// so that the Telegram client offers the commands. A failure is only a warning:
+    /// the commands work without the menu.
+    fn register_commands(&self, bot: &Bot, on: bool) {
+        if !on {
+            return;
+        }
+        for (language, texts) in [
+            (None, &crate::texts::EN),
+            (Some("pt"), &crate::texts::PT_BR),
+        ] {
+            let menu = texts.chat.commands;
+            if let Err(e) = self.rt.block_on(bot.set_my_commands(&menu, language)) {
+                say(&fill(self.w.menu_failed, &[("error", &e.to_string())]));
+                return;
+            }
+        }
+        say(self.w.menu_registered);
+    }
+
+    /// While the wizard reads the bot's updates, a timer run must not (it would take the
+    /// code, and Telegram ends one of two readers with 409): the runs of the state
+    /// directory the timer uses leave commands for later meanwhile (see
+    /// [`crate::commands::UpdatesReader`]). `None` when that directory does not exist or
+    /// cannot be opened: then no timer reads from it.
+    fn hold_updates(&self) -> Option<crate::commands::UpdatesReader> {
+        let dir = crate::dirfd::DirHandle::open(&self.env.state_dir(None)).ok()??;
+        match crate::commands::UpdatesReader::take(&dir, crate::budget::LOCK_WAIT) {
+            Ok(Some(reader)) => Some(reader),
+            Ok(None) => {
+                say("! A check run has been reading the bot's updates for a while; going on.");
+                None
+            }
+            Err(_) => None,
+        }
     }
 
     /// Step 1: the token, checked by shape and by getMe.
@@ -240,6 +320,7 @@ impl Wizard<'_> {
         }
         // Old updates are skipped (and confirmed) before the code is shown: a code sent in
         // answer to the link can then never be thrown away with them.
+        let _reader = self.hold_updates();
         let offset = self.rt.block_on(skip_old_updates(bot))?;
         let code = one_time_code().context(w.no_code)?;
         say(&fill(

@@ -98,6 +98,10 @@ pub struct Telegram {
     pub timeout: Duration,
     /// The language of every alert (`en`, `pt-BR`).
     pub language: String,
+    /// Answer commands from the chat (`/status`, `/mute`...): one getUpdates per run.
+    pub commands: bool,
+    /// The Telegram user ids allowed to command; empty: nobody.
+    pub commands_from: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -684,6 +688,9 @@ mod tests {
             (&format!("[telegram]\ntoken = \"{TOKEN}\"\nchat_id = 1\napi_url = \"ftp://x\"\n"), "FILE: line 4: telegram.api_url: \"ftp://x\" is not an http(s) URL"),
             (&format!("[telegram]\ntoken = \"{TOKEN}\"\nchat_id = 1\nproxy = \"nope\"\n"), "FILE: line 4: telegram.proxy:"),
             ("[telegram]\nchat_id = 1\ntoken_file = \"/nonexistent/token\"\n", "FILE: line 3: telegram.token_file: cannot read /nonexistent/token"),
+            (&format!("[telegram]\ntoken = \"{TOKEN}\"\nchat_id = 1\ncommands = \"yes\"\n"), "FILE: line 4: telegram.commands: \"yes\" is not true or false"),
+            (&format!("[telegram]\ntoken = \"{TOKEN}\"\nchat_id = 1\ncommands_from = [42, \"ann\"]\n"), "FILE: line 4: telegram.commands_from: \"ann\" is not a Telegram user id"),
+            (&format!("[telegram]\ntoken = \"{TOKEN}\"\nchat_id = 1\ncommands_from = 42\n"), "FILE: line 4: telegram.commands_from: 42 is not a Telegram user id"),
             ("   \n", "FILE: is empty"),
             (&minimal("confirm = 0\n"), "FILE: line 8: target \"web\": confirm: 0 is not between 1 and 10"),
             ("[check]\nrecover = 11\n", "FILE: line 2: check.recover: 11 is not between 1 and 10"),

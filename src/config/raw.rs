@@ -41,6 +41,9 @@ pub(super) struct RawTelegram {
     pub(super) proxy: Option<Spanned<String>>,
     pub(super) timeout: Option<Spanned<String>>,
     pub(super) language: Option<Spanned<String>>,
+    // Commands from the chat: typed by hand in `sections`, so that an error names the key.
+    pub(super) commands: Option<Spanned<toml::Value>>,
+    pub(super) commands_from: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize, Default)]

@@ -679,6 +679,8 @@ pub(super) fn telegram(
             false,
         )?,
         language: language(raw.language, key_error)?,
+        commands: commands(raw.commands, key_error)?,
+        commands_from: commands_from(raw.commands_from, key_error)?,
     };
     if telegram.timeout > budget::MAX_API_TIMEOUT {
         let span = raw.timeout.as_ref().map(Spanned::span).unwrap_or(span);
@@ -690,6 +692,11 @@ pub(super) fn telegram(
                 format_duration(budget::MAX_API_TIMEOUT)
             ),
         ));
+    }
+    if telegram.commands && telegram.commands_from.is_empty() {
+        warnings.push(
+            "telegram.commands is on but telegram.commands_from is empty: nobody may command; add your Telegram user id".into(),
+        );
     }
     Ok((telegram, inline))
 }
@@ -768,6 +775,48 @@ fn language(
             ))
         }
     }
+}
+
+/// `telegram.commands`: true or false, false when unset.
+fn commands(
+    value: Option<Spanned<toml::Value>>,
+    key_error: &impl KeyError,
+) -> Result<bool, ConfigError> {
+    match value {
+        None => Ok(false),
+        Some(v) => match v.get_ref() {
+            toml::Value::Boolean(on) => Ok(*on),
+            other => Err(key_error(
+                v.span(),
+                "telegram.commands",
+                format!("{other} is not true or false"),
+            )),
+        },
+    }
+}
+
+/// `telegram.commands_from`: a list of Telegram user ids (integers), empty when unset.
+fn commands_from(
+    value: Option<Spanned<toml::Value>>,
+    key_error: &impl KeyError,
+) -> Result<Vec<i64>, ConfigError> {
+    let Some(v) = value else {
+        return Ok(Vec::new());
+    };
+    let ids = match v.get_ref() {
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_integer().filter(|id| *id > 0).ok_or(item))
+            .collect::<Result<Vec<i64>, _>>(),
+        other => Err(other),
+    };
+    ids.map_err(|bad| {
+        key_error(
+            v.span(),
+            "telegram.commands_from",
+            format!("{bad} is not a Telegram user id: write a list of integers, e.g. [123456789]"),
+        )
+    })
 }
 
 fn count_or(

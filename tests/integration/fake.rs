@@ -409,6 +409,8 @@ struct BotState {
     delay: Duration,
     /// Requests outside `/bot<token>/<method>` are part of the test, not a complaint.
     wrong_paths_expected: bool,
+    /// Another program polls the bot: every getUpdates answers 409.
+    other_poller: bool,
 }
 
 /// The fake Bot API. Checks the token (401 for a wrong one, 404 for a malformed path)
@@ -571,6 +573,47 @@ impl BotApi {
         wake.notify_all();
     }
 
+    /// Queues a message update from user `from` (first name `name`) in `chat`; returns
+    /// its update id.
+    pub fn push_from(&self, chat: Value, from: i64, name: &str, text: &str) -> i64 {
+        let from = json!({"id": from, "is_bot": false, "first_name": name});
+        self.push_update(|id| {
+            json!({"message": {"message_id": id, "from": from, "chat": chat, "date": 1_700_000_000, "text": text}})
+        })
+    }
+
+    /// Queues an update made by `kind` from its id (`{"channel_post": ...}`); returns the id.
+    pub fn push_update(&self, kind: impl FnOnce(i64) -> Value) -> i64 {
+        let (lock, wake) = &*self.state;
+        let mut state = lock.lock().unwrap();
+        state.next_update_id += 1;
+        let id = state.next_update_id;
+        let mut update = kind(id);
+        update["update_id"] = json!(id);
+        state.updates.push_back(update);
+        wake.notify_all();
+        id
+    }
+
+    /// Update ids restart after `id`, as Telegram's may after about a week without
+    /// updates (those pending are gone: they are kept at most 24 hours). An offset far
+    /// above every id issued then confirms none of the new ones.
+    pub fn restart_update_ids(&self, id: i64) {
+        let mut state = self.state.0.lock().unwrap();
+        state.next_update_id = id;
+        state.updates.clear();
+    }
+
+    /// Whether another program polls the bot: then every getUpdates answers 409.
+    pub fn poll_elsewhere(&self, other: bool) {
+        self.state.0.lock().unwrap().other_poller = other;
+    }
+
+    /// The updates not yet confirmed by an offset.
+    pub fn pending_updates(&self) -> usize {
+        self.state.0.lock().unwrap().updates.len()
+    }
+
     /// Waits (bounded) until `method` was called `count` times.
     pub fn wait_for(&self, method: &str, count: usize, limit: Duration) -> bool {
         let until = Instant::now() + limit;
@@ -652,11 +695,16 @@ fn answer(
             "getUpdates" => {
                 if !state.webhook.is_empty() {
                     Reply::Error(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first", json!({}))
+                } else if state.other_poller {
+                    Reply::Error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", json!({}))
                 } else {
                     let offset = body["offset"].as_i64().unwrap_or(0);
-                    state
-                        .updates
-                        .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+                    // An offset far above every id issued (ids restarted) confirms nothing.
+                    if offset <= state.next_update_id + 1 {
+                        state
+                            .updates
+                            .retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+                    }
                     let asked = Duration::from_secs(body["timeout"].as_u64().unwrap_or(0));
                     let wait = if state.instant_updates {
                         Duration::ZERO
@@ -673,9 +721,13 @@ fn answer(
                             .unwrap()
                             .0;
                     }
-                    Reply::Ok(Value::Array(state.updates.iter().cloned().collect()))
+                    let limit = body["limit"].as_u64().unwrap_or(100) as usize;
+                    Reply::Ok(Value::Array(
+                        state.updates.iter().take(limit).cloned().collect(),
+                    ))
                 }
             }
+            "setMyCommands" => Reply::Ok(json!(true)),
             other => {
                 complaints.add(format!(
                     "a call of {other}, a method the fake does not know"

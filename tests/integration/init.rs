@@ -214,6 +214,8 @@ fn wizard_proves_the_chat_and_writes_a_working_config() {
     tty.answer("n");
     tty.expect("Alert after how many failed checks in a row?");
     tty.answer("");
+    tty.expect("Answer commands from the chat? [y/N]");
+    tty.answer("y");
     tty.expect("Step 7 of 8: wrote");
     let (code, screen) = tty.finish();
     // Shown with --nocapture: what a newcomer sees.
@@ -243,6 +245,22 @@ fn wizard_proves_the_chat_and_writes_a_working_config() {
         text.contains("chat_id = 42  # private chat with Ann\n"),
         "{text}"
     );
+    // Commands on: Ann, who proved the chat, may command; the menu is registered.
+    assert!(
+        text.contains("commands = true ") && text.contains("commands_from = [42] "),
+        "{text}"
+    );
+    let menus: Vec<_> = api
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "setMyCommands")
+        .collect();
+    assert_eq!(menus.len(), 2);
+    assert_eq!(
+        menus[0].body["commands"][0],
+        json!({"command": "status", "description": "each target's state and since when"})
+    );
+    assert_eq!(menus[1].body["language_code"], "pt");
     assert_eq!(
         fs::metadata(sb.config_path()).unwrap().permissions().mode() & 0o777,
         0o600
@@ -311,6 +329,8 @@ fn a_group_is_found_by_start_addressed_to_the_bot() {
     tty.answer("11");
     tty.expect("a number from 1 to 10");
     tty.answer("2");
+    tty.expect("Answer commands from the chat? [y/N]");
+    tty.answer("n");
     let (code, screen) = tty.finish();
     assert_eq!(code, 0, "{screen}");
     let text = fs::read_to_string(sb.config_path()).unwrap();
@@ -536,6 +556,8 @@ fn y_then_enter_answers_one_question_only() {
     tty.answer("no");
     tty.expect("Alert after how many failed checks in a row?");
     tty.answer("");
+    tty.expect("Answer commands from the chat? [y/N]");
+    tty.answer("n");
     let (code, screen) = tty.finish();
     assert_eq!(code, 0, "{screen}");
     assert!(
@@ -575,6 +597,8 @@ fn a_taken_name_is_named_and_the_name_rule_is_the_configs() {
     tty.answer("n");
     tty.expect("Alert after how many failed checks in a row?");
     tty.answer("");
+    tty.expect("Answer commands from the chat? [y/N]");
+    tty.answer("n");
     let (code, screen) = tty.finish();
     assert_eq!(code, 0, "{screen}");
     sb.run(&["check"]).expect(0);
@@ -1098,6 +1122,8 @@ fn the_wizard_speaks_portuguese_from_its_first_line_with_a_brazilian_locale() {
         "Alertar depois de quantas verificações com falha seguidas?",
     ));
     tty.answer("");
+    tty.expect(&pty("Responder comandos pelo chat? [s/N]"));
+    tty.answer("n");
     tty.expect(&pty("Passo 7 de 8: gravei"));
     tty.expect(&pty(
         "O serviço do timer lê /etc/vigia/config.toml, não este arquivo",
@@ -1267,4 +1293,87 @@ fn unattended_in_portuguese_says_everything_in_portuguese_and_writes_the_languag
         log.contains("\n2026-03-01T12:00:00+00:00 OFFLINE db connection refused ({closed})"),
         "{log}"
     );
+}
+
+#[test]
+fn while_the_wizard_reads_updates_a_check_run_leaves_the_commands_for_later() {
+    let (api, site, sb) = (BotApi::start(), Site::start(), Sandbox::new());
+    sb.write_config(Some(&api.url()), &[crate::target("web", &site.url("/ok"))]);
+    let on = fs::read_to_string(sb.config_path()).unwrap().replacen(
+        "chat_id = 42\n",
+        "chat_id = 42\ncommands = true\ncommands_from = [42]\n",
+        1,
+    );
+    sb.write_raw_config(&on);
+    sb.run(&["check", "--quiet"]).expect(0);
+    let url = site.url("/ok");
+    let mut tty = Tty::start(&sb, &api, &["--force", "--url", &url, "--no-enable"]);
+    tty.expect("Paste the bot token (hidden)");
+    tty.line(TOKEN);
+    let code = tty.code();
+    tty.expect("Waiting for the code");
+    // The timer's run comes: it checks, and does not take the wizard's code.
+    let short_polls = |api: &BotApi| {
+        (api.calls().iter())
+            .filter(|c| c.method == "getUpdates" && c.body["limit"] == 20)
+            .count()
+    };
+    let before = short_polls(&api);
+    let run = sb.run_with_env(&["check", "--quiet"], "JOURNAL_STREAM", "8:1");
+    assert_eq!(
+        run.stdout,
+        "<5>vigia init is reading the bot's updates: commands from the chat wait for a later run\n",
+        "{run:?}"
+    );
+    assert_eq!(short_polls(&api), before);
+    ann_sends_start(&api, &code);
+    tty.expect("Found: private chat with Ann (chat id 42)");
+    tty.expect("Did it arrive?");
+    tty.answer("y");
+    tty.expect("Add these canaries?");
+    tty.answer("n");
+    tty.expect("Alert after how many failed checks in a row?");
+    tty.answer("");
+    tty.expect("Answer commands from the chat? [y/N]");
+    tty.answer("y");
+    let (code, screen) = tty.finish();
+    assert_eq!(code, 0, "{screen}");
+    // The wizard is done: the next run reads commands again.
+    sb.run(&["check", "--quiet"]).expect(0);
+    assert_eq!(short_polls(&api), before + 1);
+}
+
+#[test]
+fn unattended_commands_allow_the_private_chat_and_the_ids_given() {
+    let (api, site, sb) = (BotApi::start(), Site::start(), Sandbox::new());
+    let args = [
+        "init",
+        "--chat-id",
+        "42",
+        "--url",
+        &site.url("/ok"),
+        "--api-url",
+        &api.url(),
+        "--commands",
+        "--commands-from",
+        "7",
+        "--commands-from",
+        "42",
+    ];
+    sb.run_with_env(&args, "VIGIA_TOKEN", TOKEN).expect(0);
+    let text = fs::read_to_string(sb.config_path()).unwrap();
+    assert!(
+        text.contains("commands = true ") && text.contains("commands_from = [42, 7] "),
+        "{text}"
+    );
+    let menus = api
+        .calls()
+        .iter()
+        .filter(|c| c.method == "setMyCommands")
+        .count();
+    assert_eq!(menus, 2);
+    // --commands-from means nothing without --commands.
+    let sb = Sandbox::new();
+    let args = ["init", "--chat-id", "42", "--yes", "--commands-from", "7"];
+    sb.run_with_env(&args, "VIGIA_TOKEN", TOKEN).expect(2);
 }

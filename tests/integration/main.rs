@@ -4,6 +4,7 @@
 
 mod ack;
 mod check;
+mod commands;
 mod delivery;
 mod destination;
 mod fake;
