@@ -466,6 +466,35 @@ fn unmute(checkpoint: &mut Checkpoint, cx: &Context, which: &Which, who: &str) -
     reply
 }
 
+/// What `/status` adds to a target's line: a change not confirmed yet, flapping,
+/// slowness, who acknowledged its outage.
+fn unsettled(t: &crate::view::TargetView, cx: &Context) -> String {
+    let chat = cx.texts.chat;
+    let mut more = String::new();
+    if let Some(p) = &t.pending {
+        let state = match p.state {
+            State::Online => cx.texts.state_up,
+            State::Offline => cx.texts.state_down,
+        };
+        let counts = [
+            ("state", state),
+            ("runs", &p.runs.to_string()),
+            ("of", &p.of.to_string()),
+        ];
+        more += &format!(" · {}", fill(chat.pending, &counts));
+    }
+    if t.flapping.is_some() {
+        more += &format!(" · {}", chat.flapping);
+    }
+    if t.slow.is_some() {
+        more += &format!(" · {}", chat.slow);
+    }
+    if let Some(ack) = &t.ack {
+        more += &format!(" · {}", fill(chat.acked_by, &[("who", &escape(&ack.by))]));
+    }
+    more
+}
+
 /// The short status, from the same view as `vigia status` (built from the checkpoint,
 /// without reading the log: the chat needs no uptime).
 fn status(checkpoint: &Checkpoint, cx: &Context, summary: &str) -> String {
@@ -529,6 +558,7 @@ fn status(checkpoint: &Checkpoint, cx: &Context, summary: &str) -> String {
             };
             line += &format!(" · {muted}");
         }
+        line += &unsettled(t, cx);
         text += &format!("\n{line}");
     }
     if view.connectivity.state == State::Offline {

@@ -111,6 +111,29 @@ fn an_ack_from_the_chat_stops_the_reminders_and_the_recovery_is_still_sent() {
 }
 
 #[test]
+fn status_says_what_is_not_settled_yet() {
+    let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
+    configure(&sb, &api, &[target("web", &site.url("/switch"))]);
+    let text = fs::read_to_string(sb.config_path()).unwrap().replacen(
+        "[check]\n",
+        "[check]\nconfirm = 2\n",
+        1,
+    );
+    sb.write_raw_config(&text);
+    check(&sb, "2026-03-01T12:00:00Z").expect(0);
+    site.set(503);
+    api.push_from(group(), ANN, "Ann", "/status");
+    check(&sb, "2026-03-01T12:01:00Z").expect(1);
+    let sent = api.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].contains("\n🟢 web UP since 2026-03-01 12:00:00 +00:00 · ⏳ DOWN? 1 of 2 checks"),
+        "{}",
+        sent[0]
+    );
+}
+
+#[test]
 fn status_and_check_replies_are_compared_whole() {
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
     let down = closed_port_url();
