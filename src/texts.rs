@@ -442,7 +442,7 @@ mod tests {
     fn every_blank_of_every_chat_reply_is_one_the_code_fills() {
         let known = [
             "host", "target", "duration", "who", "list", "text", "usage", "command", "when",
-            "since", "until", "count", "summary",
+            "since", "until", "count", "summary", "state", "runs", "of",
         ];
         for (name, t) in LANGUAGES {
             let c = t.chat;
