@@ -11,10 +11,10 @@ use serde_json::json;
 use crate::{finish, target, wait_bounded, BotApi, Reply, Sandbox, Site};
 
 /// A tiny seeded generator (xorshift): the same kills on every run of the test.
-struct Rng(u64);
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
