@@ -42,6 +42,11 @@ pub const MAX_PROBE: Duration = Duration::from_secs(RUN_BUDGET.as_secs() - 10);
 /// of many targets behind `check.parallel` may add to a target's own worst case.
 pub const PROBE_DEADLINE: Duration = Duration::from_secs(RUN_BUDGET.as_secs() - 5);
 
+/// The most reading commands from the chat (`telegram.commands`: one getUpdates, and
+/// getMe once) may take before the probes start: they still end before
+/// [`PROBE_DEADLINE`], counted from the run's start.
+pub const COMMANDS_BUDGET: Duration = Duration::from_secs(3);
+
 /// A target's worst case.
 pub fn worst_case(timeout: Duration, attempts: u32, retry_delay: Duration) -> Duration {
     timeout.saturating_mul(attempts) + retry_delay.saturating_mul(attempts.saturating_sub(1))
@@ -60,6 +65,7 @@ mod tests {
                 <= Duration::from_secs(START_TIMEOUT_SECS)
         );
         assert!(MAX_PROBE + MAX_API_TIMEOUT <= RUN_BUDGET);
+        assert!(MAX_PROBE + COMMANDS_BUDGET <= PROBE_DEADLINE);
         let defaults = worst_case(Duration::from_secs(10), 3, Duration::from_secs(5));
         assert!(defaults <= MAX_PROBE);
         // The waits at the floor, doubling, leave most of the budget to the queue.

@@ -490,6 +490,16 @@ impl Checkpoint {
         }
     }
 
+    /// vigia was not running for a while: runs before and after are not in a row, so
+    /// unconfirmed changes and slowness counts start again.
+    pub fn restart_counts(&mut self) {
+        self.pending.clear();
+        for s in self.slow.values_mut() {
+            s.runs = 0;
+        }
+        self.slow.retain(|_, s| *s != Slowness::default());
+    }
+
     /// A maintenance window that began at `start` has muted `name` (or met its hand mute).
     pub fn window_seen(&mut self, name: &str, start: DateTime<FixedOffset>) {
         self.windows_seen.insert(name.to_owned(), start);
@@ -498,6 +508,9 @@ impl Checkpoint {
     /// Forgets the counts (unconfirmed changes, flapping, slowness, windows) of targets
     /// no longer configured.
     pub fn forget_unwatched(&mut self, watched: &BTreeSet<&str>) {
+        self.reasons
+            .retain(|name, _| watched.contains(name.as_str()) || name.starts_with('@'));
+        self.acks.retain(|name, _| watched.contains(name.as_str()));
         self.windows_seen
             .retain(|name, _| watched.contains(name.as_str()));
         self.pending

@@ -176,6 +176,12 @@ pub fn sort(updates: &[Update], chat: i64, allowed: &[i64], username: Option<&st
             continue;
         }
         let user = message.from.as_ref().map_or(0, |f| f.id);
+        let parsed = parse(name, args);
+        // In a group, a command nobody addressed to us may be another bot's: no reply,
+        // and no journal line either.
+        if matches!(parsed, Parsed::Unknown(_)) && bot.is_none() && message.chat.kind != "private" {
+            continue;
+        }
         if message.chat.id != chat {
             inbox.ignored.push(format!(
                 "ignored a command from user {user} in chat {}: not the configured chat",
@@ -190,11 +196,6 @@ pub fn sort(updates: &[Update], chat: i64, allowed: &[i64], username: Option<&st
             ));
             continue;
         };
-        let parsed = parse(name, args);
-        // In a group, a command nobody addressed to us may be another bot's: no reply.
-        if matches!(parsed, Parsed::Unknown(_)) && bot.is_none() && message.chat.kind != "private" {
-            continue;
-        }
         let shown = match (&from.first_name, &from.username) {
             (first, _) if !first.trim().is_empty() => first.trim().to_owned(),
             (_, Some(username)) => format!("@{username}"),

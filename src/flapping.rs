@@ -28,10 +28,12 @@ pub fn judge(
         };
         let within = TimeDelta::from_std(rule.within).unwrap_or(TimeDelta::MAX);
         let mut flaps = checkpoint.flaps.get(name).cloned().unwrap_or_default();
-        flaps.changes.retain(|at| *at > now - within);
+        // Old changes are dropped with a new one, not on a quiet run (which commits
+        // nothing): the list holds at most the window's changes and one more.
         let change = changes.iter_mut().find(|c| c.target == name && c.alert);
         match change {
             Some(change) => {
+                flaps.changes.retain(|at| *at > now - within);
                 flaps.changes.push(change.at);
                 let count = flaps.changes.len();
                 let flapping = |still| Notice::Flapping {

@@ -4,7 +4,7 @@
 //! no network. `check` carries a plan out; `check --dry-run` and `check --url` print it
 //! and carry out nothing, so the three can never disagree.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, FixedOffset};
 
@@ -64,6 +64,13 @@ pub fn plan(inputs: &Inputs) -> Plan {
         inputs.now,
     );
     let gap = coverage::note_gap(&mut checkpoint, inputs.last_check, inputs.now);
+    if inputs
+        .last_check
+        .is_some_and(|last| inputs.now - last > coverage::NOT_RUNNING_AFTER)
+    {
+        // Runs on both sides of a gap are not "in a row".
+        checkpoint.restart_counts();
+    }
     let configured = inputs
         .config
         .targets
@@ -71,7 +78,7 @@ pub fn plan(inputs: &Inputs) -> Plan {
         .map(|t| t.name.as_str())
         .collect();
     checkpoint.forget_unwatched(&configured);
-    let (connectivity, judged, decision) = judge(inputs);
+    let (connectivity, judged, decision) = judge(inputs, &checkpoint.pending);
     for (name, pending) in decision.pending {
         checkpoint.pend(&name, pending);
     }
@@ -142,7 +149,10 @@ fn exit_code(targets: &[(&Target, &Outcome)], connectivity: &Connectivity) -> Ex
 /// Judges the outcomes against the checkpoint: this machine's connectivity first (while
 /// it is offline, a failing target says nothing about the target), then each target.
 /// Returns the connectivity, the results that were judged, and what they decide.
-fn judge<'a>(inputs: &Inputs<'a>) -> (Connectivity, Vec<(&'a Target, &'a Outcome)>, Decision) {
+fn judge<'a>(
+    inputs: &Inputs<'a>,
+    pending: &BTreeMap<String, crate::checkpoint::Pending>,
+) -> (Connectivity, Vec<(&'a Target, &'a Outcome)>, Decision) {
     let (results, checkpoint) = (inputs.targets, inputs.checkpoint);
     let failing = results.iter().any(|(_, o)| !o.up && !o.checker_fault);
     let last_connectivity = checkpoint.targets.get(CONNECTIVITY);
@@ -156,7 +166,7 @@ fn judge<'a>(inputs: &Inputs<'a>) -> (Connectivity, Vec<(&'a Target, &'a Outcome
         .iter()
         .filter_map(|(t, _)| Some((t.name.clone(), checkpoint.targets.get(&t.name)?.clone())))
         .collect();
-    let mut decision = decide(&last, &checkpoint.pending, &judged, inputs.now);
+    let mut decision = decide(&last, pending, &judged, inputs.now);
     if let Some(change) = connectivity.change.clone() {
         decision.changes.insert(0, change);
     }
@@ -187,9 +197,15 @@ fn what_to_say(
         .map(Notice::Change)
         .collect();
     said.extend(flapping);
+    // No reminder while a target flaps, nor on a run that found it up again (its
+    // recovery waits for `recover` runs): "still DOWN: HTTP 200" would say both.
     let steady: Vec<(&Target, &Outcome)> = judged
         .iter()
         .filter(|(t, _)| !flapping::flaps(checkpoint, &t.name))
+        .filter(|(t, _)| {
+            let recovering = checkpoint.pending.get(&t.name);
+            !recovering.is_some_and(|p| p.state == crate::translog::State::Online)
+        })
         .copied()
         .collect();
     said.extend(notices::reminders_at(&steady, checkpoint, clock(inputs)));
@@ -231,7 +247,8 @@ mod tests {
         targets: &[(&Target, &Outcome)],
         canaries: &[(&Target, &Outcome)],
     ) -> Plan {
-        let config = Config::builtin(&Env::default());
+        let mut config = Config::builtin(&Env::default());
+        config.targets = targets.iter().map(|(t, _)| (*t).clone()).collect();
         plan(&Inputs {
             config: &config,
             targets,
@@ -435,5 +452,50 @@ mod tests {
             said.notices
         );
         assert_eq!(said.checkpoint.gaps[0].from, now());
+    }
+
+    #[test]
+    fn runs_on_both_sides_of_a_gap_are_not_in_a_row() {
+        let mut web = target("web");
+        web.thresholds.confirm = 2;
+        let (up, down) = (outcome(true), outcome(false));
+        let mut cp = Checkpoint::default();
+        run_at(&mut cp, &web, &up, 0);
+        assert!(run_at(&mut cp, &web, &down, 1).is_empty());
+        assert_eq!(cp.pending["web"].runs, 1);
+        // Off for three days: the next failing run is the first of a new count.
+        let mut config = Config::builtin(&Env::default());
+        config.targets = vec![web.clone()];
+        let later = now() + chrono::TimeDelta::days(3);
+        let plan = plan(&Inputs {
+            config: &config,
+            targets: &[(&web, &down)],
+            canaries: &[],
+            checkpoint: &cp,
+            now: later,
+            last_check: Some(now() + chrono::TimeDelta::minutes(1)),
+            host: "box",
+        });
+        assert!(plan.changes.is_empty(), "{:?}", plan.changes);
+        assert_eq!(plan.checkpoint.pending["web"].since, later);
+    }
+
+    #[test]
+    fn a_run_that_finds_a_target_up_again_sends_no_reminder_while_it_recovers() {
+        let mut web = target("web");
+        web.thresholds.recover = 2;
+        web.remind_every = Some(std::time::Duration::from_secs(60));
+        let (up, down) = (outcome(true), outcome(false));
+        let mut cp = Checkpoint::default();
+        run_at(&mut cp, &web, &down, 0);
+        assert!(
+            run_at(&mut cp, &web, &up, 5).is_empty(),
+            "1 of 2: no 'still DOWN: HTTP 200'"
+        );
+        let back = run_at(&mut cp, &web, &up, 6);
+        assert!(
+            matches!(&back[..], [Notice::Change(c)] if c.state == State::Online),
+            "{back:?}"
+        );
     }
 }

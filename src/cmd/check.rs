@@ -153,7 +153,18 @@ fn read_commands(
     };
     let to = Address::of(telegram);
     let fetched = match Bot::for_config(telegram) {
-        Ok(bot) => rt.block_on(commands::fetch(&bot, &txn.checkpoint, to.bot)),
+        // Within its own budget, so that the probes after it still end in time.
+        Ok(bot) => rt.block_on(async {
+            let fetch = commands::fetch(&bot, &txn.checkpoint, to.bot);
+            tokio::time::timeout(crate::budget::COMMANDS_BUDGET, fetch)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(crate::telegram::ApiError::Network(format!(
+                        "no answer within {}",
+                        crate::config::format_duration(crate::budget::COMMANDS_BUDGET)
+                    )))
+                })
+        }),
         Err(e) => Err(crate::telegram::ApiError::Network(e.to_string())),
     };
     let checkpoint = &mut txn.checkpoint;
