@@ -395,11 +395,26 @@ pub const PT_BR_CHAT: ChatTexts = ChatTexts {
 mod tests {
     use super::*;
 
+    /// Every `{blank}` of `template` (of the language `name`) is one of `known`.
+    pub fn assert_blanks_known(name: &str, template: &str, known: &[&str]) {
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..].find('}').expect("closed blank") + open;
+            let blank = &rest[open + 1..close];
+            assert!(
+                known.contains(&blank),
+                "{name}: unknown blank {blank:?} in {template:?}"
+            );
+            rest = &rest[close + 1..];
+        }
+    }
+
     #[test]
     fn every_blank_of_every_table_is_one_the_code_fills() {
         let known = [
             "when", "host", "target", "reason", "duration", "days", "day_word", "date", "state",
-            "count", "detail", "targets", "user",
+            "count", "detail", "targets", "user", "window", "elapsed", "limit", "from", "to",
+            "states",
         ];
         for (name, t) in LANGUAGES {
             for template in [
@@ -420,17 +435,16 @@ mod tests {
                 t.ack,
                 t.ack_no_reason,
                 t.ack_note,
+                t.confirmed_down,
+                t.confirmed_up,
+                t.flapping,
+                t.still_flapping,
+                t.stable,
+                t.slow,
+                t.fast,
+                t.not_running,
             ] {
-                let mut rest = template;
-                while let Some(open) = rest.find('{') {
-                    let close = rest[open..].find('}').expect("closed blank") + open;
-                    let blank = &rest[open + 1..close];
-                    assert!(
-                        known.contains(&blank),
-                        "{name}: unknown blank {blank:?} in {template:?}"
-                    );
-                    rest = &rest[close + 1..];
-                }
+                assert_blanks_known(name, template, &known);
             }
         }
         assert_eq!(fill("{a} and {b}", &[("a", "1"), ("b", "2")]), "1 and 2");
@@ -473,16 +487,7 @@ mod tests {
                 c.offline,
                 c.check,
             ] {
-                let mut rest = template;
-                while let Some(open) = rest.find('{') {
-                    let close = rest[open..].find('}').expect("closed blank") + open;
-                    let blank = &rest[open + 1..close];
-                    assert!(
-                        known.contains(&blank),
-                        "{name}: unknown blank {blank:?} in {template:?}"
-                    );
-                    rest = &rest[close + 1..];
-                }
+                assert_blanks_known(name, template, &known);
             }
             // The menu: 1-32 characters of a-z, 0-9 and _, descriptions 1-256 (Bot API).
             for (command, description) in c.commands {
@@ -504,6 +509,7 @@ mod tests {
 
 #[cfg(test)]
 mod reason_texts {
+    use super::tests::assert_blanks_known;
     use super::*;
 
     #[test]
@@ -527,16 +533,7 @@ mod reason_texts {
                 r.canaries_failed,
                 r.canary_answered,
             ] {
-                let mut rest = template;
-                while let Some(open) = rest.find('{') {
-                    let close = rest[open..].find('}').expect("closed blank") + open;
-                    let blank = &rest[open + 1..close];
-                    assert!(
-                        known.contains(&blank),
-                        "{name}: unknown blank {blank:?} in {template:?}"
-                    );
-                    rest = &rest[close + 1..];
-                }
+                assert_blanks_known(name, template, &known);
             }
         }
     }
