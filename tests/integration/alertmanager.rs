@@ -79,7 +79,10 @@ fn every_run_posts_a_down_target_and_its_recovery_ends_it() {
             !text.contains("S3cretPass") && !text.contains(TOKEN),
             "{text}"
         );
-        assert!(text.contains("HTTP 503 Service Unavailable (http://admin:***@"), "{text}");
+        assert!(
+            text.contains("HTTP 503 Service Unavailable (http://admin:***@"),
+            "{text}"
+        );
     }
     // Both runs say the same outage began at the same time: Alertmanager merges them.
     assert_eq!(posts[0][0]["startsAt"], posts[1][0]["startsAt"]);
