@@ -127,7 +127,10 @@ pub async fn post(config: &Alertmanager, alerts: &[Alert], time_left: Duration) 
             })
             .collect();
     }
-    let client = match crate::ca_bundle::trust(reqwest::Client::builder(), true)
+    // The roots are loaded only for an https:// Alertmanager (most are on a private
+    // network, over http://): they are most of a post's cost.
+    let tls = config.urls.iter().any(|u| u.scheme() == "https");
+    let client = match crate::ca_bundle::trust(reqwest::Client::builder(), tls)
         .user_agent(concat!("vigia/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .build()
