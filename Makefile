@@ -39,6 +39,7 @@ VERSION    := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 DEB         = target/debian/vigia_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || uname -m).deb
 
 .PHONY: all build test lint units-check install-test install uninstall run bench e2e deb clean
+.PHONY: fleet-check fleet-e2e
 
 all: build
 
@@ -168,6 +169,20 @@ deb:
 # systemd-container and cargo-deb).
 e2e: deb
 	tests/e2e.sh $(DEB)
+
+# The fleet's Prometheus rules and Alertmanager config (doc/fleet, README "A fleet of
+# checkers"): checked, and the rules' unit tests run, by Debian's promtool and amtool.
+fleet-check:
+	promtool check rules doc/fleet/vigia.rules.yml
+	cd doc/fleet && promtool test rules vigia.rules.test.yml
+	amtool check-config doc/fleet/alertmanager.yml
+
+# Prometheus, Alertmanager, node_exporter and three checkers together on loopback, with a
+# fake Bot API (needs the Debian packages prometheus, prometheus-alertmanager and
+# prometheus-node-exporter; about two minutes).
+fleet-e2e: fleet-check
+	$(CARGO) build --locked --bin vigia
+	tests/fleet-e2e.sh target/debug/vigia
 
 clean:
 	$(CARGO) clean

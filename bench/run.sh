@@ -11,7 +11,7 @@ done
 [ -x "$BIN" ] || { echo "bench: build first (make build)"; exit 1; }
 
 work=$(mktemp -d)
-coproc SERVERS { exec python3 bench/servers.py "$work/bot-calls"; }
+coproc SERVERS { exec python3 bench/servers.py "$work/bot-calls" "$work/am-posts"; }
 tls_pid=
 trap 'exec {SERVERS[1]}>&-; kill $SERVERS_PID $tls_pid 2>/dev/null; rm -rf "$work"' EXIT
 
@@ -32,7 +32,7 @@ openssl s_server -quiet -www -accept "127.0.0.1:$tls_port" -cert "$work/leaf.pem
 tls_pid=$!
 for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$tls_port") 2>/dev/null && break; sleep 0.05; done
 tls_url="https://127.0.0.1:$tls_port/"
-read -r site_port hang_port site_ports hang_ports bot_port <&"${SERVERS[0]}"
+read -r site_port hang_port site_ports hang_ports bot_port am_port <&"${SERVERS[0]}"
 IFS=, read -r -a site_list <<<"$site_ports"
 IFS=, read -r -a hang_list <<<"$hang_ports"
 url="http://127.0.0.1:$site_port/ok"
@@ -80,6 +80,14 @@ for cmds in off on; do
     chmod 600 "$work/cmd$cmds.toml"
 done
 
+# One target down (connection refused at once), then the same posting it to Alertmanager
+# (README "A fleet of checkers"): the difference is the post's cost.
+refused=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkconf down "$work/down.log" "name = \"web\"
+url = \"http://127.0.0.1:$refused/\""
+{ cat "$work/down.toml"; printf '\n[alertmanager]\nurl = "http://127.0.0.1:%s"\n' "$am_port"; } |
+    sed "s|state-down|state-amdown|; s|down.log|amdown.log|" > "$work/amdown.toml"
+
 # A 512 MiB log of other targets' transitions, then web's last line at the very end.
 python3 - "$work/big.log" <<'PY'
 import sys
@@ -94,6 +102,8 @@ PY
 "$BIN" -c "$work/cmdon.toml" check --quiet >/dev/null
 SSL_CERT_FILE="$work/bundle.pem" "$BIN" -c "$work/tls.toml" check --quiet >/dev/null
 "$BIN" -c "$work/rules.toml" check --quiet >/dev/null
+"$BIN" -c "$work/down.toml" check --quiet >/dev/null || true   # first state: OFFLINE
+"$BIN" -c "$work/amdown.toml" check --quiet >/dev/null || true
 # status over 2 million transitions of one flapping target in the last 30 days.
 python3 - "$work/flap.log" <<'PY'
 import datetime, sys
@@ -133,10 +143,14 @@ read -r big_wall big_cpu < <(hf big "$BIN -c $work/big.toml check --quiet")
 read -r rules_wall rules_cpu < <(hf rules "$BIN -c $work/rules.toml check --quiet")
 # Bot API requests of a quiet run: counted at the fake, over the hyperfine runs.
 calls() { [ -f "$work/bot-calls" ] && wc -l < "$work/bot-calls" || echo 0; }
+posts() { [ -f "$work/am-posts" ] && wc -l < "$work/am-posts" || echo 0; }
 per_run() { python3 -c "print(f'{($2-$1)/$3:.2f}')"; }
 c0=$(calls); read -r off_wall off_cpu < <(hf cmdoff "$BIN -c $work/cmdoff.toml check --quiet"); c1=$(calls)
 read -r on_wall on_cpu < <(hf cmdon "$BIN -c $work/cmdon.toml check --quiet"); c2=$(calls)
 off_calls=$(per_run "$c0" "$c1" $((RUNS + 3))); on_calls=$(per_run "$c1" "$c2" $((RUNS + 3)))
+read -r down_wall down_cpu < <(hf down -i "$BIN -c $work/down.toml check --quiet")
+p0=$(posts); read -r am_wall am_cpu < <(hf amdown -i "$BIN -c $work/amdown.toml check --quiet"); p1=$(posts)
+am_posts=$(per_run "$p0" "$p1" $((RUNS + 3)))
 read -r tcurl_wall tcurl_cpu < <(hf tcurl "curl -s -o /dev/null --cacert $work/bundle.pem $tls_url")
 read -r tls_wall tls_cpu < <(SSL_CERT_FILE="$work/bundle.pem" hf tls "$BIN -c $work/tls.toml check --quiet")
 read -r st_wall st_cpu < <(RUNS=5 hf status "$BIN -c $work/flap.toml status")
@@ -172,6 +186,8 @@ row "vigia check, 1 target up, 512 MiB log" "$(ms "$big_wall")" "$(ms "$big_cpu"
 row "vigia check, 1 target up, every alert rule on" "$(ms "$rules_wall")" "$(ms "$rules_cpu")" "$rules_rss" "$(ratio "$rules_wall" "$v_wall")x tiny (goal <= 1.1)"
 row "vigia check, 1 target up, commands off" "$(ms "$off_wall")" "$(ms "$off_cpu")" "-" "$off_calls Bot API requests/run (goal 0)"
 row "vigia check, 1 target up, commands on" "$(ms "$on_wall")" "$(ms "$on_cpu")" "-" "$on_calls Bot API requests/run (goal 1)"
+row "vigia check, 1 target down" "$(ms "$down_wall")" "$(ms "$down_cpu")" "-" "baseline of the next row"
+row "vigia check, 1 target down, to Alertmanager" "$(ms "$am_wall")" "$(ms "$am_cpu")" "-" "+$(python3 -c "print(f'{(float(\"$am_wall\")-float(\"$down_wall\"))*1000:.2f}')") ms; $am_posts posts/run (goal 1)"
 row "curl --cacert bundle (one https GET)" "$(ms "$tcurl_wall")" "$(ms "$tcurl_cpu")" "-" "https baseline"
 row "vigia check, 1 https target up" "$(ms "$tls_wall")" "$(ms "$tls_cpu")" "$tls_rss" "$(ratio "$tls_wall" "$tcurl_wall")x curl (goal <= 1)"
 row "vigia status, 2M transitions in 30 days" "$(ms "$st_wall")" "$(ms "$st_cpu")" "$st_rss" "goal <= 65536 KiB"

@@ -3,6 +3,7 @@
 //! `vigia-generate` can read the command line and the exit codes. Everything else is
 //! private to the crate, so that rustc sees what nothing uses.
 
+mod alertmanager;
 mod budget;
 mod ca_bundle;
 mod cert;

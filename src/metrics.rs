@@ -1,7 +1,9 @@
 //! Prometheus metrics for node_exporter's textfile collector
 //! (https://github.com/prometheus/node_exporter#textfile-collector): the text exposition
 //! format with HELP and TYPE lines, written atomically after every run (README
-//! "Metrics"). URL passwords never reach a label: targets carry their masked URL.
+//! "Metrics"). URL passwords never reach a label: targets carry their masked URL. Every
+//! sample carries the `checker` label (`fleet.checker`, else the host name), so that the
+//! textfiles of a fleet can meet in one Prometheus (README "A fleet of checkers").
 
 use std::fmt::Write;
 use std::io;
@@ -25,6 +27,8 @@ pub struct Snapshot<'a> {
     pub now: DateTime<FixedOffset>,
     /// Whether the canaries judge this machine online (always, without canaries).
     pub checker_online: bool,
+    /// Which checker this is: the `checker` label of every sample.
+    pub checker: &'a str,
 }
 
 /// The metrics in the text exposition format.
@@ -32,6 +36,27 @@ pub fn render(s: &Snapshot) -> String {
     let mut out = String::new();
     states(&mut out, s);
     notices(&mut out, s);
+    with_checker(&out, s.checker)
+}
+
+/// The text with `checker="..."` first in the labels of every sample.
+fn with_checker(text: &str, checker: &str) -> String {
+    let label = format!("checker=\"{}\"", escape(checker));
+    let mut out = String::with_capacity(text.len() + text.lines().count() * label.len());
+    for line in text.lines() {
+        match line.find(['{', ' ']) {
+            _ if line.starts_with('#') => out.push_str(line),
+            Some(at) if line[at..].starts_with("{}") => {
+                out.push_str(&format!("{}{{{label}}}{}", &line[..at], &line[at + 2..]))
+            }
+            Some(at) if line[at..].starts_with('{') => {
+                out.push_str(&format!("{}{{{label},{}", &line[..at], &line[at + 1..]))
+            }
+            Some(at) => out.push_str(&format!("{}{{{label}}}{}", &line[..at], &line[at..])),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
     out
 }
 
@@ -208,11 +233,22 @@ mod tests {
             checkpoint: &checkpoint,
             now,
             checker_online: true,
+            checker: "fra\"1",
         });
         assert!(
-            text.contains("vigia_target_up{target=\"web\",url=\"http://admin:***@h/%22q%22\"} 1\n"),
+            text.contains("vigia_target_up{checker=\"fra\\\"1\",target=\"web\",url=\"http://admin:***@h/%22q%22\"} 1\n"),
             "{text}"
         );
+        // Every sample names the checker, first; HELP and TYPE lines are as they were.
+        let samples: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        assert!(samples.len() >= 9, "{text}");
+        assert!(
+            samples.iter().all(|l| l.contains("{checker=\"fra\\\"1\"")),
+            "{text}"
+        );
+        let text = text
+            .replace("checker=\"fra\\\"1\",", "")
+            .replace("{checker=\"fra\\\"1\"}", "");
         // A URL reaches the labels in the parser's spelling (a quote is %22); a label
         // is escaped all the same.
         assert_eq!(escape("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");

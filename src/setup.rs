@@ -178,6 +178,11 @@ fn optional_sections() -> String {
          # timeout = {hb}\n\
          \n# [metrics]                       # for node_exporter's textfile collector\n\
          # textfile = \"/var/lib/prometheus/node-exporter/vigia.prom\"\n\
+         \n# [fleet]                         # one of several checkers (README \"A fleet of checkers\")\n\
+         # checker = \"fra1\"                # the checker label; default: the host name\n\
+         \n# [alertmanager]                  # each run posts its down targets to Alertmanager\n\
+         # url = \"http://127.0.0.1:9093\"   # or every member of a cluster: urls = [...]\n\
+         # timeout = {am}\n\
          \n# [[maintenance]]                 # a window that recurs: checks go on, nothing is sent\n\
          # targets = [\"*\"]                 # or names: [\"web\", \"api\"]\n\
          # days = [\"Sun\"]                  # Mon..Sun; omitted: every day\n\
@@ -185,6 +190,7 @@ fn optional_sections() -> String {
          # duration = \"1h\"                 # at most 7d\n\
          # reason = \"weekly backup\"\n",
         hb = secs(crate::config::DEFAULT_HEARTBEAT_TIMEOUT),
+        am = secs(crate::config::DEFAULT_ALERTMANAGER_TIMEOUT),
     )
 }
 
@@ -468,6 +474,8 @@ mod tests {
             "# ip",
             "# [heartbeat]",
             "# [metrics]",
+            "# [fleet]",
+            "# [alertmanager]",
             "# [[maintenance]]",
         ] {
             assert!(text.contains(key), "{key} missing");
@@ -500,7 +508,7 @@ mod tests {
                 seen += 1;
             }
         }
-        assert_eq!(seen, 9, "{text}");
+        assert_eq!(seen, 10, "{text}");
     }
 
     #[test]

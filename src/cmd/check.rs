@@ -73,14 +73,17 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let mut warnings = std::mem::take(&mut txn.warnings);
     warnings.extend(plan.clock_warning.clone());
     warnings.extend(heartbeat(&rt, &config, plan.exit, started, stop));
-    drop(rt);
+    let checker = config.checker.as_deref().unwrap_or(&host);
     let snapshot = Snapshot {
         targets: &targets,
         outcomes: &outcomes[..targets.len()],
         checkpoint: &txn.checkpoint,
         now,
         checker_online: !plan.connectivity.offline,
+        checker,
     };
+    warnings.extend(post_alerts(&rt, &config, &snapshot, started, stop));
+    drop(rt);
     warnings.extend(stamp_and_metrics(&files, &config, &snapshot, &plan.summary));
     // Only now speak: nothing printed can change what was recorded or sent.
     speak(&Said {
@@ -353,6 +356,31 @@ fn heartbeat(
         "heartbeat ping to {} failed: {why}",
         heartbeat.shown()
     ))
+}
+
+/// The run's alerts posted to Alertmanager (README "A fleet of checkers"), once the run
+/// is recorded and Telegram served: in what the budget leaves, never by a run asked to
+/// stop. Returns a warning per Alertmanager that did not take them.
+fn post_alerts(
+    rt: &tokio::runtime::Runtime,
+    config: &Config,
+    snapshot: &Snapshot,
+    started: Instant,
+    stop: crate::stop::Stop,
+) -> Vec<String> {
+    let (Some(alertmanager), false) = (&config.alertmanager, stop.asked()) else {
+        return Vec::new();
+    };
+    let alerts = crate::alertmanager::alerts(&crate::alertmanager::Seen {
+        targets: snapshot.targets,
+        outcomes: snapshot.outcomes,
+        checkpoint: snapshot.checkpoint,
+        now: snapshot.now,
+        checker: snapshot.checker,
+        offline: !snapshot.checker_online,
+    });
+    let left = (started + RUN_BUDGET).saturating_duration_since(Instant::now());
+    rt.block_on(crate::alertmanager::post(alertmanager, &alerts, left))
 }
 
 /// The stamp of the last check, and the metrics when configured; returns the warnings.

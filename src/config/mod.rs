@@ -41,6 +41,8 @@ pub const DEFAULT_CERT_WARN_DAYS: [u32; 4] = [14, 7, 3, 1];
 pub const UNIT_CONFIG: &str = "/etc/vigia/config.toml";
 /// The default time a heartbeat ping may take.
 pub const DEFAULT_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The default time a post to Alertmanager may take.
+pub const DEFAULT_ALERTMANAGER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A place in the config file's text.
 type Span = std::ops::Range<usize>;
@@ -66,6 +68,21 @@ pub struct Config {
     pub warnings: Vec<String>,
     /// `[[maintenance]]`: windows that recur, inside which targets are muted.
     pub maintenance: Vec<crate::maintenance::Window>,
+    /// `fleet.checker`: this checker's name in the metrics and the alerts (`None`: the
+    /// host name, which the command passes in).
+    pub checker: Option<String>,
+    /// `[alertmanager]`: where each run posts the alerts of its targets.
+    pub alertmanager: Option<Alertmanager>,
+}
+
+/// `[alertmanager]`: the API of one Alertmanager, or of every member of a cluster (each
+/// is posted to, as Alertmanager's clients must: the members do not forward alerts).
+#[derive(Debug, Clone)]
+pub struct Alertmanager {
+    /// Base URLs, such as `http://127.0.0.1:9093/`; the post goes to `api/v2/alerts`.
+    pub urls: Vec<reqwest::Url>,
+    /// Per post.
+    pub timeout: Duration,
 }
 
 /// `[heartbeat]`: a URL to GET after every completed run.
@@ -184,6 +201,8 @@ impl Config {
             metrics: None,
             warnings: Vec::new(),
             maintenance: Vec::new(),
+            checker: None,
+            alertmanager: None,
         }
     }
 
@@ -297,6 +316,11 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
         state_dir,
         warnings,
         maintenance,
+        checker: sections::fleet(raw.fleet, &key_error)?,
+        alertmanager: raw
+            .alertmanager
+            .map(|a| sections::alertmanager(a, &key_error))
+            .transpose()?,
     };
     Ok((config, token_inline))
 }
@@ -339,6 +363,8 @@ mod tests {
             ("[heartbeat]", "[heartbeat]\nzz = 1\n"),
             ("[metrics]", "[metrics]\nzz = 1\n"),
             ("[[maintenance]]", "[[maintenance]]\nzz = 1\n"),
+            ("[fleet]", "[fleet]\nzz = 1\n"),
+            ("[alertmanager]", "[alertmanager]\nzz = 1\n"),
         ] {
             let err = toml::from_str::<RawConfig>(probe)
                 .err()
@@ -369,6 +395,8 @@ mod tests {
             "heartbeat",
             "metrics",
             "maintenance",
+            "fleet",
+            "alertmanager",
         ] {
             assert!(err.contains(&format!("`{table}`")), "{err}");
         }
@@ -825,6 +853,81 @@ mod tests {
             let got = load(text).expect_err(text);
             assert!(
                 got.starts_with(&format!("config FILE: {want}")),
+                "for {text:?}\n got: {got}\nwant: config FILE: {want}"
+            );
+        }
+    }
+
+    /// `[fleet]` and `[alertmanager]`: the values, the defaults, and every refusal with
+    /// its line and key (minimal() takes 7 lines, the section starts on line 8).
+    #[test]
+    fn fleet_and_alertmanager_sections() {
+        let base = load(&minimal("")).unwrap();
+        assert!(base.checker.is_none() && base.alertmanager.is_none());
+        let c = load(&format!("{}[fleet]\nchecker = \"fra1\"\n", minimal(""))).unwrap();
+        assert_eq!(c.checker.as_deref(), Some("fra1"));
+        let am = |body: &str| format!("{}[alertmanager]\n{body}", minimal(""));
+        let one = load(&am("url = \"http://127.0.0.1:9093\"\n")).unwrap();
+        let one = one.alertmanager.unwrap();
+        assert_eq!(one.urls[0].as_str(), "http://127.0.0.1:9093/");
+        assert_eq!(one.timeout, DEFAULT_ALERTMANAGER_TIMEOUT);
+        let two = load(&am(
+            "urls = [\"http://a:9093\", \"http://b:9093/\"]\ntimeout = \"800ms\"\n",
+        ))
+        .unwrap()
+        .alertmanager
+        .unwrap();
+        assert_eq!(
+            (two.urls.len(), two.timeout),
+            (2, Duration::from_millis(800))
+        );
+        let cases: &[(String, &str)] = &[
+            (
+                format!("{}[fleet]\nchecker = \"\"\n", minimal("")),
+                "line 9: fleet.checker: must not be empty",
+            ),
+            (
+                format!("{}[fleet]\nchecker = \" a\"\n", minimal("")),
+                "line 9: fleet.checker: \" a\" has spaces around it",
+            ),
+            (
+                format!("{}[fleet]\nchecker = \"{}\"\n", minimal(""), "x".repeat(65)),
+                "line 9: fleet.checker: is longer than 64",
+            ),
+            (am(""), "line 8: alertmanager.url: missing"),
+            (
+                am("url = \"ftp://h\"\n"),
+                "line 9: alertmanager.url: \"ftp://h\" is not an http(s) URL",
+            ),
+            (
+                am("url = \"http://admin:S3cret@h\"\nurls = [\"http://h\"]\n"),
+                "line 10: alertmanager.urls: give either url or urls, not both",
+            ),
+            (
+                am("urls = []\n"),
+                "line 9: alertmanager.urls: must name at least one URL",
+            ),
+            (
+                am("urls = [\"http://h\", \"http://h/\"]\n"),
+                "line 9: alertmanager.urls: \"http://h/\" is given twice",
+            ),
+            (
+                am("urls = [\"http://u:S3cret@\"]\n"),
+                "line 9: alertmanager.urls: \"http://u:***@\" is not an http(s) URL",
+            ),
+            (
+                am("url = \"http://h\"\ntimeout = \"11s\"\n"),
+                "line 10: alertmanager.timeout: must be at most 10s",
+            ),
+            (
+                am("url = \"http://h\"\nwait = \"1s\"\n"),
+                "line 10: unknown key \"wait\"",
+            ),
+        ];
+        for (text, want) in cases {
+            let got = load(text).expect_err(text);
+            assert!(
+                got.starts_with(&format!("config FILE: {want}")) && !got.contains("S3cret"),
                 "for {text:?}\n got: {got}\nwant: config FILE: {want}"
             );
         }

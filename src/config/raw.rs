@@ -15,6 +15,8 @@ pub(super) struct RawConfig {
     pub(super) metrics: Option<Spanned<RawMetrics>>,
     #[serde(default)]
     pub(super) maintenance: Vec<Spanned<RawMaintenance>>,
+    pub(super) fleet: Option<Spanned<RawFleet>>,
+    pub(super) alertmanager: Option<Spanned<RawAlertmanager>>,
 }
 
 #[derive(Deserialize)]
@@ -94,4 +96,20 @@ pub(super) struct RawMaintenance {
     pub(super) start: Option<Spanned<String>>,
     pub(super) duration: Option<Spanned<String>>,
     pub(super) reason: Option<Spanned<String>>,
+}
+
+/// `[fleet]`: who this checker is, in the metrics and the alerts of a fleet.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFleet {
+    pub(super) checker: Option<Spanned<String>>,
+}
+
+/// `[alertmanager]`: where each run posts its alerts (one URL, or a cluster's).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAlertmanager {
+    pub(super) url: Option<Spanned<String>>,
+    pub(super) urls: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(super) timeout: Option<Spanned<String>>,
 }

@@ -11,12 +11,13 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::duration::{duration_or, format_duration};
+use super::raw::{RawAlertmanager, RawFleet};
 use super::raw::{RawCheck, RawHeartbeat, RawMetrics, RawTarget, RawTelegram};
 use super::target::{http_url, parse_url, validate_name, ParsedUrl};
 use super::{
     readable_by_others, CheckDefaults, ConfigError, Endpoint, Heartbeat, Span, Target, Telegram,
 };
-use super::{Flapping, Thresholds};
+use super::{Alertmanager, Flapping, Thresholds, DEFAULT_ALERTMANAGER_TIMEOUT};
 use super::{IpFamily, DEFAULT_CERT_WARN_DAYS, DEFAULT_HEARTBEAT_TIMEOUT};
 use super::{DEFAULT_API_TIMEOUT, DEFAULT_API_URL, DEFAULT_ATTEMPTS, DEFAULT_PARALLEL};
 use super::{DEFAULT_PARALLEL_PER_HOST, DEFAULT_RETRY_DELAY, DEFAULT_TIMEOUT};
@@ -852,4 +853,108 @@ fn attempts_or(
             format!("{} is not between 1 and 10", v.get_ref()),
         )),
     }
+}
+
+/// The longest checker name (`fleet.checker`): a label value that fits a message line.
+const MAX_CHECKER_NAME: usize = 64;
+
+/// `[fleet]`: this checker's name, when not the host name.
+pub(super) fn fleet(
+    raw: Option<Spanned<RawFleet>>,
+    key_error: &impl KeyError,
+) -> Result<Option<String>, ConfigError> {
+    let Some(name) = raw.and_then(|f| f.into_inner().checker) else {
+        return Ok(None);
+    };
+    let text = name.get_ref();
+    let why = if text.trim().is_empty() {
+        Some("must not be empty (leave it out for the host name)".to_owned())
+    } else if text.trim() != text || text.chars().any(char::is_control) {
+        Some(format!(
+            "{text:?} has spaces around it or a control character"
+        ))
+    } else if text.chars().count() > MAX_CHECKER_NAME {
+        Some(format!("is longer than {MAX_CHECKER_NAME} characters"))
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(key_error(name.span(), "fleet.checker", why)),
+        None => Ok(Some(name.into_inner())),
+    }
+}
+
+/// `[alertmanager]`: `url` or `urls` (not both, at least one), each an http(s) URL, and
+/// the timeout of a post (at most the longest Bot API request, like the heartbeat's).
+pub(super) fn alertmanager(
+    section: Spanned<RawAlertmanager>,
+    key_error: &impl KeyError,
+) -> Result<Alertmanager, ConfigError> {
+    let span = section.span();
+    let raw = section.into_inner();
+    let (written, key) = match (raw.url, raw.urls) {
+        (Some(_), Some(urls)) => {
+            return Err(key_error(
+                urls.span(),
+                "alertmanager.urls",
+                "give either url or urls, not both".into(),
+            ))
+        }
+        (None, None) => {
+            return Err(key_error(
+                span,
+                "alertmanager.url",
+                "missing: the Alertmanager to post to, such as \"http://127.0.0.1:9093\" (or urls = [...] for a cluster)".into(),
+            ))
+        }
+        (Some(url), None) => (vec![url], "alertmanager.url"),
+        (None, Some(urls)) if urls.get_ref().is_empty() => {
+            return Err(key_error(
+                urls.span(),
+                "alertmanager.urls",
+                "must name at least one URL".into(),
+            ))
+        }
+        (None, Some(urls)) => (urls.into_inner(), "alertmanager.urls"),
+    };
+    let mut urls = Vec::with_capacity(written.len());
+    for url in written {
+        let parsed = http_url(url.get_ref()).ok_or_else(|| {
+            key_error(
+                url.span(),
+                key,
+                format!(
+                    "{:?} is not an http(s) URL",
+                    mask_written_url(url.get_ref())
+                ),
+            )
+        })?;
+        if urls.contains(&parsed) {
+            return Err(key_error(
+                url.span(),
+                key,
+                format!("{:?} is given twice", mask_written_url(url.get_ref())),
+            ));
+        }
+        urls.push(parsed);
+    }
+    let timeout = duration_or(
+        &raw.timeout,
+        "alertmanager.timeout",
+        DEFAULT_ALERTMANAGER_TIMEOUT,
+        key_error,
+        false,
+    )?;
+    if timeout > budget::MAX_API_TIMEOUT {
+        let span = raw.timeout.as_ref().map_or(span, Spanned::span);
+        return Err(key_error(
+            span,
+            "alertmanager.timeout",
+            format!(
+                "must be at most {}",
+                format_duration(budget::MAX_API_TIMEOUT)
+            ),
+        ));
+    }
+    Ok(Alertmanager { urls, timeout })
 }

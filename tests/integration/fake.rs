@@ -933,3 +933,86 @@ fn a_fake_that_complains_in_a_failing_test_does_not_abort_it() {
     // The complaint is printed, not raised: a second panic would abort the binary.
     panic!("the test's own failure");
 }
+
+/// A fake Alertmanager (README "A fleet of checkers"): records every post to
+/// `/api/v2/alerts` (each a JSON array of alerts) and answers as set with
+/// [`FakeAlertmanager::answer`] (200 by default; 0 hangs until the test ends). Any other
+/// path, a body that is not a JSON array, or a post it was never sent (see
+/// [`FakeAlertmanager::expect_posts`]) fails the test.
+pub struct FakeAlertmanager {
+    server: Server,
+    posts: Arc<Mutex<Vec<Value>>>,
+    status: Arc<AtomicU16>,
+    /// Whether the test expects at least one post (checked when dropped).
+    expected: Arc<AtomicBool>,
+    /// Posts received in all, taken or not.
+    total: Arc<AtomicU16>,
+}
+
+impl FakeAlertmanager {
+    pub fn start() -> FakeAlertmanager {
+        let posts = Arc::new(Mutex::new(Vec::new()));
+        let status = Arc::new(AtomicU16::new(200));
+        let complaints = Complaints::default();
+        let (seen, kept, answer) = (complaints.clone(), posts.clone(), status.clone());
+        let total = Arc::new(AtomicU16::new(0));
+        let counter = total.clone();
+        let handler = move |req: Request, stream: &mut TcpStream, stop: &AtomicBool| {
+            if req.path != "/api/v2/alerts" {
+                seen.add(format!("a request for {}, not /api/v2/alerts", req.path));
+                return respond(stream, 404, "", b"not found");
+            }
+            match serde_json::from_slice::<Value>(&req.body) {
+                Ok(alerts) if alerts.is_array() => {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    kept.lock().unwrap().push(alerts)
+                }
+                _ => seen.add(format!(
+                    "a post that is not a JSON array: {}",
+                    String::from_utf8_lossy(&req.body)
+                )),
+            }
+            match answer.load(Ordering::SeqCst) {
+                0 => hold(stop),
+                code => respond(stream, code, "content-type: application/json\r\n", b""),
+            }
+        };
+        FakeAlertmanager {
+            server: Server::start_with("Alertmanager", complaints, handler, None),
+            posts,
+            status,
+            expected: Arc::new(AtomicBool::new(false)),
+            total,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.server.addr)
+    }
+
+    /// The status of every answer from now on; 0: no answer at all.
+    pub fn answer(&self, status: u16) {
+        self.status.store(status, Ordering::SeqCst);
+    }
+
+    /// The test fails if no post ever arrived.
+    pub fn expect_posts(&self) {
+        self.expected.store(true, Ordering::SeqCst);
+    }
+
+    /// Every post so far, each the array of alerts it carried; the record is emptied.
+    pub fn take(&self) -> Vec<Value> {
+        self.server.settle();
+        std::mem::take(&mut *self.posts.lock().unwrap())
+    }
+}
+
+impl Drop for FakeAlertmanager {
+    fn drop(&mut self) {
+        if self.expected.load(Ordering::SeqCst) && self.total.load(Ordering::SeqCst) == 0 {
+            self.server
+                .complaints
+                .add("no post arrived, though the test expected one".into());
+        }
+    }
+}

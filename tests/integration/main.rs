@@ -3,6 +3,7 @@
 //! network, `/etc` or `/var`.
 
 mod ack;
+mod alertmanager;
 mod check;
 mod commands;
 mod delivery;

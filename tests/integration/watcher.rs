@@ -180,7 +180,14 @@ fn parse_metrics(path: &std::path::Path) -> serde_json::Map<String, Value> {
             "{name} has no HELP"
         );
         assert_eq!(family.kind.as_deref(), Some("gauge"), "{name}");
-        for (sample, labels, value) in family.samples {
+        for (sample, mut labels, value) in family.samples {
+            // Every sample names its checker (README "A fleet of checkers"): the host
+            // name by default; the keys below leave it out.
+            let checker = labels.remove("checker");
+            assert!(
+                checker.is_some_and(|c| !c.is_empty()),
+                "{sample} has no checker"
+            );
             let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
             out.insert(format!("{sample}{{{}}}", labels.join(",")), json!(value));
         }
