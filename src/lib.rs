@@ -41,6 +41,10 @@ mod transition;
 mod translog;
 mod util;
 mod view;
+// More to watch: body rules, DNS, ping, domain expiry.
+mod body;
+mod dns;
+mod ping;
 
 pub use cmd::{error_text, run};
 pub use config::Env;

@@ -1464,6 +1464,55 @@ mod every_reason {
                 }),
             },
             Reason::CanariesAnswer,
+            Reason::TextFound {
+                text: "Maintenance".into(),
+            },
+            Reason::NoMatch {
+                pattern: r"version: \d+\.\d+".into(),
+                limited: false,
+            },
+            Reason::NoMatch {
+                pattern: "ok".into(),
+                limited: true,
+            },
+            Reason::NotJson { limited: false },
+            Reason::NotJson { limited: true },
+            Reason::JsonMismatch {
+                pointer: "/status".into(),
+                found: "\"error\"".into(),
+                expected: "\"ok\"".into(),
+            },
+            Reason::JsonMissing {
+                pointer: "/checks/db/healthy".into(),
+            },
+            Reason::Answered {
+                what: Box::new(Reason::DnsAnswer {
+                    rtype: "A".into(),
+                    answers: "192.0.2.10, 192.0.2.11".into(),
+                }),
+                ms: 4,
+            },
+            Reason::DnsNxDomain {
+                name: "www.example.org".into(),
+            },
+            Reason::DnsRcode {
+                name: "www.example.org".into(),
+                code: "SERVFAIL".into(),
+            },
+            Reason::DnsNoRecords {
+                name: "example.org".into(),
+                rtype: "MX".into(),
+            },
+            Reason::DnsTextNotFound {
+                text: "192.0.2.10".into(),
+                answers: "192.0.2.99".into(),
+            },
+            Reason::Answered {
+                what: Box::new(Reason::EchoReply),
+                ms: 1,
+            },
+            Reason::EchoReply,
+            Reason::PingNotPermitted,
         ];
         for reason in &all {
             match reason {
@@ -1497,6 +1546,18 @@ mod every_reason {
                 | Reason::CanariesAnswer
                 | Reason::Text(_)
                 | Reason::Unknown => {}
+                Reason::TextFound { .. }
+                | Reason::NoMatch { .. }
+                | Reason::NotJson { .. }
+                | Reason::JsonMismatch { .. }
+                | Reason::JsonMissing { .. }
+                | Reason::DnsAnswer { .. }
+                | Reason::DnsNxDomain { .. }
+                | Reason::DnsRcode { .. }
+                | Reason::DnsNoRecords { .. }
+                | Reason::DnsTextNotFound { .. }
+                | Reason::EchoReply
+                | Reason::PingNotPermitted => {}
             }
         }
         all
@@ -1506,7 +1567,7 @@ mod every_reason {
     /// connectivity for the canaries', a target down for the rest.
     fn notice(reason: &Reason) -> Notice {
         let (target, state, down_for) = match reason {
-            Reason::Answered { .. } | Reason::TcpConnect => {
+            Reason::Answered { .. } | Reason::TcpConnect | Reason::EchoReply => {
                 ("web", State::Online, Some(Duration::from_secs(759)))
             }
             Reason::CanariesFailed(_) => (CONNECTIVITY, State::Offline, None),
