@@ -163,7 +163,9 @@ mod tests {
     fn not_contains_and_matches() {
         let r = Rules {
             not_contains: Some("Maintenance".into()),
-            matches: Some(Pattern(regex::bytes::Regex::new(r"version: \d+\.\d+").unwrap())),
+            matches: Some(Pattern(
+                regex::bytes::Regex::new(r"version: \d+\.\d+").unwrap(),
+            )),
             ..Rules::default()
         };
         assert_eq!(r.judge(b"version: 1.2", false), Ok(()));

@@ -47,14 +47,18 @@ impl Query {
                     .trim_end_matches(']')
                     .parse()
                     .map_err(|_| {
-                        format!("the resolver {host:?} must be an IP address (dns://192.0.2.53/name)")
+                        format!(
+                            "the resolver {host:?} must be an IP address (dns://192.0.2.53/name)"
+                        )
                     })?;
                 Some(SocketAddr::new(ip, url.port().unwrap_or(53)))
             }
         };
         let name = url.path().trim_start_matches('/').trim_end_matches('.');
         if name.is_empty() || name.contains('/') {
-            return Err("a dns target names one domain: dns://[resolver[:port]]/name?type=A".into());
+            return Err(
+                "a dns target names one domain: dns://[resolver[:port]]/name?type=A".into(),
+            );
         }
         let mut rtype = RecordType::A;
         for (key, value) in url.query_pairs() {
@@ -151,10 +155,14 @@ fn resolver(query: &Query, timeout: Duration) -> Result<TokioResolver, DnsFailur
 fn failure(query: &Query, err: &NetError, timeout: Duration) -> DnsFailure {
     let name = query.name.clone();
     match err {
-        NetError::Dns(DnsError::NoRecordsFound(none)) if none.response_code == ResponseCode::NXDomain => {
+        NetError::Dns(DnsError::NoRecordsFound(none))
+            if none.response_code == ResponseCode::NXDomain =>
+        {
             target(Reason::DnsNxDomain { name })
         }
-        NetError::Dns(DnsError::NoRecordsFound(none)) if none.response_code == ResponseCode::NoError => {
+        NetError::Dns(DnsError::NoRecordsFound(none))
+            if none.response_code == ResponseCode::NoError =>
+        {
             target(Reason::DnsNoRecords {
                 name,
                 rtype: query.rtype.to_string(),
@@ -203,7 +211,10 @@ mod tests {
         assert_eq!(q.resolver, Some("127.0.0.1:5353".parse().unwrap()));
         assert_eq!((q.name.as_str(), q.rtype), ("example.org", RecordType::MX));
         let q = parse("dns:///example.org.").unwrap();
-        assert_eq!((q.resolver, q.name.as_str(), q.rtype), (None, "example.org", RecordType::A));
+        assert_eq!(
+            (q.resolver, q.name.as_str(), q.rtype),
+            (None, "example.org", RecordType::A)
+        );
         let q = parse("dns://[::1]/example.org?type=AAAA").unwrap();
         assert_eq!(q.resolver, Some("[::1]:53".parse().unwrap()));
         assert!(parse("dns://ns.example/example.org").is_err());

@@ -369,9 +369,7 @@ impl Reason {
                 fill(t.dns_answer, &[("type", rtype), ("answers", answers)])
             }
             Reason::DnsNxDomain { name } => fill(t.dns_nxdomain, &[("name", name)]),
-            Reason::DnsRcode { name, code } => {
-                fill(t.dns_rcode, &[("name", name), ("code", code)])
-            }
+            Reason::DnsRcode { name, code } => fill(t.dns_rcode, &[("name", name), ("code", code)]),
             Reason::DnsNoRecords { name, rtype } => {
                 fill(t.dns_no_records, &[("name", name), ("type", rtype)])
             }

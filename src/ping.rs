@@ -28,10 +28,7 @@ fn target(why: Reason) -> PingFailure {
 pub async fn echo(host: &str, family: IpFamily, sequence: u16) -> Result<(), PingFailure> {
     let address = address(host, family).await?;
     let socket = socket(address.ip())?;
-    socket
-        .connect(address)
-        .await
-        .map_err(|e| io_failure(&e))?;
+    socket.connect(address).await.map_err(|e| io_failure(&e))?;
     let request_type = if address.is_ipv4() { 8 } else { 128 };
     let reply_type = if address.is_ipv4() { 0 } else { 129 };
     let [high, low] = sequence.to_be_bytes();

@@ -171,8 +171,7 @@ async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
             .ok();
         let _all = gates.all.acquire().await;
         let begun = Instant::now();
-        let result =
-            tokio::time::timeout(target.timeout, once(target, clients, attempt)).await;
+        let result = tokio::time::timeout(target.timeout, once(target, clients, attempt)).await;
         match result {
             Ok(Ok((detail, cert))) => {
                 return Outcome {

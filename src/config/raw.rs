@@ -94,8 +94,7 @@ pub(super) struct RawTarget {
 }
 
 /// `[target.json]`: pointer = value.
-pub(super) type RawJsonRules =
-    std::collections::BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+pub(super) type RawJsonRules = std::collections::BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -922,7 +922,11 @@ fn body_rules(
     let not_contains = match t.not_contains {
         None => None,
         Some(c) if c.get_ref().is_empty() => {
-            return Err(key_error(c.span(), &key("not_contains"), "must not be empty".into()))
+            return Err(key_error(
+                c.span(),
+                &key("not_contains"),
+                "must not be empty".into(),
+            ))
         }
         Some(c) if not_http => return Err(only_http(c.span(), "not_contains")),
         Some(c) => Some(c.get_ref().clone()),

@@ -55,11 +55,16 @@ pub enum IpFamily {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Endpoint {
     Http(reqwest::Url),
-    Tcp { host: String, port: u16 },
+    Tcp {
+        host: String,
+        port: u16,
+    },
     /// `dns://[resolver[:port]]/name?type=A`.
     Dns(crate::dns::Query),
     /// `icmp://host`.
-    Icmp { host: String },
+    Icmp {
+        host: String,
+    },
 }
 
 /// A target URL read: the endpoint, how it is shown, and the secrets it holds.
