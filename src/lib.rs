@@ -45,6 +45,7 @@ mod view;
 mod body;
 mod dns;
 mod ping;
+mod rdap;
 
 pub use cmd::{error_text, run};
 pub use config::Env;

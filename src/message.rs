@@ -102,6 +102,16 @@ pub enum Notice {
         limit: Duration,
         at: DateTime<FixedOffset>,
     },
+    /// The registered domain of a target expires within a warning threshold
+    /// (`domain_warn_days`); `target`: the first that names it, `url` its URL.
+    DomainExpires {
+        target: String,
+        url: String,
+        domain: String,
+        days: i64,
+        expires: DateTime<FixedOffset>,
+        at: DateTime<FixedOffset>,
+    },
     /// vigia itself was not running from `from` to `to`; `now`: each target's state.
     Gap {
         from: DateTime<FixedOffset>,
@@ -122,6 +132,7 @@ impl Notice {
             | Notice::Flapping { target, .. }
             | Notice::Stable { target, .. }
             | Notice::Slowness { target, .. } => Some(target),
+            Notice::DomainExpires { target, .. } => Some(target),
             Notice::Gap { .. } => None,
         }
     }
@@ -248,7 +259,38 @@ impl Styled<'_> {
                 at,
             } => self.slowness(target, url, *slow, *elapsed, *limit, *at),
             Notice::Gap { from, to, now } => self.gap(*from, *to, now),
+            Notice::DomainExpires {
+                target,
+                url,
+                domain,
+                days,
+                expires,
+                at,
+            } => self.domain_expires([target, url, domain], *days, *expires, *at),
         }
+    }
+
+    /// A registered domain expires in so many days (`names`: target, url, domain).
+    fn domain_expires(
+        &self,
+        [target, url, domain]: [&str; 3],
+        days: i64,
+        expires: DateTime<FixedOffset>,
+        at: DateTime<FixedOffset>,
+    ) -> String {
+        let texts = self.texts;
+        let day_word = if days == 1 { texts.day } else { texts.days };
+        let headline = fill(
+            texts.domain_expires,
+            &[
+                ("domain", &self.bold(domain)),
+                ("target", &self.text(target)),
+                ("days", &days.to_string()),
+                ("day_word", day_word),
+                ("date", &self.text(&when(expires))),
+            ],
+        );
+        self.block(headline, url, at)
     }
 
     /// A target's block: the headline, its URL, and when and on which host.

@@ -115,6 +115,20 @@ fn notices(out: &mut String, s: &Snapshot) {
     );
     family(
         out,
+        "vigia_domain_expiry_timestamp_seconds",
+        "When the target's registered domain expires (RDAP, domain_warn_days), in seconds since the epoch.",
+        &s.targets
+            .iter()
+            .filter(|t| !t.domain_warn_days.is_empty())
+            .filter_map(|t| {
+                let domain = crate::rdap::registered_domain(t)?;
+                let expires = s.checkpoint.domains.get(&domain)?.expires?;
+                Some((target_label(t), expires.timestamp().to_string()))
+            })
+            .collect::<Vec<_>>(),
+    );
+    family(
+        out,
         "vigia_target_slow",
         "Whether the target answers slower than its check.slow limit (1), or not (0); only targets with a limit.",
         &s.targets

@@ -57,6 +57,43 @@ pub fn lasted(since: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> Optio
 
 /// [`reminders_at`] without the last check's time: a reminder dated after now counts
 /// as due.
+/// Domain expiry notices: one when a threshold of `domain_warn_days` is crossed (one
+/// for all the thresholds crossed at once), per registered domain and expiry date, from
+/// what RDAP last said (see `crate::rdap`). A later date (renewed) starts afresh.
+pub fn domains(
+    targets: &[Target],
+    checkpoint: &mut Checkpoint,
+    now: DateTime<FixedOffset>,
+) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    for (domain, (thresholds, target)) in crate::rdap::watched(targets) {
+        let Some(seen) = checkpoint.domains.get(&domain) else {
+            continue;
+        };
+        let Some(expires) = seen.expires else {
+            continue;
+        };
+        let days = crate::cert::days_left(expires, now);
+        let crossed: Vec<u32> = thresholds
+            .iter()
+            .copied()
+            .filter(|&t| days <= i64::from(t))
+            .collect();
+        if crossed.iter().any(|t| !seen.warned.contains(t)) {
+            notices.push(Notice::DomainExpires {
+                target: target.name.clone(),
+                url: target.url.clone(),
+                domain: domain.clone(),
+                days,
+                expires,
+                at: now,
+            });
+        }
+        checkpoint.domain_warned(&domain, &crossed);
+    }
+    notices
+}
+
 #[cfg(test)]
 pub fn reminders(
     judged: &[(&Target, &Outcome)],

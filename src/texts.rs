@@ -45,6 +45,8 @@ pub struct Texts {
     pub reasons: Reasons,
     /// The replies to commands from the chat.
     pub chat: &'static ChatTexts,
+    /// `{domain}` of `{target}` expires in `{days}` `{day_word}`, on `{date}`.
+    pub domain_expires: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -81,6 +83,7 @@ pub const EN: Texts = Texts {
     ack_note: "No more reminders until it is UP again; the recovery is still sent.",
     reasons: REASONS_EN,
     chat: &EN_CHAT,
+    domain_expires: "🌐 The domain {domain} of {target} expires in {days} {day_word}, on {date}",
 };
 
 /// Brazilian Portuguese, as an admin in Brazil would write it to a colleague.
@@ -118,6 +121,7 @@ pub const PT_BR: Texts = Texts {
     ack_note: "Sem mais lembretes até voltar ao ar; o aviso da volta ainda é enviado.",
     reasons: REASONS_PT_BR,
     chat: &PT_BR_CHAT,
+    domain_expires: "🌐 O domínio {domain} de {target} vence em {days} {day_word}, no dia {date}",
 };
 
 /// The words of a [`crate::outcome::Reason`]: why a target is up or down. The English
@@ -432,7 +436,7 @@ mod tests {
     fn every_blank_of_every_table_is_one_the_code_fills() {
         let known = [
             "when", "host", "target", "reason", "duration", "days", "day_word", "date", "state",
-            "count", "detail", "targets", "user",
+            "count", "detail", "targets", "user", "domain",
         ];
         for (name, t) in LANGUAGES {
             for template in [
@@ -444,6 +448,7 @@ mod tests {
                 t.still_down_unknown,
                 t.cert_expires,
                 t.cert_renewed,
+                t.domain_expires,
                 t.lost_connectivity,
                 t.back_online,
                 t.back_online_unknown,

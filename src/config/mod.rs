@@ -24,6 +24,7 @@ mod target;
 pub use duration::parse_duration;
 pub use duration::{format_duration, format_elapsed, parse_duration_saturating, time_after};
 pub use env::{Env, SYSTEM_STATE_DIR};
+pub use target::endpoint_of;
 pub use target::{validate_name, Endpoint, IpFamily, Target};
 
 use raw::RawConfig;

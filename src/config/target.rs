@@ -135,6 +135,11 @@ pub(super) fn parse_url(url: &str) -> Result<ParsedUrl, String> {
     })
 }
 
+/// What a target URL probes (`None`: not a target URL), for readers without the config.
+pub fn endpoint_of(url: &str) -> Option<Endpoint> {
+    parse_url(url).ok().map(|p| p.endpoint)
+}
+
 /// The one check of an http(s) URL (`telegram.api_url`, `heartbeat.url`, and through
 /// [`is_http`] a target's): parsed, with a host. Any spelling the parser accepts is taken, as reqwest would take it.
 pub fn http_url(text: &str) -> Option<reqwest::Url> {

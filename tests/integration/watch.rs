@@ -2,10 +2,11 @@
 //! targets against a DNS server of the test's own on a loopback UDP port, icmp://
 //! targets in network namespaces of the test's own (root), and domain expiry by RDAP.
 
-use std::net::{SocketAddr, UdpSocket};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,7 @@ use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
 use hickory_proto::rr::rdata::{A, MX};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
-use crate::{assert_root, run, target, Sandbox, Site};
+use crate::{assert_root, run, target, BotApi, Sandbox, Site};
 
 /// The line `check` prints for a target, from its name on.
 fn line<'a>(stdout: &'a str, name: &str) -> &'a str {
@@ -232,6 +233,13 @@ fn answer(request: &Message) -> Option<Message> {
         "nx.test." => reply.metadata.response_code = ResponseCode::NXDomain,
         "fail.test." => reply.metadata.response_code = ResponseCode::ServFail,
         "empty.test." => {}
+        "www.example.org." | "www.example.co.uk." => {
+            reply.add_answer(Record::from_rdata(
+                query.name().clone(),
+                60,
+                RData::A(A::new(192, 0, 2, 20)),
+            ));
+        }
         _ => return None,
     }
     Some(reply)
@@ -384,4 +392,209 @@ fn a_refused_icmp_socket_is_a_checker_fault_that_names_the_sysctl() {
     .expect(75);
     let all = format!("{}{}", run.stdout, run.stderr);
     assert!(all.contains("net.ipv4.ping_group_range"), "{all}");
+}
+
+/// A fake RDAP server: `/domain/NAME` answers a domain object whose expiration is the
+/// date set with [`Rdap::expires`] (`None`: HTTP 503); counts the requests per name.
+struct Rdap {
+    addr: SocketAddr,
+    state: Arc<Mutex<(Option<String>, Vec<String>)>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Rdap {
+    fn start() -> Rdap {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = Arc::new(Mutex::new((None::<String>, Vec::new())));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (shared, stopped) = (state.clone(), stop.clone());
+        let thread = thread::spawn(move || {
+            let until = Instant::now() + Duration::from_secs(120);
+            while !stopped.load(Ordering::Relaxed) && Instant::now() < until {
+                let Ok((mut stream, _)) = listener.accept() else {
+                    thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                stream.set_nonblocking(false).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_millis(500)))
+                    .unwrap();
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buffer) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&request);
+                let path = text.split_whitespace().nth(1).unwrap_or("").to_owned();
+                let mut state = shared.lock().unwrap();
+                state.1.push(path.clone());
+                let (status, body) = match (path.strip_prefix("/domain/"), &state.0) {
+                    (Some(name), Some(date)) => (
+                        "200 OK",
+                        format!(
+                            r#"{{"objectClassName":"domain","ldhName":"{name}","events":[{{"eventAction":"registration","eventDate":"2000-01-01T00:00:00Z"}},{{"eventAction":"expiration","eventDate":"{date}"}}]}}"#
+                        ),
+                    ),
+                    _ => ("503 Service Unavailable", "{}".to_owned()),
+                };
+                drop(state);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\ncontent-type: application/rdap+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Rdap {
+            addr,
+            state,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn expires(&self, date: Option<&str>) {
+        self.state.lock().unwrap().0 = date.map(str::to_owned);
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.state.lock().unwrap().1.clone()
+    }
+}
+
+impl Drop for Rdap {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The config of the domain tests: dns targets on `www.example.org` and
+/// `www.example.co.uk` (registered domains example.org and example.co.uk), RDAP at the
+/// fake's.
+fn domain_config(sb: &Sandbox, api: Option<&str>, dns: &DnsServer, rdap: &Rdap) {
+    sb.write_config(
+        api,
+        &[
+            target("org", &dns.url("www.example.org", "A")),
+            target("uk", &dns.url("www.example.co.uk", "A")),
+        ],
+    );
+    let text = std::fs::read_to_string(sb.config_path()).unwrap().replace(
+        "[check]\n",
+        &format!(
+            "[metrics]\ntextfile = \"{}\"\n\n[check]\ndomain_warn_days = [30, 7, 1]\nrdap_url = \"{}\"\n",
+            sb.path("vigia.prom").display(),
+            rdap.url()
+        ),
+    );
+    sb.write_raw_config(&text);
+}
+
+#[test]
+fn domain_expiry_warns_once_per_threshold_and_asks_rdap_once_a_day() {
+    let (dns, rdap, api, sb) = (
+        DnsServer::start(),
+        Rdap::start(),
+        BotApi::start(),
+        Sandbox::new(),
+    );
+    domain_config(&sb, Some(&api.url()), &dns, &rdap);
+    // Expires on 2026-04-10: 40 days after 2026-03-01, 6 after 2026-04-04, 0 on 04-10.
+    rdap.expires(Some("2026-04-10T12:00:00Z"));
+    let runs = |day: &str| {
+        // Many runs a day (each minute for a while, then hourly): one lookup per domain.
+        for minute in 0..3 {
+            sb.run_at(&["check"], &format!("{day}T12:0{minute}:00Z"))
+                .expect(0);
+        }
+        for hour in 13..24 {
+            sb.run_at(&["check"], &format!("{day}T{hour}:30:00Z"))
+                .expect(0);
+        }
+    };
+    runs("2026-03-01");
+    assert_eq!(
+        rdap.requests(),
+        ["/domain/example.co.uk", "/domain/example.org"],
+        "one lookup per domain on the first run"
+    );
+    assert!(api.sent().is_empty(), "40 days left: under no threshold");
+    runs("2026-04-04");
+    assert_eq!(rdap.requests().len(), 4, "{:?}", rdap.requests());
+    let sent = api.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0]
+            .contains("🌐 The domain <b>example.co.uk</b> of uk expires in 6 days, on 2026-04-10")
+            && sent[0].contains("🌐 The domain <b>example.org</b> of org expires in 6 days"),
+        "{}",
+        sent[0]
+    );
+    runs("2026-04-10");
+    let sent = api.sent();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[1].contains("expires in 0 days"), "{}", sent[1]);
+    assert_eq!(rdap.requests().len(), 6);
+    // status shows the days left; the metrics the date.
+    let status = sb
+        .run_with_env(&["status"], "VIGIA_NOW", "2026-04-10T23:40:00Z")
+        .stdout;
+    assert!(
+        status.contains("Domains: example.co.uk 0 day(s) left (until 2026-04-10 12:00:00 +00:00); example.org 0 day(s) left"),
+        "{status}"
+    );
+    let metrics = std::fs::read_to_string(sb.path("vigia.prom")).unwrap();
+    let families = crate::prometheus::parse(&metrics).unwrap();
+    let expiry = &families["vigia_domain_expiry_timestamp_seconds"];
+    let when = chrono::DateTime::parse_from_rfc3339("2026-04-10T12:00:00Z").unwrap();
+    assert_eq!(expiry.samples.len(), 2, "{metrics}");
+    assert!(
+        expiry
+            .samples
+            .iter()
+            .all(|(_, _, v)| *v == when.timestamp() as f64),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn a_failed_rdap_lookup_is_a_warning_asked_again_the_next_day() {
+    let (dns, rdap, sb) = (DnsServer::start(), Rdap::start(), Sandbox::new());
+    domain_config(&sb, None, &dns, &rdap);
+    rdap.expires(None);
+    let run = sb.run_at(&["check"], "2026-03-01T12:00:00Z").expect(0);
+    assert!(
+        run.stderr
+            .contains("domain example.org: the RDAP lookup failed (")
+            && run
+                .stderr
+                .contains("answered HTTP 503); asked again in a day"),
+        "{}",
+        run.stderr
+    );
+    sb.run_at(&["check"], "2026-03-01T12:01:00Z").expect(0);
+    assert_eq!(rdap.requests().len(), 2, "{:?}", rdap.requests());
+    // The next day it answers: 6 days left, said on the run's output (no Telegram).
+    rdap.expires(Some("2026-03-08T12:00:00Z"));
+    let run = sb.run_at(&["check"], "2026-03-02T12:01:00Z").expect(0);
+    assert_eq!(rdap.requests().len(), 4);
+    assert!(
+        run.stdout
+            .contains("The domain example.org of org expires in 6 days"),
+        "{}",
+        run.stdout
+    );
 }
