@@ -618,4 +618,41 @@ mod tests {
             1
         );
     }
+
+    #[test]
+    fn each_domain_threshold_once_per_expiry_date_and_a_renewal_starts_afresh() {
+        let mut t = crate::fixtures::target("web");
+        t.endpoint = crate::config::Endpoint::parse("https://www.example.org/").unwrap();
+        t.url = "https://www.example.org/".into();
+        t.domain_warn_days = vec![30, 7, 1];
+        let targets = [t];
+        let now = at("2026-11-25T12:00:00Z");
+        let mut cp = Checkpoint::default();
+        let days = |n: i64| Some(now + chrono::TimeDelta::days(n));
+        cp.domain_checked("example.org", now, days(40));
+        assert!(domains(&targets, &mut cp, now).is_empty());
+        cp.domain_checked("example.org", now, days(6));
+        let said = domains(&targets, &mut cp, now);
+        assert!(
+            matches!(&said[..], [Notice::DomainExpires { days: 6, domain, target, .. }]
+                if domain == "example.org" && target == "web"),
+            "{said:?}"
+        );
+        for _ in 0..5 {
+            assert!(domains(&targets, &mut cp, now).is_empty());
+        }
+        assert_eq!(cp.domains["example.org"].warned, [30, 7]);
+        // Renewed for a year: the thresholds start afresh.
+        cp.domain_checked("example.org", now, days(365));
+        assert!(cp.domains["example.org"].warned.is_empty());
+        assert!(domains(&targets, &mut cp, now).is_empty());
+        // In both languages.
+        let html = crate::message::render_html(&said, "srv", &crate::texts::PT_BR);
+        assert!(
+            html.starts_with(
+                "🌐 O domínio <b>example.org</b> de web vence em 6 dias, no dia 2026-12-01"
+            ),
+            "{html}"
+        );
+    }
 }
