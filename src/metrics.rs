@@ -235,7 +235,7 @@ mod tests {
             .contains("vigia_target_state_since_timestamp_seconds{target=\"web\"} 1795608000\n"));
         assert!(text.contains("# TYPE vigia_outbox_messages gauge\nvigia_outbox_messages 0\n"));
         assert!(text.contains("vigia_checker_online 1\n"));
-        assert_eq!(text.matches("# HELP ").count(), 9);
+        assert_eq!(text.matches("# HELP ").count(), 10);
         assert!(text.contains("vigia_not_running_seconds{window=\"24h\"} 0\n"));
         assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
     }

@@ -790,6 +790,22 @@ fn per_window(values: &[Option<f64>]) -> serde_json::Map<String, Value> {
 }
 
 fn target_json(t: &TargetView) -> Value {
+    let mut out = target_json_base(t);
+    // Only where a domain is watched, last: the documented keys stay as they were.
+    if let (Some(d), Some(map)) = (&t.domain, out.as_object_mut()) {
+        map.insert(
+            "domain".into(),
+            json!({
+                "name": d.name,
+                "expires": d.expires.to_rfc3339(),
+                "days_left": d.days_left,
+            }),
+        );
+    }
+    out
+}
+
+fn target_json_base(t: &TargetView) -> Value {
     json!({
         "name": t.name,
         "url": t.url,
@@ -821,11 +837,6 @@ fn target_json(t: &TargetView) -> Value {
         "certificate": t.certificate.as_ref().map(|c| json!({
             "not_after": c.not_after.to_rfc3339(),
             "days_left": c.days_left,
-        })),
-        "domain": t.domain.as_ref().map(|d| json!({
-            "name": d.name,
-            "expires": d.expires.to_rfc3339(),
-            "days_left": d.days_left,
         })),
         "ack": t.ack.as_ref().map(|a| json!({
             "by": a.by,

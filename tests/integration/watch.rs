@@ -556,6 +556,15 @@ fn domain_expiry_warns_once_per_threshold_and_asks_rdap_once_a_day() {
         status.contains("Domains: example.co.uk 0 day(s) left (until 2026-04-10 12:00:00 +00:00); example.org 0 day(s) left"),
         "{status}"
     );
+    let json = sb
+        .run_with_env(&["status", "--json"], "VIGIA_NOW", "2026-04-10T23:40:00Z")
+        .stdout;
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        doc["targets"][0]["domain"],
+        serde_json::json!({"name": "example.org", "expires": "2026-04-10T12:00:00+00:00", "days_left": 0}),
+        "{json}"
+    );
     let metrics = std::fs::read_to_string(sb.path("vigia.prom")).unwrap();
     let families = crate::prometheus::parse(&metrics).unwrap();
     let expiry = &families["vigia_domain_expiry_timestamp_seconds"];
