@@ -134,8 +134,9 @@ fn resolver(query: &Query, timeout: Duration) -> Result<TokioResolver, DnsFailur
                 provider,
             )
         }
-        None => TokioResolver::builder(provider).map_err(|e| DnsFailure {
-            why: Reason::Text(format!("cannot read the system's resolvers: {e}")),
+        // No readable /etc/resolv.conf, or one without a nameserver: this machine's.
+        None => TokioResolver::builder(provider).map_err(|_| DnsFailure {
+            why: Reason::NoResolver,
             checker_fault: true,
         })?,
     };

@@ -398,6 +398,19 @@ impl Reason {
                 rtype,
                 answers: f(&answers),
             },
+            Reason::DnsTextNotFound { text, answers } => Reason::DnsTextNotFound {
+                text,
+                answers: f(&answers),
+            },
+            Reason::JsonMismatch {
+                pointer,
+                found,
+                expected,
+            } => Reason::JsonMismatch {
+                pointer,
+                found: f(&found),
+                expected,
+            },
             Reason::Answered { what, ms } => Reason::Answered {
                 what: Box::new(what.map_texts(f)),
                 ms,

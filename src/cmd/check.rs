@@ -692,6 +692,7 @@ fn describe_faults(faults: &[(&Target, &Outcome)]) -> String {
         Reason::TooManyOpenFiles => "raise the open-file limit (LimitNOFILE= in the unit, ulimit -n by hand) or lower check.parallel",
         Reason::NoResolver => "name a nameserver in /etc/resolv.conf (or fix systemd-resolved); the targets' names cannot be looked up until then",
         Reason::NotProbedInTime => "lower check.parallel's load: fewer targets, shorter timeouts, or a higher check.parallel",
+        Reason::PingNotPermitted => "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\" (and the same in /etc/sysctl.d/ to keep it), or a group of that range for vigia's user",
         _ => "this machine is short of a resource (memory, sockets): see the journal and free it",
     };
     format!(

@@ -390,8 +390,15 @@ fn a_refused_icmp_socket_is_a_checker_fault_that_names_the_sysctl() {
         "icmp://127.0.0.1",
     )
     .expect(75);
-    let all = format!("{}{}", run.stdout, run.stderr);
-    assert!(all.contains("net.ipv4.ping_group_range"), "{all}");
+    assert!(
+        run.stderr
+            .contains("this machine refuses unprivileged ICMP sockets")
+            && run
+                .stderr
+                .contains("To fix: sysctl -w net.ipv4.ping_group_range=\"0 2147483647\""),
+        "{}",
+        run.stderr
+    );
 }
 
 /// A fake RDAP server: `/domain/NAME` answers a domain object whose expiration is the
