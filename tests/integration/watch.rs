@@ -153,6 +153,8 @@ fn a_bad_regex_or_pointer_is_a_config_error_with_its_line_and_key() {
 /// `empty.test` has no records, and `hang.test` is never answered.
 struct DnsServer {
     addr: SocketAddr,
+    /// Queries of names no test asked for, and how many queries came.
+    seen: Arc<Mutex<(Vec<String>, usize)>>,
     stop: Arc<AtomicBool>,
     thread: Option<thread::JoinHandle<()>>,
 }
@@ -166,6 +168,8 @@ impl DnsServer {
         let addr = socket.local_addr().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = stop.clone();
+        let seen = Arc::new(Mutex::new((Vec::new(), 0)));
+        let noted = seen.clone();
         let thread = thread::spawn(move || {
             // Bounded in time as well as by the stop flag.
             let until = Instant::now() + Duration::from_secs(60);
@@ -175,15 +179,31 @@ impl DnsServer {
                     continue;
                 };
                 let Ok(request) = Message::from_vec(&buffer[..n]) else {
+                    noted
+                        .lock()
+                        .unwrap()
+                        .0
+                        .push("a packet that is no DNS message".into());
                     continue;
                 };
-                if let Some(reply) = answer(&request) {
+                let reply = answer(&request);
+                {
+                    let mut seen = noted.lock().unwrap();
+                    seen.1 += 1;
+                    let name = request.queries.first().map(|q| q.name().to_ascii());
+                    if reply.is_none() && name.as_deref() != Some("hang.test.") {
+                        seen.0
+                            .push(format!("a query for {name:?}, a name no test asked for"));
+                    }
+                }
+                if let Some(reply) = reply {
                     let _ = socket.send_to(&reply.to_vec().unwrap(), from);
                 }
             }
         });
         DnsServer {
             addr,
+            seen,
             stop,
             thread: Some(thread),
         }
@@ -195,10 +215,16 @@ impl DnsServer {
 }
 
 impl Drop for DnsServer {
+    /// Fails the test on a query no test asked for, or when it was never asked.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
+        }
+        let (complaints, queries) = self.seen.lock().unwrap().clone();
+        if !thread::panicking() {
+            assert!(queries > 0, "the DNS server was never asked");
+            assert!(complaints.is_empty(), "the DNS server saw {complaints:?}");
         }
     }
 }
@@ -480,10 +506,20 @@ impl Rdap {
 }
 
 impl Drop for Rdap {
+    /// Fails the test on a path no test asked for, or when it was never asked.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
+        }
+        let requests = self.requests();
+        if !thread::panicking() {
+            assert!(!requests.is_empty(), "the RDAP server was never asked");
+            let odd: Vec<&String> = requests
+                .iter()
+                .filter(|p| !p.starts_with("/domain/example."))
+                .collect();
+            assert!(odd.is_empty(), "the RDAP server was asked for {odd:?}");
         }
     }
 }
@@ -613,4 +649,19 @@ fn a_failed_rdap_lookup_is_a_warning_asked_again_the_next_day() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+#[should_panic(expected = "a name no test asked for")]
+fn the_dns_server_fails_its_test_on_a_name_nobody_asked_for() {
+    let dns = DnsServer::start();
+    let sb = Sandbox::new();
+    sb.write_config(None, &[target("x", &dns.url("nosuch.test", "A"))]);
+    sb.run(&["check"]);
+}
+
+#[test]
+#[should_panic(expected = "the RDAP server was never asked")]
+fn the_rdap_server_fails_its_test_when_never_asked() {
+    let _rdap = Rdap::start();
 }
