@@ -56,6 +56,16 @@ recover = 2
 flapping = \"5/1h\"
 slow = \"1s\"
 remind_every = \"1h\""
+# The same quiet site with every body rule on (JSON, regex, text that must be absent).
+mkconf body "$work/body.log" "name = \"api\"
+url = \"http://127.0.0.1:$site_port/health.json\"
+contains = \"ok\"
+not_contains = \"Maintenance\"
+matches = '\"version\":\"\\d+\\.\\d+\"'
+domain_warn_days = [30, 7, 1]
+[target.json]
+\"/status\" = \"ok\"
+\"/checks/db/healthy\" = true"
 targets=()
 for i in $(seq 1 60); do
     if [ $((i % 3)) -eq 0 ]; then port=$hang_port; else port=$site_port; fi
@@ -104,6 +114,7 @@ SSL_CERT_FILE="$work/bundle.pem" "$BIN" -c "$work/tls.toml" check --quiet >/dev/
 "$BIN" -c "$work/rules.toml" check --quiet >/dev/null
 "$BIN" -c "$work/down.toml" check --quiet >/dev/null || true   # first state: OFFLINE
 "$BIN" -c "$work/amdown.toml" check --quiet >/dev/null || true
+"$BIN" -c "$work/body.toml" check --quiet >/dev/null
 # status over 2 million transitions of one flapping target in the last 30 days.
 python3 - "$work/flap.log" <<'PY'
 import datetime, sys
@@ -141,6 +152,7 @@ read -r curl_wall curl_cpu < <(hf curl "curl -s -o /dev/null $url")
 read -r v_wall v_cpu < <(hf vigia "$BIN -c $work/tiny.toml check --quiet")
 read -r big_wall big_cpu < <(hf big "$BIN -c $work/big.toml check --quiet")
 read -r rules_wall rules_cpu < <(hf rules "$BIN -c $work/rules.toml check --quiet")
+read -r body_wall body_cpu < <(hf body "$BIN -c $work/body.toml check --quiet")
 # Bot API requests of a quiet run: counted at the fake, over the hyperfine runs.
 calls() { [ -f "$work/bot-calls" ] && wc -l < "$work/bot-calls" || echo 0; }
 posts() { [ -f "$work/am-posts" ] && wc -l < "$work/am-posts" || echo 0; }
@@ -165,6 +177,7 @@ curl_rss=$(rss curl -s -o /dev/null "$url")
 v_rss=$(rss "$BIN" -c "$work/tiny.toml" check --quiet)
 big_rss=$(rss "$BIN" -c "$work/big.toml" check --quiet)
 rules_rss=$(rss "$BIN" -c "$work/rules.toml" check --quiet)
+body_rss=$(rss "$BIN" -c "$work/body.toml" check --quiet)
 start=$(date +%s.%N); "$BIN" -c "$work/many.toml" check --quiet >/dev/null || true; end=$(date +%s.%N)
 many=$(python3 -c "print(f'{$end-$start:.2f}')")
 down=$(grep -c ' OFFLINE ' "$work/many.log" || true)
@@ -184,6 +197,7 @@ row "curl -s -o /dev/null (one GET)" "$(ms "$curl_wall")" "$(ms "$curl_cpu")" "$
 row "vigia check, 1 target up, tiny log" "$(ms "$v_wall")" "$(ms "$v_cpu")" "$v_rss" "$(ratio "$v_wall" "$curl_wall")x curl (goal <= 0.35)"
 row "vigia check, 1 target up, 512 MiB log" "$(ms "$big_wall")" "$(ms "$big_cpu")" "$big_rss" "$(ratio "$big_wall" "$v_wall")x tiny (goal <= 1.5)"
 row "vigia check, 1 target up, every alert rule on" "$(ms "$rules_wall")" "$(ms "$rules_cpu")" "$rules_rss" "$(ratio "$rules_wall" "$v_wall")x tiny (goal <= 1.1)"
+row "vigia check, 1 target up, every body rule on" "$(ms "$body_wall")" "$(ms "$body_cpu")" "$body_rss" "$(ratio "$body_wall" "$v_wall")x tiny (goal <= 1.1)"
 row "vigia check, 1 target up, commands off" "$(ms "$off_wall")" "$(ms "$off_cpu")" "-" "$off_calls Bot API requests/run (goal 0)"
 row "vigia check, 1 target up, commands on" "$(ms "$on_wall")" "$(ms "$on_cpu")" "-" "$on_calls Bot API requests/run (goal 1)"
 row "vigia check, 1 target down" "$(ms "$down_wall")" "$(ms "$down_cpu")" "-" "baseline of the next row"

@@ -17,6 +17,8 @@ class Quiet(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         body = b"<html>Welcome</html>"
+        if self.path.endswith(".json"):
+            body = b'{"status":"ok","checks":{"db":{"healthy":true}},"version":"1.4"}'
         self.send_response(200)
         self.send_header("content-length", str(len(body)))
         self.end_headers()

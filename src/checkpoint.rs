@@ -92,6 +92,10 @@ pub struct Checkpoint {
     /// The bot's username (by its public id), asked of getMe once a command named a bot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_username: Option<(u64, String)>,
+    /// Registered domains with `domain_warn_days`: when RDAP was last asked, when the
+    /// domain expires, the thresholds announced (see `crate::rdap`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub domains: BTreeMap<String, DomainSeen>,
 }
 
 /// A result that differs from the target's logged state, counted until it is confirmed.
@@ -862,6 +866,59 @@ impl Checkpoint {
     /// Remembers the username of bot `bot` (from getMe).
     pub fn learn_bot_username(&mut self, bot: u64, name: String) {
         self.bot_username = Some((bot, name));
+    }
+}
+
+/// A registered domain as RDAP last told it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DomainSeen {
+    /// When RDAP was last asked (answered or not): at most once a day.
+    pub checked: DateTime<FixedOffset>,
+    /// When the domain expires, as last read (`None`: never read).
+    #[serde(default)]
+    pub expires: Option<DateTime<FixedOffset>>,
+    /// The thresholds (days left) already announced for this expiry date.
+    #[serde(default)]
+    pub warned: Vec<u32>,
+}
+
+/// Domain expiry: what RDAP said, and the thresholds announced.
+impl Checkpoint {
+    /// RDAP was asked about `domain` at `now`; `expires`: what it answered (`None`: the
+    /// lookup failed, the date known before stays). A later date (renewed) starts the
+    /// thresholds afresh.
+    pub fn domain_checked(
+        &mut self,
+        domain: &str,
+        now: DateTime<FixedOffset>,
+        expires: Option<DateTime<FixedOffset>>,
+    ) {
+        let seen = self.domains.entry(domain.to_owned()).or_insert(DomainSeen {
+            checked: now,
+            expires: None,
+            warned: Vec::new(),
+        });
+        seen.checked = now;
+        if let Some(expires) = expires {
+            if seen.expires.is_some_and(|before| expires > before) {
+                seen.warned.clear();
+            }
+            seen.expires = Some(expires);
+        }
+    }
+
+    /// The thresholds of `domain` announced now, biggest first.
+    pub fn domain_warned(&mut self, domain: &str, thresholds: &[u32]) {
+        if let Some(seen) = self.domains.get_mut(domain) {
+            seen.warned.extend_from_slice(thresholds);
+            seen.warned.sort_unstable_by(|a, b| b.cmp(a));
+            seen.warned.dedup();
+        }
+    }
+
+    /// Forgets the domains no target watches any more.
+    pub fn keep_domains(&mut self, watched: &std::collections::BTreeSet<String>) {
+        self.domains.retain(|d, _| watched.contains(d));
     }
 }
 

@@ -42,6 +42,11 @@ mod transition;
 mod translog;
 mod util;
 mod view;
+// More to watch: body rules, DNS, ping, domain expiry.
+mod body;
+mod dns;
+mod ping;
+mod rdap;
 
 pub use cmd::{error_text, run};
 pub use config::Env;

@@ -102,6 +102,16 @@ pub enum Notice {
         limit: Duration,
         at: DateTime<FixedOffset>,
     },
+    /// The registered domain of a target expires within a warning threshold
+    /// (`domain_warn_days`); `target`: the first that names it, `url` its URL.
+    DomainExpires {
+        target: String,
+        url: String,
+        domain: String,
+        days: i64,
+        expires: DateTime<FixedOffset>,
+        at: DateTime<FixedOffset>,
+    },
     /// vigia itself was not running from `from` to `to`; `now`: each target's state.
     Gap {
         from: DateTime<FixedOffset>,
@@ -122,6 +132,7 @@ impl Notice {
             | Notice::Flapping { target, .. }
             | Notice::Stable { target, .. }
             | Notice::Slowness { target, .. } => Some(target),
+            Notice::DomainExpires { target, .. } => Some(target),
             Notice::Gap { .. } => None,
         }
     }
@@ -248,7 +259,38 @@ impl Styled<'_> {
                 at,
             } => self.slowness(target, url, *slow, *elapsed, *limit, *at),
             Notice::Gap { from, to, now } => self.gap(*from, *to, now),
+            Notice::DomainExpires {
+                target,
+                url,
+                domain,
+                days,
+                expires,
+                at,
+            } => self.domain_expires([target, url, domain], *days, *expires, *at),
         }
+    }
+
+    /// A registered domain expires in so many days (`names`: target, url, domain).
+    fn domain_expires(
+        &self,
+        [target, url, domain]: [&str; 3],
+        days: i64,
+        expires: DateTime<FixedOffset>,
+        at: DateTime<FixedOffset>,
+    ) -> String {
+        let texts = self.texts;
+        let day_word = if days == 1 { texts.day } else { texts.days };
+        let headline = fill(
+            texts.domain_expires,
+            &[
+                ("domain", &self.bold(domain)),
+                ("target", &self.text(target)),
+                ("days", &days.to_string()),
+                ("day_word", day_word),
+                ("date", &self.text(&when(expires))),
+            ],
+        );
+        self.block(headline, url, at)
     }
 
     /// A target's block: the headline, its URL, and when and on which host.
@@ -1464,6 +1506,55 @@ mod every_reason {
                 }),
             },
             Reason::CanariesAnswer,
+            Reason::TextFound {
+                text: "Maintenance".into(),
+            },
+            Reason::NoMatch {
+                pattern: r"version: \d+\.\d+".into(),
+                limited: false,
+            },
+            Reason::NoMatch {
+                pattern: "ok".into(),
+                limited: true,
+            },
+            Reason::NotJson { limited: false },
+            Reason::NotJson { limited: true },
+            Reason::JsonMismatch {
+                pointer: "/status".into(),
+                found: "\"error\"".into(),
+                expected: "\"ok\"".into(),
+            },
+            Reason::JsonMissing {
+                pointer: "/checks/db/healthy".into(),
+            },
+            Reason::Answered {
+                what: Box::new(Reason::DnsAnswer {
+                    rtype: "A".into(),
+                    answers: "192.0.2.10, 192.0.2.11".into(),
+                }),
+                ms: 4,
+            },
+            Reason::DnsNxDomain {
+                name: "www.example.org".into(),
+            },
+            Reason::DnsRcode {
+                name: "www.example.org".into(),
+                code: "SERVFAIL".into(),
+            },
+            Reason::DnsNoRecords {
+                name: "example.org".into(),
+                rtype: "MX".into(),
+            },
+            Reason::DnsTextNotFound {
+                text: "192.0.2.10".into(),
+                answers: "192.0.2.99".into(),
+            },
+            Reason::Answered {
+                what: Box::new(Reason::EchoReply),
+                ms: 1,
+            },
+            Reason::EchoReply,
+            Reason::PingNotPermitted,
         ];
         for reason in &all {
             match reason {
@@ -1497,6 +1588,18 @@ mod every_reason {
                 | Reason::CanariesAnswer
                 | Reason::Text(_)
                 | Reason::Unknown => {}
+                Reason::TextFound { .. }
+                | Reason::NoMatch { .. }
+                | Reason::NotJson { .. }
+                | Reason::JsonMismatch { .. }
+                | Reason::JsonMissing { .. }
+                | Reason::DnsAnswer { .. }
+                | Reason::DnsNxDomain { .. }
+                | Reason::DnsRcode { .. }
+                | Reason::DnsNoRecords { .. }
+                | Reason::DnsTextNotFound { .. }
+                | Reason::EchoReply
+                | Reason::PingNotPermitted => {}
             }
         }
         all
@@ -1506,7 +1609,7 @@ mod every_reason {
     /// connectivity for the canaries', a target down for the rest.
     fn notice(reason: &Reason) -> Notice {
         let (target, state, down_for) = match reason {
-            Reason::Answered { .. } | Reason::TcpConnect => {
+            Reason::Answered { .. } | Reason::TcpConnect | Reason::EchoReply => {
                 ("web", State::Online, Some(Duration::from_secs(759)))
             }
             Reason::CanariesFailed(_) => (CONNECTIVITY, State::Offline, None),

@@ -140,6 +140,20 @@ fn notices(out: &mut String, s: &Snapshot) {
     );
     family(
         out,
+        "vigia_domain_expiry_timestamp_seconds",
+        "When the target's registered domain expires (RDAP, domain_warn_days), in seconds since the epoch.",
+        &s.targets
+            .iter()
+            .filter(|t| !t.domain_warn_days.is_empty())
+            .filter_map(|t| {
+                let domain = crate::rdap::registered_domain(t)?;
+                let expires = s.checkpoint.domains.get(&domain)?.expires?;
+                Some((target_label(t), expires.timestamp().to_string()))
+            })
+            .collect::<Vec<_>>(),
+    );
+    family(
+        out,
         "vigia_target_slow",
         "Whether the target answers slower than its check.slow limit (1), or not (0); only targets with a limit.",
         &s.targets
@@ -257,7 +271,7 @@ mod tests {
             .contains("vigia_target_state_since_timestamp_seconds{target=\"web\"} 1795608000\n"));
         assert!(text.contains("# TYPE vigia_outbox_messages gauge\nvigia_outbox_messages 0\n"));
         assert!(text.contains("vigia_checker_online 1\n"));
-        assert_eq!(text.matches("# HELP ").count(), 9);
+        assert_eq!(text.matches("# HELP ").count(), 10);
         assert!(text.contains("vigia_not_running_seconds{window=\"24h\"} 0\n"));
         assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
     }

@@ -57,6 +57,43 @@ pub fn lasted(since: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> Optio
 
 /// [`reminders_at`] without the last check's time: a reminder dated after now counts
 /// as due.
+/// Domain expiry notices: one when a threshold of `domain_warn_days` is crossed (one
+/// for all the thresholds crossed at once), per registered domain and expiry date, from
+/// what RDAP last said (see `crate::rdap`). A later date (renewed) starts afresh.
+pub fn domains(
+    targets: &[Target],
+    checkpoint: &mut Checkpoint,
+    now: DateTime<FixedOffset>,
+) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    for (domain, (thresholds, target)) in crate::rdap::watched(targets) {
+        let Some(seen) = checkpoint.domains.get(&domain) else {
+            continue;
+        };
+        let Some(expires) = seen.expires else {
+            continue;
+        };
+        let days = crate::cert::days_left(expires, now);
+        let crossed: Vec<u32> = thresholds
+            .iter()
+            .copied()
+            .filter(|&t| days <= i64::from(t))
+            .collect();
+        if crossed.iter().any(|t| !seen.warned.contains(t)) {
+            notices.push(Notice::DomainExpires {
+                target: target.name.clone(),
+                url: target.url.clone(),
+                domain: domain.clone(),
+                days,
+                expires,
+                at: now,
+            });
+        }
+        checkpoint.domain_warned(&domain, &crossed);
+    }
+    notices
+}
+
 #[cfg(test)]
 pub fn reminders(
     judged: &[(&Target, &Outcome)],
@@ -579,6 +616,43 @@ mod tests {
         assert_eq!(
             reminders(&[(&t, &o)], &mut cp, at("2026-11-25T22:00:00Z")).len(),
             1
+        );
+    }
+
+    #[test]
+    fn each_domain_threshold_once_per_expiry_date_and_a_renewal_starts_afresh() {
+        let mut t = crate::fixtures::target("web");
+        t.endpoint = crate::config::Endpoint::parse("https://www.example.org/").unwrap();
+        t.url = "https://www.example.org/".into();
+        t.domain_warn_days = vec![30, 7, 1];
+        let targets = [t];
+        let now = at("2026-11-25T12:00:00Z");
+        let mut cp = Checkpoint::default();
+        let days = |n: i64| Some(now + chrono::TimeDelta::days(n));
+        cp.domain_checked("example.org", now, days(40));
+        assert!(domains(&targets, &mut cp, now).is_empty());
+        cp.domain_checked("example.org", now, days(6));
+        let said = domains(&targets, &mut cp, now);
+        assert!(
+            matches!(&said[..], [Notice::DomainExpires { days: 6, domain, target, .. }]
+                if domain == "example.org" && target == "web"),
+            "{said:?}"
+        );
+        for _ in 0..5 {
+            assert!(domains(&targets, &mut cp, now).is_empty());
+        }
+        assert_eq!(cp.domains["example.org"].warned, [30, 7]);
+        // Renewed for a year: the thresholds start afresh.
+        cp.domain_checked("example.org", now, days(365));
+        assert!(cp.domains["example.org"].warned.is_empty());
+        assert!(domains(&targets, &mut cp, now).is_empty());
+        // In both languages.
+        let html = crate::message::render_html(&said, "srv", &crate::texts::PT_BR);
+        assert!(
+            html.starts_with(
+                "🌐 O domínio <b>example.org</b> de web vence em 6 dias, no dia 2026-12-01"
+            ),
+            "{html}"
         );
     }
 }

@@ -121,6 +121,58 @@ pub enum Reason {
     /// Nothing said yet.
     #[default]
     Unknown,
+    // Body rules, DNS and ping (see `body`, `dns`, `ping`).
+    /// `not_contains` was found in the body.
+    TextFound {
+        text: String,
+    },
+    /// `matches` did not match the body (`limited`: its first 1 MiB).
+    NoMatch {
+        pattern: String,
+        limited: bool,
+    },
+    /// `[target.json]` rules, and the body does not parse as JSON.
+    NotJson {
+        limited: bool,
+    },
+    /// A JSON pointer's value is not the one expected (both as JSON).
+    JsonMismatch {
+        pointer: String,
+        found: String,
+        expected: String,
+    },
+    /// A JSON pointer points at nothing.
+    JsonMissing {
+        pointer: String,
+    },
+    /// A DNS target's answers, by type (`A 192.0.2.10`).
+    DnsAnswer {
+        rtype: String,
+        answers: String,
+    },
+    /// The name does not exist.
+    DnsNxDomain {
+        name: String,
+    },
+    /// The server failed (SERVFAIL) or refused, by its response code.
+    DnsRcode {
+        name: String,
+        code: String,
+    },
+    /// The name exists, with no record of the type asked for.
+    DnsNoRecords {
+        name: String,
+        rtype: String,
+    },
+    /// `contains` is not in a DNS target's answers.
+    DnsTextNotFound {
+        text: String,
+        answers: String,
+    },
+    /// An ICMP echo reply came.
+    EchoReply,
+    /// The kernel refuses an unprivileged ICMP socket (`net.ipv4.ping_group_range`).
+    PingNotPermitted,
 }
 
 /// Where a final redirect that vigia does not follow led.
@@ -279,6 +331,55 @@ impl Reason {
             Reason::CanariesAnswer => t.canaries_answer.to_owned(),
             Reason::Text(text) => text.clone(),
             Reason::Unknown => t.unknown.to_owned(),
+            other => other.render_watch(t),
+        }
+    }
+
+    /// The reasons of body rules, DNS and ping, in `t`'s words.
+    fn render_watch(&self, t: &Reasons) -> String {
+        let quoted = |s: &str| format!("{s:?}");
+        match self {
+            Reason::TextFound { text } => fill(t.text_found, &[("text", &quoted(text))]),
+            Reason::NoMatch { pattern, limited } => fill(
+                if *limited {
+                    t.no_match_limited
+                } else {
+                    t.no_match
+                },
+                &[("pattern", pattern)],
+            ),
+            Reason::NotJson { limited: false } => t.not_json.to_owned(),
+            Reason::NotJson { limited: true } => t.not_json_limited.to_owned(),
+            Reason::JsonMismatch {
+                pointer,
+                found,
+                expected,
+            } => fill(
+                t.json_mismatch,
+                &[
+                    ("pointer", &quoted(pointer)),
+                    ("found", found),
+                    ("expected", expected),
+                ],
+            ),
+            Reason::JsonMissing { pointer } => {
+                fill(t.json_missing, &[("pointer", &quoted(pointer))])
+            }
+            Reason::DnsAnswer { rtype, answers } => {
+                fill(t.dns_answer, &[("type", rtype), ("answers", answers)])
+            }
+            Reason::DnsNxDomain { name } => fill(t.dns_nxdomain, &[("name", name)]),
+            Reason::DnsRcode { name, code } => fill(t.dns_rcode, &[("name", name), ("code", code)]),
+            Reason::DnsNoRecords { name, rtype } => {
+                fill(t.dns_no_records, &[("name", name), ("type", rtype)])
+            }
+            Reason::DnsTextNotFound { text, answers } => fill(
+                t.dns_text_not_found,
+                &[("text", &quoted(text)), ("answers", answers)],
+            ),
+            Reason::EchoReply => t.echo_reply.to_owned(),
+            Reason::PingNotPermitted => t.ping_not_permitted.to_owned(),
+            _ => t.unknown.to_owned(),
         }
     }
 
@@ -293,6 +394,23 @@ impl Reason {
                 why: f(&why),
             },
             Reason::HttpSetup(why) => Reason::HttpSetup(f(&why)),
+            Reason::DnsAnswer { rtype, answers } => Reason::DnsAnswer {
+                rtype,
+                answers: f(&answers),
+            },
+            Reason::DnsTextNotFound { text, answers } => Reason::DnsTextNotFound {
+                text,
+                answers: f(&answers),
+            },
+            Reason::JsonMismatch {
+                pointer,
+                found,
+                expected,
+            } => Reason::JsonMismatch {
+                pointer,
+                found: f(&found),
+                expected,
+            },
             Reason::Answered { what, ms } => Reason::Answered {
                 what: Box::new(what.map_texts(f)),
                 ms,

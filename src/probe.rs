@@ -103,6 +103,11 @@ pub async fn probe_all(targets: &[Target], limits: Limits) -> Vec<Outcome> {
 fn host_key(endpoint: &Endpoint) -> String {
     match endpoint {
         Endpoint::Tcp { host, port } => format!("{host}:{port}"),
+        Endpoint::Dns(query) => match query.resolver {
+            Some(at) => format!("dns {at}"),
+            None => "dns".to_owned(),
+        },
+        Endpoint::Icmp { host } => format!("icmp {host}"),
         Endpoint::Http(url) => format!(
             "{}:{}",
             url.host_str().unwrap_or_default(),
@@ -166,7 +171,7 @@ async fn probe(target: &Target, clients: &Clients, gates: Gates) -> Outcome {
             .ok();
         let _all = gates.all.acquire().await;
         let begun = Instant::now();
-        let result = tokio::time::timeout(target.timeout, once(target, clients)).await;
+        let result = tokio::time::timeout(target.timeout, once(target, clients, attempt)).await;
         match result {
             Ok(Ok((detail, cert))) => {
                 return Outcome {
@@ -209,8 +214,20 @@ fn scrubbed(target: &Target, reason: Reason) -> Reason {
     reason.map_texts(&|text| truncate(&target.scrub(text), MAX_REASON))
 }
 
-async fn once(target: &Target, clients: &Clients) -> Result<(Reason, Option<CertInfo>), Failure> {
+async fn once(
+    target: &Target,
+    clients: &Clients,
+    attempt: u32,
+) -> Result<(Reason, Option<CertInfo>), Failure> {
     match &target.endpoint {
+        Endpoint::Dns(query) => dns(query, target).await.map(|why| (why, None)),
+        Endpoint::Icmp { host } => crate::ping::echo(host, target.ip, attempt as u16)
+            .await
+            .map(|()| (Reason::EchoReply, None))
+            .map_err(|f| Failure {
+                why: f.why,
+                checker_fault: f.checker_fault,
+            }),
         Endpoint::Tcp { host, port } => tcp(host, *port, target.ip)
             .await
             .map(|()| (Reason::TcpConnect, None)),
@@ -275,6 +292,19 @@ async fn http(
     if !accepted {
         return Err(Failure::target(answer(true)));
     }
+    if !target.body.is_empty() {
+        let (body, limited) = read_body(&mut response).await?;
+        if let Some(needle) = &target.contains {
+            if !crate::body::find(&body, needle.as_bytes()) {
+                return Err(Failure::target(Reason::TextNotFound {
+                    text: truncate(needle, 60),
+                    limited,
+                }));
+            }
+        }
+        target.body.judge(&body, limited).map_err(Failure::target)?;
+        return Ok((answer(false), cert));
+    }
     if let Some(needle) = &target.contains {
         let needle = needle.as_bytes();
         let mut body = Vec::new();
@@ -295,6 +325,42 @@ async fn http(
         }));
     }
     Ok((answer(false), cert))
+}
+
+/// The body's first [`MAX_BODY`] bytes, and whether there was more.
+async fn read_body(response: &mut reqwest::Response) -> Result<(Vec<u8>, bool), Failure> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| Failure::of(&e))? {
+        if body.len() + chunk.len() > MAX_BODY {
+            body.extend_from_slice(&chunk[..MAX_BODY - body.len()]);
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
+/// A DNS attempt: up with the answers, `contains` looked for in their text.
+async fn dns(query: &crate::dns::Query, target: &Target) -> Result<Reason, Failure> {
+    let answers = crate::dns::lookup(query, target.timeout)
+        .await
+        .map_err(|f| Failure {
+            why: f.why,
+            checker_fault: f.checker_fault,
+        })?;
+    let shown = truncate(&answers.join(", "), MAX_REASON / 2);
+    if let Some(text) = &target.contains {
+        if !answers.iter().any(|a| a.contains(text.as_str())) {
+            return Err(Failure::target(Reason::DnsTextNotFound {
+                text: truncate(text, 60),
+                answers: shown,
+            }));
+        }
+    }
+    Ok(Reason::DnsAnswer {
+        rtype: query.rtype.to_string(),
+        answers: shown,
+    })
 }
 
 /// A final redirect is one vigia does not follow (see [`http_client`]): says where it

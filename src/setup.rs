@@ -137,6 +137,8 @@ fn check_section(canaries: &[String], confirm: u32) -> String {
          # parallel = {parallel}                  # probes in flight at once, in all\n\
          # parallel_per_host = {per_host}           # probes in flight at once to one host:port\n\
          # cert_warn_days = {warn:?}   # https: warn once per threshold per certificate; [] = off\n\
+         # domain_warn_days = [30, 7, 1]   # http(s), dns: warn before the registered domain expires (RDAP); default off\n\
+         # rdap_url = \"https://rdap.example/\"   # instead of the IANA bootstrap's (a private registry)\n\
          # remind_every = \"4h\"            # while down: one reminder per interval (default off)\n\
          {confirm:<34}# failing runs in a row before a target is DOWN (1-10)\n\
          # recover = 1                     # passing runs in a row before it is UP again (1-10)\n\
@@ -202,7 +204,11 @@ fn target_section(name: &str, url: &str) -> String {
          # contains = \"Welcome\"            # body must contain this text (first 1 MiB read)\n\
          # ca_file = \"/etc/ssl/private/internal-ca.pem\"   # https: an extra trusted CA\n\
          # ip = \"any\"                      # \"v4\", \"v6\" or \"any\"\n\
-         # timeout / attempts / retry_delay / remind_every / cert_warn_days override [check]\n",
+         # timeout / attempts / retry_delay / remind_every / cert_warn_days override [check]\n\
+         # not_contains = \"Maintenance\"    # body must not contain this text\n\
+         # matches = 'version: \\d+'        # body must match this regular expression\n\
+         # [target.json]                   # last: RFC 6901 pointers into the body as JSON\n\
+         # \"/status\" = \"ok\"              # each equal to this string, number or boolean\n",
         quote(name),
         quote(url)
     )

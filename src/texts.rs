@@ -45,6 +45,8 @@ pub struct Texts {
     pub reasons: Reasons,
     /// The replies to commands from the chat.
     pub chat: &'static ChatTexts,
+    /// `{domain}` of `{target}` expires in `{days}` `{day_word}`, on `{date}`.
+    pub domain_expires: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -81,6 +83,7 @@ pub const EN: Texts = Texts {
     ack_note: "No more reminders until it is UP again; the recovery is still sent.",
     reasons: REASONS_EN,
     chat: &EN_CHAT,
+    domain_expires: "🌐 The domain {domain} of {target} expires in {days} {day_word}, on {date}",
 };
 
 /// Brazilian Portuguese, as an admin in Brazil would write it to a colleague.
@@ -118,6 +121,7 @@ pub const PT_BR: Texts = Texts {
     ack_note: "Sem mais lembretes até voltar ao ar; o aviso da volta ainda é enviado.",
     reasons: REASONS_PT_BR,
     chat: &PT_BR_CHAT,
+    domain_expires: "🌐 O domínio {domain} de {target} vence em {days} {day_word}, no dia {date}",
 };
 
 /// The words of a [`crate::outcome::Reason`]: why a target is up or down. The English
@@ -170,6 +174,24 @@ pub struct Reasons {
     pub canaries_answer: &'static str,
     /// No reason was found (a probe that made no attempt).
     pub unknown: &'static str,
+    // Body rules, DNS and ping. `{text}` and `{pointer}` are quoted; `{found}` and
+    // `{expected}` are JSON.
+    pub text_found: &'static str,
+    pub no_match: &'static str,
+    pub no_match_limited: &'static str,
+    pub not_json: &'static str,
+    pub not_json_limited: &'static str,
+    pub json_mismatch: &'static str,
+    pub json_missing: &'static str,
+    /// `{type}` (A, MX, …) and the answers, comma-separated.
+    pub dns_answer: &'static str,
+    pub dns_nxdomain: &'static str,
+    /// `{code}`: SERVFAIL, REFUSED, …
+    pub dns_rcode: &'static str,
+    pub dns_no_records: &'static str,
+    pub dns_text_not_found: &'static str,
+    pub echo_reply: &'static str,
+    pub ping_not_permitted: &'static str,
 }
 
 pub const REASONS_EN: Reasons = Reasons {
@@ -214,6 +236,20 @@ pub const REASONS_EN: Reasons = Reasons {
     canary_answered: "{url} answered: {reason}",
     canaries_answer: "canaries answer again",
     unknown: "no reason known",
+    text_found: "text {text} found",
+    no_match: "no match for /{pattern}/",
+    no_match_limited: "no match for /{pattern}/ in the first 1 MiB",
+    not_json: "body is not JSON",
+    not_json_limited: "body is not JSON (or over 1 MiB)",
+    json_mismatch: "{pointer} is {found}, expected {expected}",
+    json_missing: "{pointer} not found in the JSON body",
+    dns_answer: "{type} {answers}",
+    dns_nxdomain: "{name} does not exist (NXDOMAIN)",
+    dns_rcode: "DNS server failed for {name} ({code})",
+    dns_no_records: "{name} has no {type} record",
+    dns_text_not_found: "text {text} not in the answers ({answers})",
+    echo_reply: "echo reply",
+    ping_not_permitted: "this machine refuses unprivileged ICMP sockets: allow the group of vigia's user in the sysctl net.ipv4.ping_group_range (e.g. \"0 2147483647\", as Debian's systemd sets it)",
 };
 
 pub const REASONS_PT_BR: Reasons = Reasons {
@@ -257,6 +293,20 @@ pub const REASONS_PT_BR: Reasons = Reasons {
     canary_answered: "{url} respondeu: {reason}",
     canaries_answer: "os canários voltaram a responder",
     unknown: "motivo desconhecido",
+    text_found: "texto {text} encontrado",
+    no_match: "nada casa com /{pattern}/",
+    no_match_limited: "nada casa com /{pattern}/ no primeiro 1 MiB",
+    not_json: "a resposta não é JSON",
+    not_json_limited: "a resposta não é JSON (ou passa de 1 MiB)",
+    json_mismatch: "{pointer} é {found}, esperado {expected}",
+    json_missing: "{pointer} não existe no JSON da resposta",
+    dns_answer: "{type} {answers}",
+    dns_nxdomain: "{name} não existe (NXDOMAIN)",
+    dns_rcode: "o servidor DNS falhou para {name} ({code})",
+    dns_no_records: "{name} não tem registro {type}",
+    dns_text_not_found: "texto {text} não está nas respostas ({answers})",
+    echo_reply: "resposta de eco",
+    ping_not_permitted: "esta máquina recusa sockets ICMP sem privilégio: permita o grupo do usuário do vigia no sysctl net.ipv4.ping_group_range (ex.: \"0 2147483647\", como o systemd do Debian faz)",
 };
 
 /// The languages `telegram.language` accepts, with their tables.
@@ -414,7 +464,7 @@ mod tests {
         let known = [
             "when", "host", "target", "reason", "duration", "days", "day_word", "date", "state",
             "count", "detail", "targets", "user", "window", "elapsed", "limit", "from", "to",
-            "states",
+            "states", "domain",
         ];
         for (name, t) in LANGUAGES {
             for template in [
@@ -426,6 +476,7 @@ mod tests {
                 t.still_down_unknown,
                 t.cert_expires,
                 t.cert_renewed,
+                t.domain_expires,
                 t.lost_connectivity,
                 t.back_online,
                 t.back_online_unknown,
@@ -516,7 +567,7 @@ mod reason_texts {
     fn every_blank_of_every_reason_is_one_the_code_fills() {
         let known = [
             "what", "ms", "scheme", "duration", "host", "family", "why", "text", "path", "reason",
-            "url",
+            "url", "pattern", "pointer", "found", "expected", "type", "answers", "name", "code",
         ];
         for (name, t) in LANGUAGES {
             let r = &t.reasons;
@@ -532,6 +583,16 @@ mod reason_texts {
                 r.http_setup,
                 r.canaries_failed,
                 r.canary_answered,
+                r.text_found,
+                r.no_match,
+                r.no_match_limited,
+                r.json_mismatch,
+                r.json_missing,
+                r.dns_answer,
+                r.dns_nxdomain,
+                r.dns_rcode,
+                r.dns_no_records,
+                r.dns_text_not_found,
             ] {
                 assert_blanks_known(name, template, &known);
             }

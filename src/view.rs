@@ -116,6 +116,17 @@ pub struct TargetView {
     pub ack: Option<AckView>,
     /// The `[[maintenance]]` window it is in, else its next; `None` without the config.
     pub maintenance: Option<MaintenanceView>,
+    /// Its registered domain, when `domain_warn_days` watches it and RDAP told its
+    /// expiry.
+    pub domain: Option<DomainView>,
+}
+
+/// A registered domain and when it expires, as RDAP last said.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DomainView {
+    pub name: String,
+    pub expires: DateTime<FixedOffset>,
+    pub days_left: i64,
 }
 
 /// An acknowledged outage: by whom, when, why.
@@ -203,7 +214,9 @@ pub struct StatusView {
 impl TargetView {
     /// One target as the log's summary and the checkpoint tell it.
     fn build(t: TargetReport, cp: &Checkpoint, now: DateTime<FixedOffset>) -> TargetView {
+        let domain = domain_view(&t.url, cp, now);
         TargetView {
+            domain,
             lasted: t.last.as_ref().map(|e| Elapsed::between(e.at, now)),
             muted: cp.mutes.get(&t.name).map(|m| MuteView {
                 until: m.until,
@@ -356,6 +369,7 @@ pub fn render_text(view: &StatusView, paint: Paint) -> String {
     not_running(&mut out, view);
     watched(&mut out, view, paint);
     mutes_and_certificates(&mut out, view);
+    domains(&mut out, view);
     acks(&mut out, view);
     maintenance_windows(&mut out, view);
     connectivity(&mut out, &view.connectivity, paint);
@@ -530,6 +544,40 @@ fn mutes_and_certificates(out: &mut String, view: &StatusView) {
         .collect();
     if !certs.is_empty() {
         line(out, format!("Certificates: {}.", certs.join("; ")));
+    }
+}
+
+/// A target's registered domain and its expiry, from the checkpoint (by its URL: the
+/// config is not needed).
+fn domain_view(url: &str, cp: &Checkpoint, now: DateTime<FixedOffset>) -> Option<DomainView> {
+    let name = crate::rdap::domain_of_url(url)?;
+    let expires = cp.domains.get(&name)?.expires?;
+    Some(DomainView {
+        days_left: crate::cert::days_left(expires, now),
+        name,
+        expires,
+    })
+}
+
+/// One line for the registered domains and the days they have left.
+fn domains(out: &mut String, view: &StatusView) {
+    let mut seen = std::collections::BTreeMap::new();
+    for d in view.targets.iter().filter_map(|t| t.domain.as_ref()) {
+        seen.entry(d.name.clone()).or_insert(d);
+    }
+    let said: Vec<String> = seen
+        .values()
+        .map(|d| {
+            format!(
+                "{} {} day(s) left (until {})",
+                d.name,
+                d.days_left,
+                stamp(d.expires)
+            )
+        })
+        .collect();
+    if !said.is_empty() {
+        line(out, format!("Domains: {}.", said.join("; ")));
     }
 }
 
@@ -742,6 +790,22 @@ fn per_window(values: &[Option<f64>]) -> serde_json::Map<String, Value> {
 }
 
 fn target_json(t: &TargetView) -> Value {
+    let mut out = target_json_base(t);
+    // Only where a domain is watched, last: the documented keys stay as they were.
+    if let (Some(d), Some(map)) = (&t.domain, out.as_object_mut()) {
+        map.insert(
+            "domain".into(),
+            json!({
+                "name": d.name,
+                "expires": d.expires.to_rfc3339(),
+                "days_left": d.days_left,
+            }),
+        );
+    }
+    out
+}
+
+fn target_json_base(t: &TargetView) -> Value {
     json!({
         "name": t.name,
         "url": t.url,

@@ -52,7 +52,14 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let host = hostname();
     let chat = read_commands(&rt, &config, &mut txn, &files.state, now, &host);
     let limits = Limits::for_check(&config.check).until(started + PROBE_DEADLINE);
+    // Domain expiry: the lookups due (none in most runs) go beside the probes.
+    let due = crate::rdap::due(&config.targets, &txn.checkpoint, now);
+    let lookups = rt.spawn(crate::rdap::lookup_all(
+        due.clone(),
+        config.check.rdap_url.clone(),
+    ));
     let outcomes = probe(&rt, &targets, &config.canaries, limits, now);
+    let found = crate::rdap::collect(&rt, &due, lookups);
     let (results, canaries) = pair(&targets, &config.canaries, &outcomes);
     let mut plan = plan(&Inputs {
         config: &config,
@@ -64,6 +71,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         host: &host,
     });
     answer_commands(&chat, &mut plan, &config, &results, now, &host);
+    let domain_warnings = crate::rdap::say(&mut plan, &config, &found, now, &host);
     // Record: the changes, what they say and any new fault episode in one commit. Until
     // it returns, nothing is recorded and the next run sees the same changes again.
     txn.checkpoint = std::mem::take(&mut plan.checkpoint);
@@ -72,6 +80,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let done = carry_out(&mut txn, &files.log, &config, &rt, stop, started, log_error)?;
     let mut warnings = std::mem::take(&mut txn.warnings);
     warnings.extend(plan.clock_warning.clone());
+    warnings.extend(domain_warnings);
     warnings.extend(heartbeat(&rt, &config, plan.exit, started, stop));
     let checker = config.checker.as_deref().unwrap_or(&host);
     let snapshot = Snapshot {
@@ -722,6 +731,7 @@ fn describe_faults(faults: &[(&Target, &Outcome)]) -> String {
         Reason::TooManyOpenFiles => "raise the open-file limit (LimitNOFILE= in the unit, ulimit -n by hand) or lower check.parallel",
         Reason::NoResolver => "name a nameserver in /etc/resolv.conf (or fix systemd-resolved); the targets' names cannot be looked up until then",
         Reason::NotProbedInTime => "lower check.parallel's load: fewer targets, shorter timeouts, or a higher check.parallel",
+        Reason::PingNotPermitted => "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\" (and the same in /etc/sysctl.d/ to keep it), or a group of that range for vigia's user",
         _ => "this machine is short of a resource (memory, sockets): see the journal and free it",
     };
     format!(

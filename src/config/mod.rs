@@ -24,6 +24,7 @@ mod target;
 pub use duration::parse_duration;
 pub use duration::{format_duration, format_elapsed, parse_duration_saturating, time_after};
 pub use env::{Env, SYSTEM_STATE_DIR};
+pub use target::endpoint_of;
 pub use target::{validate_name, Endpoint, IpFamily, Target};
 
 use raw::RawConfig;
@@ -136,6 +137,12 @@ pub struct CheckDefaults {
     pub cert_warn_days: Vec<u32>,
     /// When a result becomes an alert: confirmation, flapping, slowness.
     pub thresholds: Thresholds,
+    /// http(s) and dns: the days left at which a registered domain's expiry is
+    /// announced, once each; empty: off (the default).
+    pub domain_warn_days: Vec<u32>,
+    /// `check.rdap_url`: the RDAP base URL asked for every domain, instead of the IANA
+    /// bootstrap's.
+    pub rdap_url: Option<String>,
 }
 
 /// When results become alerts (`confirm`, `recover`, `flapping`, `slow`), in `[check]`
@@ -181,6 +188,8 @@ impl Default for CheckDefaults {
             remind_every: None,
             cert_warn_days: DEFAULT_CERT_WARN_DAYS.to_vec(),
             thresholds: Thresholds::default(),
+            domain_warn_days: Vec::new(),
+            rdap_url: None,
         }
     }
 }
@@ -486,6 +495,8 @@ mod tests {
                 remind_every: None,
                 cert_warn_days: DEFAULT_CERT_WARN_DAYS.to_vec(),
                 thresholds: Thresholds::default(),
+                domain_warn_days: Vec::new(),
+                rdap_url: None,
             }
         );
         assert!(c.log_file.ends_with("log/v.log") && c.log_file.is_absolute());

@@ -66,6 +66,8 @@ pub(super) struct RawCheck {
     pub(super) recover: Option<Spanned<i64>>,
     pub(super) flapping: Option<Spanned<String>>,
     pub(super) slow: Option<Spanned<String>>,
+    pub(super) domain_warn_days: Option<Spanned<Vec<i64>>>,
+    pub(super) rdap_url: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -86,7 +88,15 @@ pub(super) struct RawTarget {
     pub(super) recover: Option<Spanned<i64>>,
     pub(super) flapping: Option<Spanned<String>>,
     pub(super) slow: Option<Spanned<String>>,
+    // Body rules and domain expiry.
+    pub(super) not_contains: Option<Spanned<String>>,
+    pub(super) matches: Option<Spanned<String>>,
+    pub(super) json: Option<Spanned<RawJsonRules>>,
+    pub(super) domain_warn_days: Option<Spanned<Vec<i64>>>,
 }
+
+/// `[target.json]`: pointer = value.
+pub(super) type RawJsonRules = std::collections::BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

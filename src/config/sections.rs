@@ -79,6 +79,11 @@ pub(super) fn check(
             Thresholds::default(),
             key_error,
         )?,
+        domain_warn_days: match &raw.domain_warn_days {
+            None => Vec::new(),
+            some => warn_days(some, "check.domain_warn_days", key_error)?,
+        },
+        rdap_url: rdap_url(&raw.rdap_url, key_error)?,
     })
 }
 
@@ -309,10 +314,21 @@ fn target(
     let name = target_name(t.name, table_span.clone(), key_error)?;
     let key = |field: &str| format!("target {:?}: {field}", name.get_ref());
     let parsed = target_url(t.url, table_span, &key("url"), key_error)?;
-    let tcp = matches!(parsed.endpoint, Endpoint::Tcp { .. });
+    let tcp = !matches!(parsed.endpoint, Endpoint::Http(_));
+    let no_text = !matches!(parsed.endpoint, Endpoint::Http(_) | Endpoint::Dns(_));
+    let body = body_rules(
+        BodyKeys {
+            not_contains: &t.not_contains,
+            matches: &t.matches,
+            json: &t.json,
+        },
+        tcp,
+        &key,
+        key_error,
+    )?;
     let target = Target {
         expect_status: expect_status(t.expect_status, tcp, &key("expect_status"), key_error)?,
-        contains: contains(t.contains, tcp, &key("contains"), key_error)?,
+        contains: contains(t.contains, no_text, &key("contains"), key_error)?,
         timeout: duration_or(
             &t.timeout,
             &key("timeout"),
@@ -356,6 +372,11 @@ fn target(
             defaults.thresholds,
             key_error,
         )?,
+        body,
+        domain_warn_days: match &t.domain_warn_days {
+            None => defaults.domain_warn_days.clone(),
+            some => warn_days(some, &key("domain_warn_days"), key_error)?,
+        },
     };
     let slow_span = t.slow.as_ref().map_or(name.span(), |s| s.span());
     slow_fits(&target, slow_span, &key("slow"), key_error)?;
@@ -418,7 +439,7 @@ fn expect_status(
         return Err(key_error(
             list.span(),
             key,
-            "does not apply to a tcp:// target".into(),
+            "does not apply to this target's scheme".into(),
         ));
     }
     Ok(Some(list.get_ref().iter().map(|&s| s as u16).collect()))
@@ -439,7 +460,7 @@ fn contains(
         Some(c) if tcp => Err(key_error(
             c.span(),
             key,
-            "does not apply to a tcp:// target".into(),
+            "does not apply to this target's scheme".into(),
         )),
         Some(c) => Ok(Some(c.into_inner())),
     }
@@ -957,4 +978,112 @@ pub(super) fn alertmanager(
         ));
     }
     Ok(Alertmanager { urls, timeout })
+}
+
+/// `check.rdap_url`: an http(s) base URL, queried as `<rdap_url>/domain/<name>`.
+fn rdap_url(
+    value: &Option<Spanned<String>>,
+    key_error: &impl KeyError,
+) -> Result<Option<String>, ConfigError> {
+    let Some(url) = value else {
+        return Ok(None);
+    };
+    match http_url(url.get_ref()) {
+        Some(parsed) => Ok(Some(parsed.as_str().trim_end_matches('/').to_owned())),
+        None => Err(key_error(
+            url.span(),
+            "check.rdap_url",
+            format!(
+                "{:?} is not an http(s) URL with a host",
+                mask_written_url(url.get_ref())
+            ),
+        )),
+    }
+}
+
+/// The body rules' keys as a `[[target]]` holds them.
+struct BodyKeys<'a> {
+    not_contains: &'a Option<Spanned<String>>,
+    matches: &'a Option<Spanned<String>>,
+    json: &'a Option<Spanned<super::raw::RawJsonRules>>,
+}
+
+/// `not_contains`, `matches` and `[target.json]`, for an http(s) target only: a text
+/// not empty, a regular expression that compiles, pointers RFC 6901 spells, each
+/// equal to a string, number or boolean.
+fn body_rules(
+    t: BodyKeys<'_>,
+    not_http: bool,
+    key: &dyn Fn(&str) -> String,
+    key_error: &impl KeyError,
+) -> Result<crate::body::Rules, ConfigError> {
+    let only_http = |span: Span, field: &str| {
+        key_error(
+            span,
+            &key(field),
+            "applies to http:// and https:// targets only".into(),
+        )
+    };
+    let not_contains = match t.not_contains {
+        None => None,
+        Some(c) if c.get_ref().is_empty() => {
+            return Err(key_error(
+                c.span(),
+                &key("not_contains"),
+                "must not be empty".into(),
+            ))
+        }
+        Some(c) if not_http => return Err(only_http(c.span(), "not_contains")),
+        Some(c) => Some(c.get_ref().clone()),
+    };
+    let matches = match t.matches {
+        None => None,
+        Some(m) if not_http => return Err(only_http(m.span(), "matches")),
+        Some(m) => Some(crate::body::Pattern(
+            regex::bytes::RegexBuilder::new(m.get_ref())
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| {
+                    let why = e.to_string().lines().last().unwrap_or_default().to_owned();
+                    key_error(
+                        m.span(),
+                        &key("matches"),
+                        format!("{:?} is not a regular expression: {why}", m.get_ref()),
+                    )
+                })?,
+        )),
+    };
+    let mut json = Vec::new();
+    if let Some(table) = t.json {
+        if not_http {
+            return Err(only_http(table.span(), "json"));
+        }
+        for (pointer, value) in table.get_ref() {
+            let field = key(&format!("json.{:?}", pointer.get_ref()));
+            crate::body::valid_pointer(pointer.get_ref())
+                .map_err(|why| key_error(pointer.span(), &field, why))?;
+            let expected = match value.get_ref() {
+                toml::Value::String(s) => serde_json::Value::from(s.as_str()),
+                toml::Value::Integer(i) => serde_json::Value::from(*i),
+                toml::Value::Float(f) => serde_json::Value::from(*f),
+                toml::Value::Boolean(b) => serde_json::Value::from(*b),
+                _ => {
+                    return Err(key_error(
+                        value.span(),
+                        &field,
+                        "must be a string, a number or a boolean".into(),
+                    ))
+                }
+            };
+            json.push(crate::body::JsonRule {
+                pointer: pointer.get_ref().clone(),
+                expected,
+            });
+        }
+    }
+    Ok(crate::body::Rules {
+        not_contains,
+        matches,
+        json,
+    })
 }

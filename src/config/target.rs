@@ -36,6 +36,11 @@ pub struct Target {
     pub ip: IpFamily,
     /// When its results become alerts.
     pub thresholds: Thresholds,
+    /// http(s): the body rules besides `contains` (`not_contains`, `matches`, `json`).
+    pub body: crate::body::Rules,
+    /// http(s) and dns: warn once per threshold (days left) before the registered
+    /// domain expires; empty: off.
+    pub domain_warn_days: Vec<u32>,
 }
 
 /// `ip = "v4" | "v6" | "any"`.
@@ -50,7 +55,16 @@ pub enum IpFamily {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Endpoint {
     Http(reqwest::Url),
-    Tcp { host: String, port: u16 },
+    Tcp {
+        host: String,
+        port: u16,
+    },
+    /// `dns://[resolver[:port]]/name?type=A`.
+    Dns(crate::dns::Query),
+    /// `icmp://host`.
+    Icmp {
+        host: String,
+    },
 }
 
 /// A target URL read: the endpoint, how it is shown, and the secrets it holds.
@@ -99,9 +113,18 @@ pub(super) fn parse_url(url: &str) -> Result<ParsedUrl, String> {
             }
         },
         "http" | "https" => return Err(format!("{shown:?} has no host")),
+        "dns" => Endpoint::Dns(crate::dns::Query::parse(&parsed).map_err(|m| format!("{shown:?}: {m}"))?),
+        "icmp" => match host {
+            Some(host) if parsed.port().is_none() && matches!(parsed.path(), "" | "/") => {
+                Endpoint::Icmp {
+                    host: host.trim_start_matches('[').trim_end_matches(']').to_owned(),
+                }
+            }
+            _ => return Err(format!("{shown:?}: an icmp target is a host alone: icmp://host")),
+        },
         other => {
             return Err(format!(
-                "{shown:?}: scheme {other:?} is not supported (use http://, https:// or tcp://host:port)"
+                "{shown:?}: scheme {other:?} is not supported (use http://, https://, tcp://host:port, dns://[resolver]/name or icmp://host)"
             ))
         }
     };
@@ -110,6 +133,11 @@ pub(super) fn parse_url(url: &str) -> Result<ParsedUrl, String> {
         shown: shown_url(&parsed),
         secrets: url_secrets(&parsed),
     })
+}
+
+/// What a target URL probes (`None`: not a target URL), for readers without the config.
+pub fn endpoint_of(url: &str) -> Option<Endpoint> {
+    parse_url(url).ok().map(|p| p.endpoint)
 }
 
 /// The one check of an http(s) URL (`telegram.api_url`, `heartbeat.url`, and through
@@ -130,6 +158,8 @@ impl Target {
         let host = match &parsed.endpoint {
             Endpoint::Http(u) => u.host_str().unwrap_or("url").to_owned(),
             Endpoint::Tcp { host, port } => format!("{host}_{port}"),
+            Endpoint::Dns(query) => query.name.clone(),
+            Endpoint::Icmp { host } => host.clone(),
         };
         let name: String = host
             .chars()
@@ -151,6 +181,8 @@ impl Target {
             ca_file: None,
             ip: IpFamily::Any,
             thresholds: defaults.thresholds,
+            body: crate::body::Rules::default(),
+            domain_warn_days: defaults.domain_warn_days.clone(),
         })
     }
 

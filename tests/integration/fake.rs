@@ -234,7 +234,8 @@ fn endless(stream: &mut TcpStream, stop: &AtomicBool) {
 /// A watched site. Paths: `/ok` (200 "Welcome to <b>site</b>"), `/status/N`, `/hang`
 /// (never answers), `/endless` (200 with a body that never ends), `/loop` (redirects to
 /// itself), `/redirect` (to `/ok`), `/switch` (the status set with [`Site::set`]),
-/// `/lag` (200 after the delay set with [`Site::set_lag`]). Any
+/// `/lag` (200 after the delay set with [`Site::set_lag`]), `/health.json` and
+/// `/error.json` (JSON), `/maintenance` (text). Any
 /// other path is answered 404 and fails the test (see [`Complaints`]).
 pub struct Site {
     server: Server,
@@ -291,6 +292,20 @@ impl Site {
                 respond(stream, 302, &format!("location: {}\r\n", &path[6..]), b"")
             }
             "/switch" => respond(stream, status.load(Ordering::Relaxed), "", b"switch"),
+            // Body rules (tests/integration/watch.rs): JSON and text.
+            "/health.json" => respond(
+                stream,
+                200,
+                "content-type: application/json\r\n",
+                br#"{"status":"ok","checks":{"db":{"healthy":true}},"load":0.5,"version":"1.4"}"#,
+            ),
+            "/error.json" => respond(
+                stream,
+                200,
+                "content-type: application/json\r\n",
+                br#"{"status":"error","checks":{"db":{"healthy":false}}}"#,
+            ),
+            "/maintenance" => respond(stream, 200, "", b"Down for Maintenance, version: 1.4"),
             "/lag" => {
                 thread::sleep(Duration::from_millis(delay.load(Ordering::Relaxed).into()));
                 respond(stream, 200, "", b"lag")

@@ -21,6 +21,7 @@ mod send;
 mod status;
 mod thresholds;
 mod tls;
+mod watch;
 mod watcher;
 
 use std::fs;
