@@ -172,6 +172,9 @@ pub struct StatusArgs {
     /// How many recent transitions to show
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub history: usize,
+    /// Print the status page (the HTML `[status_page]` writes), also without it
+    #[arg(long, conflicts_with = "json")]
+    pub html: bool,
 }
 
 #[derive(Debug, Args)]

@@ -36,6 +36,35 @@ pub struct TargetReport {
     /// Per window, the percent of it covered by checks: after the target's first line
     /// and outside the gaps when vigia was not running; `None` with `uptime`.
     pub coverage: Vec<Option<f64>>,
+    /// Per span asked with [`Summarizer::with_spans`] (the status page's days, the
+    /// report's period), what is known of it.
+    pub spans: Vec<SpanFigures>,
+}
+
+/// What the log says of one target in one span of time (a day of the status page's bar,
+/// the report's period); gaps when vigia was not running are no data, as in the windows.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SpanFigures {
+    /// Milliseconds of the span known (after the first line, outside the gaps).
+    pub known_ms: i64,
+    /// Of those, milliseconds up.
+    pub up_ms: i64,
+    /// OFFLINE states that overlap the span.
+    pub outages: usize,
+    /// The longest of them inside the span, in milliseconds known.
+    pub longest_down_ms: i64,
+}
+
+impl SpanFigures {
+    /// Percent up of the time known; `None` when nothing is known.
+    pub fn uptime(&self) -> Option<f64> {
+        (self.known_ms > 0).then(|| self.up_ms as f64 * 100.0 / self.known_ms as f64)
+    }
+
+    /// Milliseconds known and down.
+    pub fn down_ms(&self) -> i64 {
+        self.known_ms - self.up_ms
+    }
 }
 
 /// One transition in the history, with how long the state lasted (until the target's
@@ -80,6 +109,8 @@ struct Running {
     covered: bool,
     /// The state the checkpoint kept, still to be met in the log (then skipped once).
     kept: Option<Entry>,
+    /// Per span of [`Summarizer::with_spans`].
+    spans: Vec<SpanFigures>,
 }
 
 /// The summary, fed the log's lines newest first.
@@ -95,6 +126,10 @@ pub struct Summarizer<'a> {
     /// The checkpoint's states, newest first, with how long each has lasted: merged into
     /// the history in time order.
     kept: Vec<(Entry, Option<TimeDelta>)>,
+    /// Spans of time to measure besides the windows, and the oldest time any of them
+    /// or the windows needs: a line older than it covers a target.
+    spans: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    horizon: DateTime<FixedOffset>,
 }
 
 impl<'a> Summarizer<'a> {
@@ -107,6 +142,20 @@ impl<'a> Summarizer<'a> {
         now: DateTime<FixedOffset>,
         history_len: usize,
     ) -> Summarizer<'a> {
+        Summarizer::measuring(targets, kept, gaps, now, history_len, Vec::new())
+    }
+
+    /// As [`Summarizer::new`], also measuring each of `spans` (from, to): the status
+    /// page's daily cells, the report's period. Reading goes back as far as they need.
+    pub fn measuring(
+        targets: &'a [(&'a str, &'a str)],
+        kept: &[Entry],
+        gaps: &'a [Gap],
+        now: DateTime<FixedOffset>,
+        history_len: usize,
+        spans: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    ) -> Summarizer<'a> {
+        let oldest = spans.iter().map(|(from, _)| *from).min();
         let mut s = Summarizer {
             targets,
             gaps,
@@ -116,6 +165,10 @@ impl<'a> Summarizer<'a> {
             removed: HashMap::new(),
             history: Vec::new(),
             kept: Vec::new(),
+            horizon: oldest
+                .map_or(now, |o| o.min(now))
+                .min(now - WINDOWS[WINDOWS.len() - 1].1),
+            spans,
         };
         let mut kept: Vec<Entry> = kept.to_vec();
         kept.sort_by_key(|e| std::cmp::Reverse(e.at));
@@ -156,13 +209,14 @@ impl<'a> Summarizer<'a> {
                 }
             }
         }
+        account_spans(run, &self.spans, entry, end, gaps);
         let current = run.until.is_none();
         // Two lines written before the clock went back still measure each other.
         let lasted = run.until.unwrap_or(now) - entry.at;
         run.newest.get_or_insert_with(|| entry.clone());
         run.until = Some(entry.at);
         run.counted_from = Some(run.counted_from.map_or(entry.at, |t| t.min(entry.at)));
-        if entry.at < now - WINDOWS[WINDOWS.len() - 1].1 {
+        if entry.at < self.horizon {
             run.covered = true;
         }
         ((lasted >= TimeDelta::zero()).then_some(lasted), current)
@@ -243,6 +297,11 @@ impl<'a> Summarizer<'a> {
                                 .then(|| run.up[i] as f64 * 100.0 / run.known[i] as f64)
                         })
                         .collect(),
+                    spans: {
+                        let mut spans = run.spans.clone();
+                        spans.resize(self.spans.len(), SpanFigures::default());
+                        spans
+                    },
                     coverage: WINDOWS
                         .iter()
                         .enumerate()
@@ -265,6 +324,35 @@ impl<'a> Summarizer<'a> {
     }
 }
 
+/// Adds the time `entry`'s state lasted, until `end`, to each span it overlaps.
+fn account_spans(
+    run: &mut Running,
+    spans: &[(DateTime<FixedOffset>, DateTime<FixedOffset>)],
+    entry: &Entry,
+    end: DateTime<FixedOffset>,
+    gaps: &[Gap],
+) {
+    if spans.is_empty() {
+        return;
+    }
+    run.spans.resize(spans.len(), SpanFigures::default());
+    for (figures, (from, to)) in run.spans.iter_mut().zip(spans) {
+        let (start, stop) = (entry.at.max(*from), end.min(*to));
+        if stop <= start {
+            continue;
+        }
+        let missing: TimeDelta = gaps.iter().map(|g| g.overlap(start, stop)).sum();
+        let ms = (stop - start - missing).num_milliseconds().max(0);
+        figures.known_ms += ms;
+        if entry.state == State::Online {
+            figures.up_ms += ms;
+        } else {
+            figures.outages += 1;
+            figures.longest_down_ms = figures.longest_down_ms.max(ms);
+        }
+    }
+}
+
 /// Summarizes `entries` (oldest first), for tests.
 #[cfg(test)]
 pub fn summarize(
@@ -280,16 +368,18 @@ pub fn summarize(
     s.finish()
 }
 
-/// Reads the log backwards only as far as the summary needs, and summarizes it.
-pub fn read_summary(
+/// Reads the log backwards only as far as the summary needs, and summarizes it, also
+/// measuring `spans` (see [`Summarizer::measuring`]).
+pub fn read_measured(
     log: Option<File>,
     targets: &[(&str, &str)],
     kept: &[Entry],
     gaps: &[Gap],
     now: DateTime<FixedOffset>,
     history: usize,
+    spans: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
 ) -> io::Result<Summary> {
-    let mut s = Summarizer::new(targets, kept, gaps, now, history);
+    let mut s = Summarizer::measuring(targets, kept, gaps, now, history, spans);
     if let Some(mut file) = log {
         scan_backwards(&mut file, |line| match Entry::parse(line) {
             Some(entry) => s.add(entry),

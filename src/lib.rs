@@ -26,6 +26,7 @@ mod message;
 mod metrics;
 mod notices;
 mod outcome;
+mod page;
 mod plan;
 mod privdrop;
 mod probe;

@@ -66,6 +66,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     answer_commands(&chat, &mut plan, &config, &results, now, &host);
     // Record: the changes, what they say and any new fault episode in one commit. Until
     // it returns, nothing is recorded and the next run sees the same changes again.
+    let page_changed = crate::page::visible_change(&txn.checkpoint, &plan.checkpoint);
     txn.checkpoint = std::mem::take(&mut plan.checkpoint);
     txn.commit()?;
     // From here on the run's decisions are recorded: it prints them whatever fails.
@@ -82,6 +83,9 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         checker_online: !plan.connectivity.offline,
     };
     warnings.extend(stamp_and_metrics(&files, &config, &snapshot, &plan.summary));
+    let page =
+        crate::cmd::status::refresh_page(&config, &files, &txn.checkpoint, page_changed, now);
+    warnings.extend(page);
     // Only now speak: nothing printed can change what was recorded or sent.
     speak(&Said {
         ui: &ui,

@@ -18,12 +18,14 @@ mod env;
 mod maintenance;
 mod raw;
 mod sections;
+mod seen;
 mod target;
 
 #[cfg(test)]
 pub use duration::parse_duration;
 pub use duration::{format_duration, format_elapsed, parse_duration_saturating, time_after};
 pub use env::{Env, SYSTEM_STATE_DIR};
+pub use seen::{Every, Report, StatusPage};
 pub use target::{validate_name, Endpoint, IpFamily, Target};
 
 use raw::RawConfig;
@@ -66,6 +68,10 @@ pub struct Config {
     pub warnings: Vec<String>,
     /// `[[maintenance]]`: windows that recur, inside which targets are muted.
     pub maintenance: Vec<crate::maintenance::Window>,
+    /// `[status_page]`: the HTML page written after runs.
+    pub status_page: Option<StatusPage>,
+    /// `[report]`: the scheduled uptime report.
+    pub report: Option<Report>,
 }
 
 /// `[heartbeat]`: a URL to GET after every completed run.
@@ -184,6 +190,8 @@ impl Config {
             metrics: None,
             warnings: Vec::new(),
             maintenance: Vec::new(),
+            status_page: None,
+            report: None,
         }
     }
 
@@ -297,6 +305,8 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
         state_dir,
         warnings,
         maintenance,
+        status_page: seen::status_page(raw.status_page, &key_error)?,
+        report: seen::report(raw.report, &key_error)?,
     };
     Ok((config, token_inline))
 }
@@ -339,6 +349,8 @@ mod tests {
             ("[heartbeat]", "[heartbeat]\nzz = 1\n"),
             ("[metrics]", "[metrics]\nzz = 1\n"),
             ("[[maintenance]]", "[[maintenance]]\nzz = 1\n"),
+            ("[status_page]", "[status_page]\nzz = 1\n"),
+            ("[report]", "[report]\nzz = 1\n"),
         ] {
             let err = toml::from_str::<RawConfig>(probe)
                 .err()
@@ -369,6 +381,8 @@ mod tests {
             "heartbeat",
             "metrics",
             "maintenance",
+            "status_page",
+            "report",
         ] {
             assert!(err.contains(&format!("`{table}`")), "{err}");
         }

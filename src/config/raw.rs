@@ -15,6 +15,8 @@ pub(super) struct RawConfig {
     pub(super) metrics: Option<Spanned<RawMetrics>>,
     #[serde(default)]
     pub(super) maintenance: Vec<Spanned<RawMaintenance>>,
+    pub(super) status_page: Option<Spanned<RawStatusPage>>,
+    pub(super) report: Option<Spanned<RawReport>>,
 }
 
 #[derive(Deserialize)]
@@ -94,4 +96,19 @@ pub(super) struct RawMaintenance {
     pub(super) start: Option<Spanned<String>>,
     pub(super) duration: Option<Spanned<String>>,
     pub(super) reason: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStatusPage {
+    pub(super) file: Option<Spanned<String>>,
+    pub(super) title: Option<Spanned<String>>,
+    pub(super) show_urls: Option<Spanned<bool>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawReport {
+    pub(super) every: Option<Spanned<String>>,
+    pub(super) at: Option<Spanned<String>>,
 }
