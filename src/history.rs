@@ -368,6 +368,19 @@ pub fn summarize(
     s.finish()
 }
 
+/// [`read_measured`] without spans, for tests.
+#[cfg(test)]
+pub fn read_summary(
+    log: Option<File>,
+    targets: &[(&str, &str)],
+    kept: &[Entry],
+    gaps: &[Gap],
+    now: DateTime<FixedOffset>,
+    history: usize,
+) -> io::Result<Summary> {
+    read_measured(log, targets, kept, gaps, now, history, Vec::new())
+}
+
 /// Reads the log backwards only as far as the summary needs, and summarizes it, also
 /// measuring `spans` (see [`Summarizer::measuring`]).
 pub fn read_measured(
@@ -395,6 +408,43 @@ mod tests {
     use crate::fixtures::{at, entry as e};
 
     const NOW: &str = "2026-11-25T12:00:00Z";
+
+    #[test]
+    fn spans_count_known_time_outages_and_the_longest_gaps_excluded() {
+        let entries = [
+            e("2026-11-24T00:00:00Z", State::Online, "web"),
+            e("2026-11-24T06:00:00Z", State::Offline, "web"),
+            e("2026-11-24T07:00:00Z", State::Online, "web"),
+            e("2026-11-24T20:00:00Z", State::Offline, "web"),
+            e("2026-11-25T02:00:00Z", State::Online, "web"),
+        ];
+        let gaps = [Gap {
+            from: at("2026-11-24T10:00:00Z"),
+            to: at("2026-11-24T12:00:00Z"),
+        }];
+        let day = (at("2026-11-24T00:00:00Z"), at("2026-11-25T00:00:00Z"));
+        let before = (at("2026-11-01T00:00:00Z"), at("2026-11-02T00:00:00Z"));
+        let spans = vec![day, before];
+        let mut s = Summarizer::measuring(&[("web", "")], &[], &gaps, at(NOW), 0, spans);
+        for entry in entries.iter().rev() {
+            s.add(entry.clone());
+        }
+        let t = &s.finish().targets[0];
+        let hour = 3_600_000;
+        assert_eq!(
+            t.spans[0],
+            SpanFigures {
+                known_ms: 22 * hour,
+                up_ms: 17 * hour,
+                outages: 2,
+                longest_down_ms: 4 * hour,
+            },
+            "the second outage counts its part inside the day"
+        );
+        assert_eq!(t.spans[0].down_ms(), 5 * hour);
+        assert_eq!(t.spans[1], SpanFigures::default(), "before the first line");
+        assert_eq!(t.spans[1].uptime(), None);
+    }
 
     #[test]
     fn uptime_counts_only_known_time_in_the_window() {

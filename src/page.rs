@@ -311,13 +311,38 @@ fn age_or_none(d: TimeDelta) -> String {
     }
 }
 
-/// The reason as the page may show it: without the target's URL unless URLs are shown.
-fn reason(text: &str, url: &str, options: &PageOptions) -> String {
-    if options.show_urls || url.is_empty() {
+/// The reason as the page may show it: without any URL unless URLs are shown (a log
+/// line may name a URL the config no longer has).
+fn reason(text: &str, options: &PageOptions) -> String {
+    if options.show_urls {
         return text.to_owned();
     }
-    text.replace(&format!(" ({url})"), "")
-        .replace(url, "(URL hidden)")
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = ["http://", "https://", "tcp://"]
+        .iter()
+        .filter_map(|scheme| rest.find(scheme))
+        .min()
+    {
+        let end = rest[i..]
+            .find(|c: char| c.is_whitespace() || c == ')')
+            .map_or(rest.len(), |e| i + e);
+        let (before, after) = (&rest[..i], &rest[end..]);
+        // " (URL)" goes whole; a URL elsewhere leaves a word in its place.
+        match (before.strip_suffix(" ("), after.strip_prefix(')')) {
+            (Some(before), Some(after)) => {
+                out.push_str(before);
+                rest = after;
+            }
+            _ => {
+                out.push_str(before);
+                out.push_str("(URL hidden)");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The recent outages, newest first, with how long each lasted and why.
@@ -338,11 +363,6 @@ fn incidents(out: &mut String, view: &StatusView, options: &PageOptions) {
          <th scope=\"col\">Reason</th></tr></thead>\n<tbody>\n",
     );
     for t in outages {
-        let url = view
-            .targets
-            .iter()
-            .find(|v| v.name == t.entry.target)
-            .map_or("", |v| v.url.as_str());
         let lasted = match (t.lasted, t.current) {
             (Some(d), true) => format!("{} so far", age(d)),
             (Some(d), false) => age(d),
@@ -353,7 +373,7 @@ fn incidents(out: &mut String, view: &StatusView, options: &PageOptions) {
             "<tr><td>{}</td><td>{}</td><td>{lasted}</td><td>{}</td></tr>",
             escape(&t.entry.target),
             stamp(t.entry.at),
-            escape(&reason(&t.entry.text, url, options))
+            escape(&reason(&t.entry.text, options))
         );
     }
     out.push_str("</tbody>\n</table>\n");
@@ -447,4 +467,82 @@ pub fn write(path: &Path, text: &str) -> io::Result<()> {
         )
     })?;
     dir.replace(name, text.as_bytes(), 0o644, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_lose_every_url_unless_urls_are_shown() {
+        let hidden = PageOptions {
+            title: "",
+            show_urls: false,
+        };
+        let cases = [
+            (
+                "connection refused (http://a:***@h:9/)",
+                "connection refused",
+            ),
+            ("HTTP 503 (https://h/x) after 2s", "HTTP 503 after 2s"),
+            (
+                "redirect to http://h/y failed",
+                "redirect to (URL hidden) failed",
+            ),
+            ("tcp://h:1 refused", "(URL hidden) refused"),
+            ("no url here", "no url here"),
+        ];
+        for (text, shown) in cases {
+            assert_eq!(reason(text, &hidden), shown, "{text}");
+        }
+        let shown = PageOptions {
+            title: "",
+            show_urls: true,
+        };
+        assert_eq!(reason(cases[0].0, &shown), cases[0].0);
+    }
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn day_cells_are_local_days_ending_now_then_ninety_days() {
+        let now = DateTime::parse_from_rfc3339("2026-11-25T12:00:00-03:00").unwrap();
+        let spans = spans(now);
+        assert_eq!(spans.len(), DAYS + 1);
+        let today = spans[DAYS - 1];
+        assert_eq!(today.0.to_rfc3339(), "2026-11-25T00:00:00-03:00");
+        assert_eq!(today.1, now);
+        assert_eq!(spans[0].0.to_rfc3339(), "2026-08-28T00:00:00-03:00");
+        assert_eq!(spans[DAYS], (now - Duration::days(90), now));
+        assert_eq!(day_label(now, 0), "2026-11-25");
+    }
+
+    #[test]
+    fn a_cell_is_no_data_up_degraded_or_down() {
+        let day = |known_ms, up_ms| SpanFigures {
+            known_ms,
+            up_ms,
+            ..SpanFigures::default()
+        };
+        assert_eq!(Cell::of(&day(0, 0)), Cell::NoData);
+        assert_eq!(Cell::of(&day(1000, 1000)), Cell::Up);
+        assert_eq!(Cell::of(&day(1000, 999)), Cell::Up);
+        assert_eq!(Cell::of(&day(1000, 950)), Cell::Degraded);
+        assert_eq!(Cell::of(&day(1000, 949)), Cell::Down);
+    }
+
+    #[test]
+    fn written_when_changed_or_a_minute_old() {
+        use std::time::Duration as D;
+        assert!(due(true, Some(D::from_secs(1))));
+        assert!(!due(false, Some(D::from_secs(59))));
+        assert!(due(false, Some(D::from_secs(60))));
+        assert!(due(false, None), "missing");
+    }
 }

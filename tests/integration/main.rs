@@ -13,6 +13,7 @@ mod golden;
 mod init;
 mod looks;
 mod maintenance;
+mod page;
 mod prometheus;
 mod rendered;
 mod security;
