@@ -34,7 +34,7 @@ TIMEOUT_START_SEC := $(shell sed -n 's/^pub const START_TIMEOUT_SECS: u64 = \([0
 UNIT_SED = sed -e 's|@TIMEOUT_START_SEC@|$(TIMEOUT_START_SEC)|g'
 # Security goal for the service (systemd-analyze security, lower is safer).
 EXPOSURE_GOAL ?= 1.5
-SUBCOMMANDS = init check status send outbox mute unmute ack
+SUBCOMMANDS = init check status send outbox mute unmute ack report
 VERSION    := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 DEB         = target/debian/vigia_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || uname -m).deb
 

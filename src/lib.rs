@@ -31,6 +31,7 @@ mod plan;
 mod privdrop;
 mod probe;
 mod prompt;
+mod report;
 mod secret;
 mod setup;
 mod slowness;

@@ -54,6 +54,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let limits = Limits::for_check(&config.check).until(started + PROBE_DEADLINE);
     let outcomes = probe(&rt, &targets, &config.canaries, limits, now);
     let (results, canaries) = pair(&targets, &config.canaries, &outcomes);
+    let report = crate::cmd::report::due_now(&config, &files, &txn.checkpoint, now);
     let mut plan = plan(&Inputs {
         config: &config,
         targets: &results,
@@ -62,6 +63,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         now,
         last_check: files.state.last_stamp().map(|(at, _)| at),
         host: &host,
+        report: report.as_ref(),
     });
     answer_commands(&chat, &mut plan, &config, &results, now, &host);
     // Record: the changes, what they say and any new fault episode in one commit. Until
@@ -563,6 +565,7 @@ fn look(
         now,
         last_check,
         host: &host,
+        report: None,
     });
     let mut out = Output::new();
     if !args.quiet {

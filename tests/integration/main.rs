@@ -16,6 +16,7 @@ mod maintenance;
 mod page;
 mod prometheus;
 mod rendered;
+mod report;
 mod security;
 mod send;
 mod status;
