@@ -138,7 +138,9 @@ h3{font-size:1.05rem;margin:0 0 .25rem;overflow-wrap:anywhere}\
 .target{border:1px solid var(--line);border-radius:.5rem;padding:.75rem;margin:.75rem 0}\
 .since,.muted,footer{color:var(--muted)}.url{overflow-wrap:anywhere;color:var(--muted)}\
 table{border-collapse:collapse;width:100%;table-layout:fixed}\
-th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid var(--line);overflow-wrap:anywhere;vertical-align:top}\
+th,td{text-align:left;padding:.25rem .3rem;border-bottom:1px solid var(--line);overflow-wrap:break-word;vertical-align:top}\
+td[data-window]{white-space:nowrap;font-variant-numeric:tabular-nums}\
+#incidents th:nth-child(1){width:26%}#incidents th:nth-child(2){width:24%}#incidents th:nth-child(3){width:18%}\
 .bar{display:block;width:100%;height:2rem;margin:.5rem 0 0}\
 .bar .up{fill:var(--c-up)}.bar .part{fill:var(--c-part)}.bar .down{fill:var(--c-down)}.bar .none{fill:var(--c-none)}\
 .legend{font-size:.85rem;color:var(--muted);display:flex;justify-content:space-between}\
@@ -370,9 +372,10 @@ fn incidents(out: &mut String, view: &StatusView, options: &PageOptions) {
         };
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{lasted}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><time datetime=\"{}\">{}</time></td><td>{lasted}</td><td>{}</td></tr>",
             escape(&t.entry.target),
-            stamp(t.entry.at),
+            t.entry.at.to_rfc3339(),
+            escape(&t.entry.at.format("%Y-%m-%d %H:%M").to_string()),
             escape(&reason(&t.entry.text, options))
         );
     }
