@@ -56,6 +56,10 @@ recover = 2
 flapping = \"5/1h\"
 slow = \"1s\"
 remind_every = \"1h\""
+# The tiny config with the status page and a weekly report configured.
+mkdir -p "$work/www"
+{ cat "$work/tiny.toml" | sed "s|state-tiny|state-page|; s|tiny.log|page.log|"
+  printf '\n[status_page]\nfile = "%s/www/index.html"\n\n[report]\nevery = "weekly"\n' "$work"; } > "$work/page.toml"
 targets=()
 for i in $(seq 1 60); do
     if [ $((i % 3)) -eq 0 ]; then port=$hang_port; else port=$site_port; fi
@@ -94,6 +98,7 @@ PY
 "$BIN" -c "$work/cmdon.toml" check --quiet >/dev/null
 SSL_CERT_FILE="$work/bundle.pem" "$BIN" -c "$work/tls.toml" check --quiet >/dev/null
 "$BIN" -c "$work/rules.toml" check --quiet >/dev/null
+"$BIN" -c "$work/page.toml" check --quiet >/dev/null
 # status over 2 million transitions of one flapping target in the last 30 days.
 python3 - "$work/flap.log" <<'PY'
 import datetime, sys
@@ -131,6 +136,9 @@ read -r curl_wall curl_cpu < <(hf curl "curl -s -o /dev/null $url")
 read -r v_wall v_cpu < <(hf vigia "$BIN -c $work/tiny.toml check --quiet")
 read -r big_wall big_cpu < <(hf big "$BIN -c $work/big.toml check --quiet")
 read -r rules_wall rules_cpu < <(hf rules "$BIN -c $work/rules.toml check --quiet")
+# Quiet runs keep a page younger than a minute; a change (or its age) rewrites it.
+read -r page_wall page_cpu < <(hf page "$BIN -c $work/page.toml check --quiet")
+read -r pagew_wall pagew_cpu < <(hf pagew --prepare "rm -f $work/www/index.html" "$BIN -c $work/page.toml check --quiet")
 # Bot API requests of a quiet run: counted at the fake, over the hyperfine runs.
 calls() { [ -f "$work/bot-calls" ] && wc -l < "$work/bot-calls" || echo 0; }
 per_run() { python3 -c "print(f'{($2-$1)/$3:.2f}')"; }
@@ -170,6 +178,8 @@ row "curl -s -o /dev/null (one GET)" "$(ms "$curl_wall")" "$(ms "$curl_cpu")" "$
 row "vigia check, 1 target up, tiny log" "$(ms "$v_wall")" "$(ms "$v_cpu")" "$v_rss" "$(ratio "$v_wall" "$curl_wall")x curl (goal <= 0.35)"
 row "vigia check, 1 target up, 512 MiB log" "$(ms "$big_wall")" "$(ms "$big_cpu")" "$big_rss" "$(ratio "$big_wall" "$v_wall")x tiny (goal <= 1.5)"
 row "vigia check, 1 target up, every alert rule on" "$(ms "$rules_wall")" "$(ms "$rules_cpu")" "$rules_rss" "$(ratio "$rules_wall" "$v_wall")x tiny (goal <= 1.1)"
+row "vigia check, 1 up, page + report configured" "$(ms "$page_wall")" "$(ms "$page_cpu")" "-" "+$(python3 -c "print(f'{(float(\"$page_wall\")-float(\"$v_wall\"))*1000:.2f}')") ms vs tiny (goal <= 1)"
+row "vigia check, 1 up, page rewritten this run" "$(ms "$pagew_wall")" "$(ms "$pagew_cpu")" "-" "+$(python3 -c "print(f'{(float(\"$pagew_wall\")-float(\"$v_wall\"))*1000:.2f}')") ms vs tiny (a change, or once a minute)"
 row "vigia check, 1 target up, commands off" "$(ms "$off_wall")" "$(ms "$off_cpu")" "-" "$off_calls Bot API requests/run (goal 0)"
 row "vigia check, 1 target up, commands on" "$(ms "$on_wall")" "$(ms "$on_cpu")" "-" "$on_calls Bot API requests/run (goal 1)"
 row "curl --cacert bundle (one https GET)" "$(ms "$tcurl_wall")" "$(ms "$tcurl_cpu")" "-" "https baseline"
