@@ -25,7 +25,7 @@ mod target;
 pub use duration::parse_duration;
 pub use duration::{format_duration, format_elapsed, parse_duration_saturating, time_after};
 pub use env::{Env, SYSTEM_STATE_DIR};
-pub use seen::{Every, Report, StatusPage};
+pub use seen::{Every, Report, StatusPage, DEFAULT_REPORT_AT};
 pub use target::{validate_name, Endpoint, IpFamily, Target};
 
 use raw::RawConfig;
@@ -841,6 +841,32 @@ mod tests {
                 got.starts_with(&format!("config FILE: {want}")),
                 "for {text:?}\n got: {got}\nwant: config FILE: {want}"
             );
+        }
+    }
+
+    #[test]
+    fn status_page_and_report_are_checked_with_their_line() {
+        let c = load(&format!(
+            "{}\n[status_page]\nfile = \"/var/www/s/index.html\"\nshow_urls = true\n\n[report]\nevery = \"monthly\"\nat = \"07:30\"\n",
+            minimal("")
+        ))
+        .unwrap();
+        let page = c.status_page.unwrap();
+        assert_eq!(page.file, PathBuf::from("/var/www/s/index.html"));
+        assert!(page.show_urls && page.title.is_none());
+        let report = c.report.unwrap();
+        assert_eq!(report.every, Every::Monthly);
+        assert_eq!(report.at.format("%H:%M").to_string(), "07:30");
+        let weekly = load(&format!("{}\n[report]\nevery = \"weekly\"\n", minimal(""))).unwrap();
+        assert_eq!(weekly.report.unwrap().at.format("%H:%M").to_string(), DEFAULT_REPORT_AT);
+        for (extra, want) in [
+            ("[status_page]\nfile = \"index.html\"\n", "line 10: status_page.file: \"index.html\" must be an absolute path to a file"),
+            ("[status_page]\ntitle = \"x\"\n", "line 9: status_page.file: is missing: the page's absolute path"),
+            ("[report]\nevery = \"hourly\"\n", "line 10: report.every: \"hourly\" is not \"daily\", \"weekly\" or \"monthly\""),
+            ("[report]\nevery = \"daily\"\nat = \"9am\"\n", "line 11: report.at: \"9am\" is not a time of day like \"09:00\""),
+        ] {
+            let got = load(&format!("{}\n{extra}", minimal(""))).unwrap_err();
+            assert!(got.contains(want), "{extra:?}\n got: {got}\nwant: {want}");
         }
     }
 }
