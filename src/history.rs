@@ -130,6 +130,9 @@ pub struct Summarizer<'a> {
     /// or the windows needs: a line older than it covers a target.
     spans: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
     horizon: DateTime<FixedOffset>,
+    /// The spans' indices by their end: a line is counted only in the spans that end
+    /// after it (a few of the page's 90 days, for most lines).
+    by_end: Vec<usize>,
 }
 
 impl<'a> Summarizer<'a> {
@@ -156,6 +159,8 @@ impl<'a> Summarizer<'a> {
         spans: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
     ) -> Summarizer<'a> {
         let oldest = spans.iter().map(|(from, _)| *from).min();
+        let mut by_end: Vec<usize> = (0..spans.len()).collect();
+        by_end.sort_by_key(|&i| spans[i].1);
         let mut s = Summarizer {
             targets,
             gaps,
@@ -169,6 +174,7 @@ impl<'a> Summarizer<'a> {
                 .map_or(now, |o| o.min(now))
                 .min(now - WINDOWS[WINDOWS.len() - 1].1),
             spans,
+            by_end,
         };
         let mut kept: Vec<Entry> = kept.to_vec();
         kept.sort_by_key(|e| std::cmp::Reverse(e.at));
@@ -209,7 +215,7 @@ impl<'a> Summarizer<'a> {
                 }
             }
         }
-        account_spans(run, &self.spans, entry, end, gaps);
+        account_spans(run, (&self.spans, &self.by_end), entry, end, gaps);
         let current = run.until.is_none();
         // Two lines written before the clock went back still measure each other.
         let lasted = run.until.unwrap_or(now) - entry.at;
@@ -327,7 +333,7 @@ impl<'a> Summarizer<'a> {
 /// Adds the time `entry`'s state lasted, until `end`, to each span it overlaps.
 fn account_spans(
     run: &mut Running,
-    spans: &[(DateTime<FixedOffset>, DateTime<FixedOffset>)],
+    (spans, by_end): (&[(DateTime<FixedOffset>, DateTime<FixedOffset>)], &[usize]),
     entry: &Entry,
     end: DateTime<FixedOffset>,
     gaps: &[Gap],
@@ -336,7 +342,9 @@ fn account_spans(
         return;
     }
     run.spans.resize(spans.len(), SpanFigures::default());
-    for (figures, (from, to)) in run.spans.iter_mut().zip(spans) {
+    let first = by_end.partition_point(|&i| spans[i].1 <= entry.at);
+    for &i in &by_end[first..] {
+        let ((from, to), figures) = (&spans[i], &mut run.spans[i]);
         let (start, stop) = (entry.at.max(*from), end.min(*to));
         if stop <= start {
             continue;

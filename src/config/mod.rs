@@ -858,12 +858,27 @@ mod tests {
         assert_eq!(report.every, Every::Monthly);
         assert_eq!(report.at.format("%H:%M").to_string(), "07:30");
         let weekly = load(&format!("{}\n[report]\nevery = \"weekly\"\n", minimal(""))).unwrap();
-        assert_eq!(weekly.report.unwrap().at.format("%H:%M").to_string(), DEFAULT_REPORT_AT);
+        assert_eq!(
+            weekly.report.unwrap().at.format("%H:%M").to_string(),
+            DEFAULT_REPORT_AT
+        );
         for (extra, want) in [
-            ("[status_page]\nfile = \"index.html\"\n", "line 10: status_page.file: \"index.html\" must be an absolute path to a file"),
-            ("[status_page]\ntitle = \"x\"\n", "line 9: status_page.file: is missing: the page's absolute path"),
-            ("[report]\nevery = \"hourly\"\n", "line 10: report.every: \"hourly\" is not \"daily\", \"weekly\" or \"monthly\""),
-            ("[report]\nevery = \"daily\"\nat = \"9am\"\n", "line 11: report.at: \"9am\" is not a time of day like \"09:00\""),
+            (
+                "[status_page]\nfile = \"index.html\"\n",
+                "line 10: status_page.file: \"index.html\" must be an absolute path to a file",
+            ),
+            (
+                "[status_page]\ntitle = \"x\"\n",
+                "line 9: status_page.file: is missing: the page's absolute path",
+            ),
+            (
+                "[report]\nevery = \"hourly\"\n",
+                "line 10: report.every: \"hourly\" is not \"daily\", \"weekly\" or \"monthly\"",
+            ),
+            (
+                "[report]\nevery = \"daily\"\nat = \"9am\"\n",
+                "line 11: report.at: \"9am\" is not a time of day like \"09:00\"",
+            ),
         ] {
             let got = load(&format!("{}\n{extra}", minimal(""))).unwrap_err();
             assert!(got.contains(want), "{extra:?}\n got: {got}\nwant: {want}");
