@@ -330,10 +330,13 @@ impl<'a> Summarizer<'a> {
     }
 }
 
+/// A span of time measured besides the windows: from, to.
+pub type Span = (DateTime<FixedOffset>, DateTime<FixedOffset>);
+
 /// Adds the time `entry`'s state lasted, until `end`, to each span it overlaps.
 fn account_spans(
     run: &mut Running,
-    (spans, by_end): (&[(DateTime<FixedOffset>, DateTime<FixedOffset>)], &[usize]),
+    (spans, by_end): (&[Span], &[usize]),
     entry: &Entry,
     end: DateTime<FixedOffset>,
     gaps: &[Gap],
