@@ -17,8 +17,9 @@ pub const NOW: &str = "2026-11-25T12:00:00Z";
 /// night; a third target was never checked.
 pub fn write_story(sb: &Sandbox, extra: &str) {
     let (web, api) = (closed_port_url(), closed_port_url());
+    // With a bot: its token must never reach the page.
     sb.write_config(
-        None,
+        Some(&closed_port_url()),
         &[
             target("web", &web.replace("http://", "http://admin:hunter2@")),
             target("api", &api),
