@@ -540,6 +540,59 @@ mod tests {
         assert_eq!(Cell::of(&day(1000, 949)), Cell::Down);
     }
 
+    /// A colour variable of the light (first) or dark (second) `:root` of [`STYLE`].
+    fn colour(name: &str, dark: bool) -> [f64; 3] {
+        let css = match dark {
+            false => STYLE,
+            true => &STYLE[STYLE.find("prefers-color-scheme:dark").unwrap()..],
+        };
+        let key = format!("--{name}:#");
+        let at = css.find(&key).unwrap() + key.len();
+        let hex: String = css[at..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect();
+        let hex = match hex.len() {
+            3 => hex.chars().flat_map(|c| [c, c]).collect(),
+            6 => hex,
+            _ => panic!("--{name}: #{hex}"),
+        };
+        [0, 2, 4].map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap() as f64 / 255.0)
+    }
+
+    /// WCAG 2 relative luminance and contrast ratio.
+    fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+        let lum = |c: [f64; 3]| {
+            let l = c.map(|v| {
+                if v <= 0.03928 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            });
+            0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]
+        };
+        let (x, y) = (lum(a), lum(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn text_contrast_meets_wcag_aa_in_light_and_dark() {
+        for dark in [false, true] {
+            let bg = colour("bg", dark);
+            for text in ["fg", "muted", "ok", "bad"] {
+                let ratio = contrast(colour(text, dark), bg);
+                assert!(ratio >= 4.5, "{text} on bg (dark: {dark}): {ratio:.2}");
+            }
+            // The bar's cells against the page: non-text contrast (WCAG 1.4.11) for
+            // the coloured ones.
+            for cell in ["c-up", "c-down"] {
+                let ratio = contrast(colour(cell, dark), bg);
+                assert!(ratio >= 3.0, "{cell} (dark: {dark}): {ratio:.2}");
+            }
+        }
+    }
+
     #[test]
     fn written_when_changed_or_a_minute_old() {
         use std::time::Duration as D;
