@@ -835,7 +835,12 @@ fn maintenance_windows(out: &mut String, view: &StatusView) {
 /// day in the status page's cells' meaning ([`crate::page::Cell`]); green only when up.
 fn day_bars(out: &mut String, view: &StatusView, paint: Paint) {
     use crate::page::{days, Cell, TERMINAL_DAYS};
-    if view.targets.iter().all(|t| days(t).is_empty()) {
+    // Nothing known of any day yet (a fresh install): no bar of dots.
+    if view
+        .targets
+        .iter()
+        .all(|t| days(t).iter().all(|d| d.known_ms == 0))
+    {
         return;
     }
     line(
