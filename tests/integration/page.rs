@@ -99,7 +99,13 @@ fn named(dom: &RcDom, name: &str) -> Vec<Handle> {
 #[test]
 fn the_page_is_pinned_whole_and_is_valid_html5() {
     let sb = Sandbox::new();
-    write_story(&sb, "");
+    write_story(
+        &sb,
+        "\n[[maintenance]]\ntargets = [\"web\"]\ndays = [\"Sun\"]\nstart = \"03:00\"\nduration = \"1h\"\nreason = \"backup\"\n",
+    );
+    let mute = ["mute", "api", "--for", "2h", "--reason", "deploy <b>"];
+    sb.run_with_env(&mute, "VIGIA_NOW", "2026-11-25T11:30:00Z")
+        .expect(0);
     let page = sb
         .run_with_env(&["status", "--html"], "VIGIA_NOW", NOW)
         .expect(0);
@@ -109,7 +115,15 @@ fn the_page_is_pinned_whole_and_is_valid_html5() {
     // The structure: one h1, headings for the sections, a heading and a table per target.
     assert_eq!(named(&dom, "h1").len(), 1);
     let h2: Vec<String> = named(&dom, "h2").iter().map(text).collect();
-    assert_eq!(h2, ["Targets", "Recent incidents"]);
+    assert_eq!(h2, ["Targets", "Recent incidents", "Notices"]);
+    let notices: Vec<String> = named(&dom, "li").iter().map(text).collect();
+    assert_eq!(
+        notices,
+        [
+            "web's next maintenance: 2026-11-29 03:00:00 +00:00 to 2026-11-29 04:00:00 +00:00 (backup).",
+            "api is muted until 2026-11-25 13:30:00 +00:00 (deploy <b>)."
+        ]
+    );
     let sections = named(&dom, "section");
     let states: Vec<(String, String)> = sections
         .iter()
