@@ -66,6 +66,10 @@ domain_warn_days = [30, 7, 1]
 [target.json]
 \"/status\" = \"ok\"
 \"/checks/db/healthy\" = true"
+# The tiny config with the status page and a weekly report configured.
+mkdir -p "$work/www"
+{ cat "$work/tiny.toml" | sed "s|state-tiny|state-page|; s|tiny.log|page.log|"
+  printf '\n[status_page]\nfile = "%s/www/index.html"\n\n[report]\nevery = "weekly"\n' "$work"; } > "$work/page.toml"
 targets=()
 for i in $(seq 1 60); do
     if [ $((i % 3)) -eq 0 ]; then port=$hang_port; else port=$site_port; fi
@@ -115,6 +119,7 @@ SSL_CERT_FILE="$work/bundle.pem" "$BIN" -c "$work/tls.toml" check --quiet >/dev/
 "$BIN" -c "$work/down.toml" check --quiet >/dev/null || true   # first state: OFFLINE
 "$BIN" -c "$work/amdown.toml" check --quiet >/dev/null || true
 "$BIN" -c "$work/body.toml" check --quiet >/dev/null
+"$BIN" -c "$work/page.toml" check --quiet >/dev/null
 # status over 2 million transitions of one flapping target in the last 30 days.
 python3 - "$work/flap.log" <<'PY'
 import datetime, sys
@@ -153,6 +158,9 @@ read -r v_wall v_cpu < <(hf vigia "$BIN -c $work/tiny.toml check --quiet")
 read -r big_wall big_cpu < <(hf big "$BIN -c $work/big.toml check --quiet")
 read -r rules_wall rules_cpu < <(hf rules "$BIN -c $work/rules.toml check --quiet")
 read -r body_wall body_cpu < <(hf body "$BIN -c $work/body.toml check --quiet")
+# Quiet runs keep a page younger than a minute; a change (or its age) rewrites it.
+read -r page_wall page_cpu < <(hf page "$BIN -c $work/page.toml check --quiet")
+read -r pagew_wall pagew_cpu < <(hf pagew --prepare "rm -f $work/www/index.html" "$BIN -c $work/page.toml check --quiet")
 # Bot API requests of a quiet run: counted at the fake, over the hyperfine runs.
 calls() { [ -f "$work/bot-calls" ] && wc -l < "$work/bot-calls" || echo 0; }
 posts() { [ -f "$work/am-posts" ] && wc -l < "$work/am-posts" || echo 0; }
@@ -198,6 +206,8 @@ row "vigia check, 1 target up, tiny log" "$(ms "$v_wall")" "$(ms "$v_cpu")" "$v_
 row "vigia check, 1 target up, 512 MiB log" "$(ms "$big_wall")" "$(ms "$big_cpu")" "$big_rss" "$(ratio "$big_wall" "$v_wall")x tiny (goal <= 1.5)"
 row "vigia check, 1 target up, every alert rule on" "$(ms "$rules_wall")" "$(ms "$rules_cpu")" "$rules_rss" "$(ratio "$rules_wall" "$v_wall")x tiny (goal <= 1.1)"
 row "vigia check, 1 target up, every body rule on" "$(ms "$body_wall")" "$(ms "$body_cpu")" "$body_rss" "$(ratio "$body_wall" "$v_wall")x tiny (goal <= 1.1)"
+row "vigia check, 1 up, page + report configured" "$(ms "$page_wall")" "$(ms "$page_cpu")" "-" "+$(python3 -c "print(f'{(float(\"$page_wall\")-float(\"$v_wall\"))*1000:.2f}')") ms vs tiny (goal <= 1)"
+row "vigia check, 1 up, page rewritten this run" "$(ms "$pagew_wall")" "$(ms "$pagew_cpu")" "-" "+$(python3 -c "print(f'{(float(\"$pagew_wall\")-float(\"$v_wall\"))*1000:.2f}')") ms vs tiny (a change, or once a minute)"
 row "vigia check, 1 target up, commands off" "$(ms "$off_wall")" "$(ms "$off_cpu")" "-" "$off_calls Bot API requests/run (goal 0)"
 row "vigia check, 1 target up, commands on" "$(ms "$on_wall")" "$(ms "$on_cpu")" "-" "$on_calls Bot API requests/run (goal 1)"
 row "vigia check, 1 target down" "$(ms "$down_wall")" "$(ms "$down_cpu")" "-" "baseline of the next row"

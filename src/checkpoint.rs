@@ -96,6 +96,20 @@ pub struct Checkpoint {
     /// domain expires, the thresholds announced (see `crate::rdap`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub domains: BTreeMap<String, DomainSeen>,
+    /// `[report]`: since when it is configured and the last report sent (see
+    /// [`crate::report`]), so that one goes out once per period across restarts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportMark>,
+}
+
+/// What the checkpoint keeps of the scheduled report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportMark {
+    /// The first run that saw `[report]`: the first report goes at the first scheduled
+    /// time after it.
+    pub since: DateTime<FixedOffset>,
+    /// The scheduled time of the last report sent (`None`: none yet).
+    pub sent: Option<DateTime<FixedOffset>>,
 }
 
 /// A result that differs from the target's logged state, counted until it is confirmed.
@@ -919,6 +933,30 @@ impl Checkpoint {
     /// Forgets the domains no target watches any more.
     pub fn keep_domains(&mut self, watched: &std::collections::BTreeSet<String>) {
         self.domains.retain(|d, _| watched.contains(d));
+    }
+}
+
+impl Checkpoint {
+    /// `[report]` is configured (from `now` on, when it was not) or not (then forgotten:
+    /// configured again, it starts over).
+    pub fn report_configured(&mut self, configured: bool, now: DateTime<FixedOffset>) {
+        match (configured, &self.report) {
+            (false, _) => self.report = None,
+            (true, None) => {
+                self.report = Some(ReportMark {
+                    since: now,
+                    sent: None,
+                })
+            }
+            (true, Some(_)) => {}
+        }
+    }
+
+    /// The report scheduled at `due` was sent (queued with this checkpoint).
+    pub fn report_sent(&mut self, due: DateTime<FixedOffset>) {
+        if let Some(mark) = &mut self.report {
+            mark.sent = Some(due);
+        }
     }
 }
 

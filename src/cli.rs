@@ -103,6 +103,11 @@ pub enum Command {
     /// goes out; a later outage is not acknowledged. A target that is not down is
     /// refused.
     Ack(AckArgs),
+    /// Print the uptime report of the last days, as [report] sends it to the chat
+    ///
+    /// Per target: uptime and coverage, outages, total and longest downtime, and the
+    /// certificates that expire within 30 days. Reads only; sends nothing.
+    Report(ReportArgs),
 }
 
 /// The targets a mute command is about.
@@ -172,6 +177,19 @@ pub struct StatusArgs {
     /// How many recent transitions to show
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub history: usize,
+    /// Print the status page (the HTML `[status_page]` writes), also without it
+    #[arg(long, conflicts_with = "json")]
+    pub html: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// How many days back from now the report covers
+    #[arg(long, value_name = "N", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=90))]
+    pub days: u32,
+    /// Print a JSON document instead of the text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -36,6 +36,35 @@ pub struct TargetReport {
     /// Per window, the percent of it covered by checks: after the target's first line
     /// and outside the gaps when vigia was not running; `None` with `uptime`.
     pub coverage: Vec<Option<f64>>,
+    /// Per span asked with [`Summarizer::with_spans`] (the status page's days, the
+    /// report's period), what is known of it.
+    pub spans: Vec<SpanFigures>,
+}
+
+/// What the log says of one target in one span of time (a day of the status page's bar,
+/// the report's period); gaps when vigia was not running are no data, as in the windows.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SpanFigures {
+    /// Milliseconds of the span known (after the first line, outside the gaps).
+    pub known_ms: i64,
+    /// Of those, milliseconds up.
+    pub up_ms: i64,
+    /// OFFLINE states that overlap the span.
+    pub outages: usize,
+    /// The longest of them inside the span, in milliseconds known.
+    pub longest_down_ms: i64,
+}
+
+impl SpanFigures {
+    /// Percent up of the time known; `None` when nothing is known.
+    pub fn uptime(&self) -> Option<f64> {
+        (self.known_ms > 0).then(|| self.up_ms as f64 * 100.0 / self.known_ms as f64)
+    }
+
+    /// Milliseconds known and down.
+    pub fn down_ms(&self) -> i64 {
+        self.known_ms - self.up_ms
+    }
 }
 
 /// One transition in the history, with how long the state lasted (until the target's
@@ -80,6 +109,8 @@ struct Running {
     covered: bool,
     /// The state the checkpoint kept, still to be met in the log (then skipped once).
     kept: Option<Entry>,
+    /// Per span of [`Summarizer::with_spans`].
+    spans: Vec<SpanFigures>,
 }
 
 /// The summary, fed the log's lines newest first.
@@ -95,6 +126,13 @@ pub struct Summarizer<'a> {
     /// The checkpoint's states, newest first, with how long each has lasted: merged into
     /// the history in time order.
     kept: Vec<(Entry, Option<TimeDelta>)>,
+    /// Spans of time to measure besides the windows, and the oldest time any of them
+    /// or the windows needs: a line older than it covers a target.
+    spans: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    horizon: DateTime<FixedOffset>,
+    /// The spans' indices by their end: a line is counted only in the spans that end
+    /// after it (a few of the page's 90 days, for most lines).
+    by_end: Vec<usize>,
 }
 
 impl<'a> Summarizer<'a> {
@@ -107,6 +145,22 @@ impl<'a> Summarizer<'a> {
         now: DateTime<FixedOffset>,
         history_len: usize,
     ) -> Summarizer<'a> {
+        Summarizer::measuring(targets, kept, gaps, now, history_len, Vec::new())
+    }
+
+    /// As [`Summarizer::new`], also measuring each of `spans` (from, to): the status
+    /// page's daily cells, the report's period. Reading goes back as far as they need.
+    pub fn measuring(
+        targets: &'a [(&'a str, &'a str)],
+        kept: &[Entry],
+        gaps: &'a [Gap],
+        now: DateTime<FixedOffset>,
+        history_len: usize,
+        spans: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    ) -> Summarizer<'a> {
+        let oldest = spans.iter().map(|(from, _)| *from).min();
+        let mut by_end: Vec<usize> = (0..spans.len()).collect();
+        by_end.sort_by_key(|&i| spans[i].1);
         let mut s = Summarizer {
             targets,
             gaps,
@@ -116,6 +170,11 @@ impl<'a> Summarizer<'a> {
             removed: HashMap::new(),
             history: Vec::new(),
             kept: Vec::new(),
+            horizon: oldest
+                .map_or(now, |o| o.min(now))
+                .min(now - WINDOWS[WINDOWS.len() - 1].1),
+            spans,
+            by_end,
         };
         let mut kept: Vec<Entry> = kept.to_vec();
         kept.sort_by_key(|e| std::cmp::Reverse(e.at));
@@ -156,13 +215,14 @@ impl<'a> Summarizer<'a> {
                 }
             }
         }
+        account_spans(run, (&self.spans, &self.by_end), entry, end, gaps);
         let current = run.until.is_none();
         // Two lines written before the clock went back still measure each other.
         let lasted = run.until.unwrap_or(now) - entry.at;
         run.newest.get_or_insert_with(|| entry.clone());
         run.until = Some(entry.at);
         run.counted_from = Some(run.counted_from.map_or(entry.at, |t| t.min(entry.at)));
-        if entry.at < now - WINDOWS[WINDOWS.len() - 1].1 {
+        if entry.at < self.horizon {
             run.covered = true;
         }
         ((lasted >= TimeDelta::zero()).then_some(lasted), current)
@@ -243,6 +303,11 @@ impl<'a> Summarizer<'a> {
                                 .then(|| run.up[i] as f64 * 100.0 / run.known[i] as f64)
                         })
                         .collect(),
+                    spans: {
+                        let mut spans = run.spans.clone();
+                        spans.resize(self.spans.len(), SpanFigures::default());
+                        spans
+                    },
                     coverage: WINDOWS
                         .iter()
                         .enumerate()
@@ -265,6 +330,40 @@ impl<'a> Summarizer<'a> {
     }
 }
 
+/// A span of time measured besides the windows: from, to.
+pub type Span = (DateTime<FixedOffset>, DateTime<FixedOffset>);
+
+/// Adds the time `entry`'s state lasted, until `end`, to each span it overlaps.
+fn account_spans(
+    run: &mut Running,
+    (spans, by_end): (&[Span], &[usize]),
+    entry: &Entry,
+    end: DateTime<FixedOffset>,
+    gaps: &[Gap],
+) {
+    if spans.is_empty() {
+        return;
+    }
+    run.spans.resize(spans.len(), SpanFigures::default());
+    let first = by_end.partition_point(|&i| spans[i].1 <= entry.at);
+    for &i in &by_end[first..] {
+        let ((from, to), figures) = (&spans[i], &mut run.spans[i]);
+        let (start, stop) = (entry.at.max(*from), end.min(*to));
+        if stop <= start {
+            continue;
+        }
+        let missing: TimeDelta = gaps.iter().map(|g| g.overlap(start, stop)).sum();
+        let ms = (stop - start - missing).num_milliseconds().max(0);
+        figures.known_ms += ms;
+        if entry.state == State::Online {
+            figures.up_ms += ms;
+        } else {
+            figures.outages += 1;
+            figures.longest_down_ms = figures.longest_down_ms.max(ms);
+        }
+    }
+}
+
 /// Summarizes `entries` (oldest first), for tests.
 #[cfg(test)]
 pub fn summarize(
@@ -280,7 +379,8 @@ pub fn summarize(
     s.finish()
 }
 
-/// Reads the log backwards only as far as the summary needs, and summarizes it.
+/// [`read_measured`] without spans, for tests.
+#[cfg(test)]
 pub fn read_summary(
     log: Option<File>,
     targets: &[(&str, &str)],
@@ -289,7 +389,21 @@ pub fn read_summary(
     now: DateTime<FixedOffset>,
     history: usize,
 ) -> io::Result<Summary> {
-    let mut s = Summarizer::new(targets, kept, gaps, now, history);
+    read_measured(log, targets, kept, gaps, now, history, Vec::new())
+}
+
+/// Reads the log backwards only as far as the summary needs, and summarizes it, also
+/// measuring `spans` (see [`Summarizer::measuring`]).
+pub fn read_measured(
+    log: Option<File>,
+    targets: &[(&str, &str)],
+    kept: &[Entry],
+    gaps: &[Gap],
+    now: DateTime<FixedOffset>,
+    history: usize,
+    spans: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+) -> io::Result<Summary> {
+    let mut s = Summarizer::measuring(targets, kept, gaps, now, history, spans);
     if let Some(mut file) = log {
         scan_backwards(&mut file, |line| match Entry::parse(line) {
             Some(entry) => s.add(entry),
@@ -305,6 +419,43 @@ mod tests {
     use crate::fixtures::{at, entry as e};
 
     const NOW: &str = "2026-11-25T12:00:00Z";
+
+    #[test]
+    fn spans_count_known_time_outages_and_the_longest_gaps_excluded() {
+        let entries = [
+            e("2026-11-24T00:00:00Z", State::Online, "web"),
+            e("2026-11-24T06:00:00Z", State::Offline, "web"),
+            e("2026-11-24T07:00:00Z", State::Online, "web"),
+            e("2026-11-24T20:00:00Z", State::Offline, "web"),
+            e("2026-11-25T02:00:00Z", State::Online, "web"),
+        ];
+        let gaps = [Gap {
+            from: at("2026-11-24T10:00:00Z"),
+            to: at("2026-11-24T12:00:00Z"),
+        }];
+        let day = (at("2026-11-24T00:00:00Z"), at("2026-11-25T00:00:00Z"));
+        let before = (at("2026-11-01T00:00:00Z"), at("2026-11-02T00:00:00Z"));
+        let spans = vec![day, before];
+        let mut s = Summarizer::measuring(&[("web", "")], &[], &gaps, at(NOW), 0, spans);
+        for entry in entries.iter().rev() {
+            s.add(entry.clone());
+        }
+        let t = &s.finish().targets[0];
+        let hour = 3_600_000;
+        assert_eq!(
+            t.spans[0],
+            SpanFigures {
+                known_ms: 22 * hour,
+                up_ms: 17 * hour,
+                outages: 2,
+                longest_down_ms: 4 * hour,
+            },
+            "the second outage counts its part inside the day"
+        );
+        assert_eq!(t.spans[0].down_ms(), 5 * hour);
+        assert_eq!(t.spans[1], SpanFigures::default(), "before the first line");
+        assert_eq!(t.spans[1].uptime(), None);
+    }
 
     #[test]
     fn uptime_counts_only_known_time_in_the_window() {

@@ -33,6 +33,9 @@ pub struct Inputs<'a> {
     pub last_check: Option<DateTime<FixedOffset>>,
     /// This machine's name, for the messages.
     pub host: &'a str,
+    /// The `[report]` due now, measured by the command from the log (see
+    /// [`crate::report::due`]); `None` when none is due.
+    pub report: Option<&'a (crate::report::Due, crate::report::Figures)>,
 }
 
 /// Everything a run will do.
@@ -108,6 +111,19 @@ pub fn plan(inputs: &Inputs) -> Plan {
     if !notices.is_empty() && to.is_some() {
         let parts = split(&render_html(&notices, inputs.host, texts), LIMIT);
         checkpoint.enqueue(parts, inputs.now, to);
+    }
+    let language = inputs.config.telegram.as_ref().map(|t| t.language.as_str());
+    let schedule = inputs.config.report.as_ref();
+    let report = crate::report::plan(
+        schedule,
+        &mut checkpoint,
+        inputs.now,
+        inputs.report,
+        inputs.host,
+        language,
+    );
+    if let (Some(text), true) = (report, to.is_some()) {
+        checkpoint.enqueue(split(&text, LIMIT), inputs.now, to);
     }
     let fault_now = (!faults.is_empty()).then_some(inputs.now);
     if checkpoint.fault(fault_now) && to.is_some() {
@@ -257,6 +273,7 @@ mod tests {
             now: now(),
             last_check: None,
             host: "box",
+            report: None,
         })
     }
 
@@ -320,6 +337,7 @@ mod tests {
             now: at,
             last_check: Some(at - chrono::TimeDelta::minutes(1)),
             host: "box",
+            report: None,
         });
         *cp = plan.checkpoint;
         cp.logged();
@@ -434,6 +452,7 @@ mod tests {
                 now: now() + chrono::TimeDelta::minutes(minutes),
                 last_check: Some(now()),
                 host: "box",
+                report: None,
             })
         };
         let short = plan_after(&cp, 3);
@@ -475,6 +494,7 @@ mod tests {
             now: later,
             last_check: Some(now() + chrono::TimeDelta::minutes(1)),
             host: "box",
+            report: None,
         });
         assert!(plan.changes.is_empty(), "{:?}", plan.changes);
         assert_eq!(plan.checkpoint.pending["web"].since, later);

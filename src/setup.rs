@@ -171,8 +171,8 @@ fn check_section(canaries: &[String], confirm: u32) -> String {
     text
 }
 
-/// `[heartbeat]`, `[metrics]` and `[[maintenance]]`, all off: commented out, with an
-/// example each.
+/// `[heartbeat]`, `[metrics]`, `[[maintenance]]`, `[status_page]` and `[report]`, all
+/// off: commented out, with an example each.
 fn optional_sections() -> String {
     format!(
         "\n# [heartbeat]                     # dead man's switch, pinged after every run\n\
@@ -190,9 +190,17 @@ fn optional_sections() -> String {
          # days = [\"Sun\"]                  # Mon..Sun; omitted: every day\n\
          # start = \"03:00\"                 # local time (TZ)\n\
          # duration = \"1h\"                 # at most 7d\n\
-         # reason = \"weekly backup\"\n",
+         # reason = \"weekly backup\"\n\
+         \n# [status_page]                   # a static HTML page of states, uptime, incidents\n\
+         # file = \"/var/www/html/status/index.html\"\n\
+         # title = \"example.org status\"\n\
+         # show_urls = false\n\
+         \n# [report]                        # an uptime report in the chat\n\
+         # every = \"weekly\"                # \"daily\", \"weekly\" (Mondays), \"monthly\" (the 1st)\n\
+         # at = \"{at}\"\n",
         hb = secs(crate::config::DEFAULT_HEARTBEAT_TIMEOUT),
         am = secs(crate::config::DEFAULT_ALERTMANAGER_TIMEOUT),
+        at = crate::config::DEFAULT_REPORT_AT,
     )
 }
 
@@ -483,6 +491,8 @@ mod tests {
             "# [fleet]",
             "# [alertmanager]",
             "# [[maintenance]]",
+            "# [status_page]",
+            "# [report]",
         ] {
             assert!(text.contains(key), "{key} missing");
         }

@@ -1031,3 +1031,58 @@ mod wizard_texts {
         assert_eq!(names, alerts, "a wizard for every language of the alerts");
     }
 }
+
+/// The words of the scheduled report (`[report]`, `vigia report`) in one language.
+pub struct ReportTexts {
+    pub daily: &'static str,
+    pub weekly: &'static str,
+    pub monthly: &'static str,
+    pub custom: &'static str,
+    /// `{title}` is one of the above.
+    pub heading: &'static str,
+    pub target: &'static str,
+    pub no_outage: &'static str,
+    pub no_data: &'static str,
+    pub certificates: &'static str,
+    pub certificate: &'static str,
+    pub none: &'static str,
+    pub decimal_separator: &'static str,
+}
+
+pub const REPORT_EN: ReportTexts = ReportTexts {
+    daily: "Daily report",
+    weekly: "Weekly report",
+    monthly: "Monthly report",
+    custom: "Report",
+    heading: "📊 {title} of {host}: {from} to {to}",
+    target: "{target}: {uptime} up ({coverage} checked), {outages} outage(s), {downtime} down, the longest {longest}",
+    no_outage: "{target}: {uptime} up ({coverage} checked), no outage",
+    no_data: "{target}: no data",
+    certificates: "🔐 Certificates expiring within 30 days: {list}",
+    certificate: "{target} in {days} day(s) ({date})",
+    none: "(no targets)",
+    decimal_separator: ".",
+};
+
+pub const REPORT_PT_BR: ReportTexts = ReportTexts {
+    daily: "Relatório diário",
+    weekly: "Relatório semanal",
+    monthly: "Relatório mensal",
+    custom: "Relatório",
+    heading: "📊 {title} de {host}: de {from} a {to}",
+    target: "{target}: {uptime} no ar ({coverage} verificado), {outages} queda(s), {downtime} fora do ar, a mais longa {longest}",
+    no_outage: "{target}: {uptime} no ar ({coverage} verificado), nenhuma queda",
+    no_data: "{target}: sem dados",
+    certificates: "🔐 Certificados que expiram em 30 dias: {list}",
+    certificate: "{target} em {days} dia(s) ({date})",
+    none: "(nenhum alvo)",
+    decimal_separator: ",",
+};
+
+/// The table of `language` (`None` or unknown: English).
+pub fn report_texts(language: Option<&str>) -> &'static ReportTexts {
+    match language {
+        Some("pt-BR") => &REPORT_PT_BR,
+        _ => &REPORT_EN,
+    }
+}

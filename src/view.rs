@@ -119,6 +119,9 @@ pub struct TargetView {
     /// Its registered domain, when `domain_warn_days` watches it and RDAP told its
     /// expiry.
     pub domain: Option<DomainView>,
+    /// The spans the summary measured (see [`crate::page::spans`]): the day cells of the
+    /// bars, then 90 days; empty when not asked for.
+    pub spans: Vec<crate::history::SpanFigures>,
 }
 
 /// A registered domain and when it expires, as RDAP last said.
@@ -252,6 +255,7 @@ impl TargetView {
             uptime: t.uptime,
             coverage: t.coverage,
             maintenance: None,
+            spans: t.spans,
         }
     }
 }
@@ -366,6 +370,7 @@ pub type Paint<'a> = &'a dyn Fn(&str, bool) -> String;
 pub fn render_text(view: &StatusView, paint: Paint) -> String {
     let mut out = String::new();
     table(&mut out, view, paint);
+    day_bars(&mut out, view, paint);
     not_running(&mut out, view);
     watched(&mut out, view, paint);
     mutes_and_certificates(&mut out, view);
@@ -887,6 +892,46 @@ fn maintenance_windows(out: &mut String, view: &StatusView) {
             ),
         };
         line(out, text);
+    }
+}
+
+/// Per target, a bar of the last [`crate::page::TERMINAL_DAYS`] days, one character a
+/// day in the status page's cells' meaning ([`crate::page::Cell`]); green only when up.
+fn day_bars(out: &mut String, view: &StatusView, paint: Paint) {
+    use crate::page::{days, Cell, TERMINAL_DAYS};
+    // Nothing known of any day yet (a fresh install): no bar of dots.
+    if view
+        .targets
+        .iter()
+        .all(|t| days(t).iter().all(|d| d.known_ms == 0))
+    {
+        return;
+    }
+    line(
+        out,
+        format!(
+            "\nLast {TERMINAL_DAYS} days, oldest first (\u{2588} up, \u{2585} 95% or more, \u{2582} less, \u{b7} no data):"
+        ),
+    );
+    let width = view
+        .targets
+        .iter()
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for t in &view.targets {
+        let days = days(t);
+        let recent = &days[days.len().saturating_sub(TERMINAL_DAYS)..];
+        let mut bar = String::new();
+        for day in recent {
+            let cell = Cell::of(day);
+            let block = cell.block().to_string();
+            bar.push_str(&match cell {
+                Cell::NoData => block,
+                cell => paint(&block, cell == Cell::Up),
+            });
+        }
+        line(out, format!("{:width$}  {bar}", t.name));
     }
 }
 

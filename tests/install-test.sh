@@ -23,10 +23,12 @@ want=$(sort <<'LIST'
 ./usr/local/share/doc/vigia/README.md 644
 ./usr/local/share/doc/vigia/examples/config.toml 644
 ./usr/local/share/fish/vendor_completions.d/vigia.fish 644
+./usr/local/share/man/man1/vigia-ack.1 644
 ./usr/local/share/man/man1/vigia-check.1 644
 ./usr/local/share/man/man1/vigia-init.1 644
 ./usr/local/share/man/man1/vigia-mute.1 644
 ./usr/local/share/man/man1/vigia-outbox.1 644
+./usr/local/share/man/man1/vigia-report.1 644
 ./usr/local/share/man/man1/vigia-send.1 644
 ./usr/local/share/man/man1/vigia-status.1 644
 ./usr/local/share/man/man1/vigia-unmute.1 644

@@ -61,6 +61,7 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let outcomes = probe(&rt, &targets, &config.canaries, limits, now);
     let found = crate::rdap::collect(&rt, &due, lookups);
     let (results, canaries) = pair(&targets, &config.canaries, &outcomes);
+    let report = crate::cmd::report::due_now(&config, &files, &txn.checkpoint, now);
     let mut plan = plan(&Inputs {
         config: &config,
         targets: &results,
@@ -69,11 +70,13 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         now,
         last_check: files.state.last_stamp().map(|(at, _)| at),
         host: &host,
+        report: report.as_ref(),
     });
     answer_commands(&chat, &mut plan, &config, &results, now, &host);
     let domain_warnings = crate::rdap::say(&mut plan, &config, &found, now, &host);
     // Record: the changes, what they say and any new fault episode in one commit. Until
     // it returns, nothing is recorded and the next run sees the same changes again.
+    let page_changed = crate::page::visible_change(&txn.checkpoint, &plan.checkpoint);
     txn.checkpoint = std::mem::take(&mut plan.checkpoint);
     txn.commit()?;
     // From here on the run's decisions are recorded: it prints them whatever fails.
@@ -94,6 +97,9 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     warnings.extend(post_alerts(&rt, &config, &snapshot, started, stop));
     drop(rt);
     warnings.extend(stamp_and_metrics(&files, &config, &snapshot, &plan.summary));
+    let page =
+        crate::cmd::status::refresh_page(&config, &files, &txn.checkpoint, page_changed, now);
+    warnings.extend(page);
     // Only now speak: nothing printed can change what was recorded or sent.
     speak(&Said {
         ui: &ui,
@@ -607,6 +613,7 @@ fn look(
         now,
         last_check,
         host: &host,
+        report: None,
     });
     let mut out = Output::new();
     if !args.quiet {

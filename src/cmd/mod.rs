@@ -17,6 +17,7 @@ pub mod check;
 pub mod init;
 pub mod mute;
 pub mod outbox;
+pub mod report;
 pub mod send;
 pub mod status;
 
@@ -32,6 +33,7 @@ pub fn run(cli: Cli, env: &Env) -> anyhow::Result<Exit> {
         Command::Mute(args) => mute::mute(config, &args, env),
         Command::Unmute(args) => mute::unmute(config, &args, env),
         Command::Ack(args) => ack::run(config, &args, env),
+        Command::Report(args) => report::run(config, &args, env),
     }
 }
 

@@ -5,15 +5,18 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, FixedOffset};
+
 use crate::checkpoint::Checkpoint;
+use crate::checkpoint::Gap;
 use crate::cli::StatusArgs;
-use crate::cmd::{load_config, open_to_read, Ui};
-use crate::config::{Env, SYSTEM_STATE_DIR};
+use crate::cmd::{load_config, open_to_read, Files, Ui};
+use crate::config::{Config, Env, SYSTEM_STATE_DIR};
 use crate::error::{Exit, StorageError};
-use crate::history::read_summary;
+use crate::history::{read_measured, Summary};
 use crate::state::{StateDir, CHECKPOINT};
 use crate::transition::CONNECTIVITY;
-use crate::translog::Entry;
+use crate::translog::{Entry, Log};
 use crate::view::{render_json, render_text, MaintenanceView, Sources, StatusView};
 
 pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::Result<Exit> {
@@ -21,9 +24,6 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
     let watched = Watched::find(config_path, env, &ui)?;
     let now = env.now();
     let (state, log) = open_to_read(&watched.state_dir, &watched.log_file)?;
-    let reader = log
-        .reader()
-        .map_err(|e| StorageError::new("read the log", &watched.log_file, e))?;
     let (checkpoint, unreadable) = match StateDir::look(state.as_ref()) {
         Ok(checkpoint) => (checkpoint, None),
         Err(e) => (
@@ -34,49 +34,128 @@ pub fn run(config_path: Option<&Path>, args: &StatusArgs, env: &Env) -> anyhow::
             )),
         ),
     };
-    let targets: Vec<(&str, &str)> = watched
-        .targets
-        .iter()
-        .map(|(name, url)| (name.as_str(), url.as_str()))
-        .collect();
-    // The checkpoint keeps each state the log may no longer hold (rotated, truncated).
-    let kept: Vec<Entry> = checkpoint
-        .targets
-        .iter()
-        .filter(|(name, _)| *name == CONNECTIVITY || targets.iter().any(|(n, _)| n == name))
-        .map(|(_, entry)| entry.clone())
-        .collect();
-    let last_check = state.as_ref().and_then(|s| s.last_stamp());
-    let gaps = crate::coverage::gaps_until(&checkpoint, last_check.as_ref().map(|c| c.0), now);
-    let summary = read_summary(reader, &targets, &kept, &gaps, now, args.history)
-        .map_err(|e| StorageError::new("read the log", &watched.log_file, e))?;
-    let sources = Sources {
-        checkpoint: &checkpoint,
-        unreadable,
+    let sight = Sight {
+        targets: &watched.targets,
         canaries: watched.canaries,
-        last_check,
-        gaps: &gaps,
+        maintenance: &watched.maintenance,
+        log_file: &watched.log_file,
     };
-    let mut view = StatusView::build(summary, sources, now);
-    let schedule = crate::maintenance::Schedule::at(&watched.maintenance, now);
-    view.set_maintenance(|name| {
-        let (active, o) = schedule.current_or_next(name)?;
-        Some(MaintenanceView {
-            active,
-            start: o.start,
-            end: o.end,
-            reason: o.reason,
-        })
-    });
+    let history = if args.html {
+        PAGE_HISTORY
+    } else {
+        args.history
+    };
+    let last_check = state.as_ref().and_then(|s| s.last_stamp());
+    let view = sight.view(&log, &checkpoint, unreadable, last_check, now, history)?;
 
     let mut out = std::io::stdout().lock();
-    if args.json {
+    if args.html {
+        let title = watched.page_title.unwrap_or_else(|| page_title(None));
+        let options = crate::page::PageOptions {
+            title: &title,
+            show_urls: watched.show_urls,
+        };
+        out.write_all(crate::page::render(&view, &options).as_bytes())?;
+    } else if args.json {
         let doc = render_json(&view);
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         out.write_all(render_text(&view, &|text, good| ui.paint(text, good)).as_bytes())?;
     }
     Ok(Exit::Up)
+}
+
+/// Transitions the status page lists (its recent incidents are the OFFLINE ones).
+pub const PAGE_HISTORY: usize = 40;
+
+/// The page's title: the configured one, else "<host name> status".
+pub fn page_title(configured: Option<&str>) -> String {
+    configured.map_or_else(
+        || format!("{} status", crate::util::hostname()),
+        str::to_owned,
+    )
+}
+
+/// What a view of the watched targets is built from: `status`, the status page that
+/// `check` writes and the report all see the same.
+pub struct Sight<'a> {
+    /// (name, URL as shown)
+    pub targets: &'a [(String, String)],
+    pub canaries: usize,
+    pub maintenance: &'a [crate::maintenance::Window],
+    pub log_file: &'a Path,
+}
+
+impl Sight<'_> {
+    /// The view at `now`, with the page's day cells ([`crate::page::spans`]).
+    pub fn view(
+        &self,
+        log: &Log,
+        checkpoint: &Checkpoint,
+        unreadable: Option<String>,
+        last_check: Option<(DateTime<FixedOffset>, String)>,
+        now: DateTime<FixedOffset>,
+        history: usize,
+    ) -> anyhow::Result<StatusView> {
+        let gaps = crate::coverage::gaps_until(checkpoint, last_check.as_ref().map(|c| c.0), now);
+        let summary = self.summary(
+            log,
+            checkpoint,
+            &gaps,
+            now,
+            history,
+            crate::page::spans(now),
+        )?;
+        let sources = Sources {
+            checkpoint,
+            unreadable,
+            canaries: self.canaries,
+            last_check,
+            gaps: &gaps,
+        };
+        let mut view = StatusView::build(summary, sources, now);
+        let schedule = crate::maintenance::Schedule::at(self.maintenance, now);
+        view.set_maintenance(|name| {
+            let (active, o) = schedule.current_or_next(name)?;
+            Some(MaintenanceView {
+                active,
+                start: o.start,
+                end: o.end,
+                reason: o.reason,
+            })
+        });
+        Ok(view)
+    }
+
+    /// The log's summary, measuring `spans` besides the windows.
+    pub fn summary(
+        &self,
+        log: &Log,
+        checkpoint: &Checkpoint,
+        gaps: &[Gap],
+        now: DateTime<FixedOffset>,
+        history: usize,
+        spans: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)>,
+    ) -> anyhow::Result<Summary> {
+        let targets: Vec<(&str, &str)> = self
+            .targets
+            .iter()
+            .map(|(name, url)| (name.as_str(), url.as_str()))
+            .collect();
+        // The checkpoint keeps each state the log may no longer hold (rotated, truncated).
+        let kept: Vec<Entry> = checkpoint
+            .targets
+            .iter()
+            .filter(|(name, _)| *name == CONNECTIVITY || targets.iter().any(|(n, _)| n == name))
+            .map(|(_, entry)| entry.clone())
+            .collect();
+        let reader = log
+            .reader()
+            .map_err(|e| StorageError::new("read the log", self.log_file, e))?;
+        let summary = read_measured(reader, &targets, &kept, gaps, now, history, spans)
+            .map_err(|e| StorageError::new("read the log", self.log_file, e))?;
+        Ok(summary)
+    }
 }
 
 /// What is watched and where its record is: from the configuration, or, for someone
@@ -90,6 +169,9 @@ struct Watched {
     log_file: PathBuf,
     /// The config's `[[maintenance]]` windows; none from the roster.
     maintenance: Vec<crate::maintenance::Window>,
+    /// `[status_page]`'s title and show_urls; none from the roster.
+    page_title: Option<String>,
+    show_urls: bool,
 }
 
 impl Watched {
@@ -125,6 +207,8 @@ impl Watched {
             canaries: config.canaries.len(),
             state_dir: config.state_dir,
             log_file: config.log_file,
+            page_title: config.status_page.as_ref().and_then(|p| p.title.clone()),
+            show_urls: config.status_page.as_ref().is_some_and(|p| p.show_urls),
             maintenance: config.maintenance,
         })
     }
@@ -155,7 +239,61 @@ impl Watched {
                     state_dir: dir,
                     log_file: roster.log_file,
                     maintenance: Vec::new(),
+                    page_title: None,
+                    show_urls: false,
                 })
             })
     }
+}
+
+/// After a run (README "Status page"): writes `[status_page]` when something a reader
+/// sees changed, else at most once a minute (by the page file's age); returns a warning
+/// when it cannot be written. The run's check has already failed or succeeded: a page
+/// that cannot be written never changes its exit code.
+pub fn refresh_page(
+    config: &Config,
+    files: &Files,
+    checkpoint: &Checkpoint,
+    changed: bool,
+    now: DateTime<FixedOffset>,
+) -> Option<String> {
+    let page = config.status_page.as_ref()?;
+    let age = std::fs::metadata(&page.file)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    if !crate::page::due(changed, age) {
+        return None;
+    }
+    let targets: Vec<(String, String)> = config
+        .targets
+        .iter()
+        .map(|t| (t.name.clone(), t.url.clone()))
+        .collect();
+    let sight = Sight {
+        targets: &targets,
+        canaries: config.canaries.len(),
+        maintenance: &config.maintenance,
+        log_file: &config.log_file,
+    };
+    let last_check = files.state.last_stamp();
+    let written = sight
+        .view(&files.log, checkpoint, None, last_check, now, PAGE_HISTORY)
+        .and_then(|view| {
+            let title = page_title(page.title.as_deref());
+            let options = crate::page::PageOptions {
+                title: &title,
+                show_urls: page.show_urls,
+            };
+            Ok(crate::page::write(
+                &page.file,
+                &crate::page::render(&view, &options),
+            )?)
+        });
+    written.err().map(|e| {
+        format!(
+            "cannot write the status page {}: {e:#}",
+            page.file.display()
+        )
+    })
 }

@@ -18,12 +18,14 @@ mod env;
 mod maintenance;
 mod raw;
 mod sections;
+mod seen;
 mod target;
 
 #[cfg(test)]
 pub use duration::parse_duration;
 pub use duration::{format_duration, format_elapsed, parse_duration_saturating, time_after};
 pub use env::{Env, SYSTEM_STATE_DIR};
+pub use seen::{Every, Report, StatusPage, DEFAULT_REPORT_AT};
 pub use target::endpoint_of;
 pub use target::{validate_name, Endpoint, IpFamily, Target};
 
@@ -74,6 +76,10 @@ pub struct Config {
     pub checker: Option<String>,
     /// `[alertmanager]`: where each run posts the alerts of its targets.
     pub alertmanager: Option<Alertmanager>,
+    /// `[status_page]`: the HTML page written after runs.
+    pub status_page: Option<StatusPage>,
+    /// `[report]`: the scheduled uptime report.
+    pub report: Option<Report>,
 }
 
 /// `[alertmanager]`: the API of one Alertmanager, or of every member of a cluster (each
@@ -212,6 +218,8 @@ impl Config {
             maintenance: Vec::new(),
             checker: None,
             alertmanager: None,
+            status_page: None,
+            report: None,
         }
     }
 
@@ -330,6 +338,8 @@ fn parse(path: &Path, text: &str, env: &Env) -> Result<(Config, bool), ConfigErr
             .alertmanager
             .map(|a| sections::alertmanager(a, &key_error))
             .transpose()?,
+        status_page: seen::status_page(raw.status_page, &key_error)?,
+        report: seen::report(raw.report, &key_error)?,
     };
     Ok((config, token_inline))
 }
@@ -374,6 +384,8 @@ mod tests {
             ("[[maintenance]]", "[[maintenance]]\nzz = 1\n"),
             ("[fleet]", "[fleet]\nzz = 1\n"),
             ("[alertmanager]", "[alertmanager]\nzz = 1\n"),
+            ("[status_page]", "[status_page]\nzz = 1\n"),
+            ("[report]", "[report]\nzz = 1\n"),
         ] {
             let err = toml::from_str::<RawConfig>(probe)
                 .err()
@@ -406,6 +418,8 @@ mod tests {
             "maintenance",
             "fleet",
             "alertmanager",
+            "status_page",
+            "report",
         ] {
             assert!(err.contains(&format!("`{table}`")), "{err}");
         }
@@ -941,6 +955,47 @@ mod tests {
                 got.starts_with(&format!("config FILE: {want}")) && !got.contains("S3cret"),
                 "for {text:?}\n got: {got}\nwant: config FILE: {want}"
             );
+        }
+    }
+
+    #[test]
+    fn status_page_and_report_are_checked_with_their_line() {
+        let c = load(&format!(
+            "{}\n[status_page]\nfile = \"/var/www/s/index.html\"\nshow_urls = true\n\n[report]\nevery = \"monthly\"\nat = \"07:30\"\n",
+            minimal("")
+        ))
+        .unwrap();
+        let page = c.status_page.unwrap();
+        assert_eq!(page.file, PathBuf::from("/var/www/s/index.html"));
+        assert!(page.show_urls && page.title.is_none());
+        let report = c.report.unwrap();
+        assert_eq!(report.every, Every::Monthly);
+        assert_eq!(report.at.format("%H:%M").to_string(), "07:30");
+        let weekly = load(&format!("{}\n[report]\nevery = \"weekly\"\n", minimal(""))).unwrap();
+        assert_eq!(
+            weekly.report.unwrap().at.format("%H:%M").to_string(),
+            DEFAULT_REPORT_AT
+        );
+        for (extra, want) in [
+            (
+                "[status_page]\nfile = \"index.html\"\n",
+                "line 10: status_page.file: \"index.html\" must be an absolute path to a file",
+            ),
+            (
+                "[status_page]\ntitle = \"x\"\n",
+                "line 9: status_page.file: is missing: the page's absolute path",
+            ),
+            (
+                "[report]\nevery = \"hourly\"\n",
+                "line 10: report.every: \"hourly\" is not \"daily\", \"weekly\" or \"monthly\"",
+            ),
+            (
+                "[report]\nevery = \"daily\"\nat = \"9am\"\n",
+                "line 11: report.at: \"9am\" is not a time of day like \"09:00\"",
+            ),
+        ] {
+            let got = load(&format!("{}\n{extra}", minimal(""))).unwrap_err();
+            assert!(got.contains(want), "{extra:?}\n got: {got}\nwant: {want}");
         }
     }
 }

@@ -17,6 +17,8 @@ pub(super) struct RawConfig {
     pub(super) maintenance: Vec<Spanned<RawMaintenance>>,
     pub(super) fleet: Option<Spanned<RawFleet>>,
     pub(super) alertmanager: Option<Spanned<RawAlertmanager>>,
+    pub(super) status_page: Option<Spanned<RawStatusPage>>,
+    pub(super) report: Option<Spanned<RawReport>>,
 }
 
 #[derive(Deserialize)]
@@ -122,4 +124,19 @@ pub(super) struct RawAlertmanager {
     pub(super) url: Option<Spanned<String>>,
     pub(super) urls: Option<Spanned<Vec<Spanned<String>>>>,
     pub(super) timeout: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStatusPage {
+    pub(super) file: Option<Spanned<String>>,
+    pub(super) title: Option<Spanned<String>>,
+    pub(super) show_urls: Option<Spanned<bool>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawReport {
+    pub(super) every: Option<Spanned<String>>,
+    pub(super) at: Option<Spanned<String>>,
 }

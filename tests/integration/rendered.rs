@@ -210,6 +210,7 @@ fn the_man_pages_are_pinned_whole() {
             "vigia-init.1",
             "vigia-mute.1",
             "vigia-outbox.1",
+            "vigia-report.1",
             "vigia-send.1",
             "vigia-status.1",
             "vigia-unmute.1",

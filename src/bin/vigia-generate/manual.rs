@@ -226,7 +226,7 @@ mod tests {
             })
             .filter_map(|w| w.strip_suffix("(1)"))
             .collect();
-        assert_eq!(named.len(), 8, "subcommands named: {named:?}");
+        assert_eq!(named.len(), 9, "subcommands named: {named:?}");
         for name in named {
             assert!(
                 dir.path().join(format!("vigia-{name}.1")).is_file(),
