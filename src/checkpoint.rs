@@ -100,7 +100,24 @@ pub struct Checkpoint {
     /// [`crate::report`]), so that one goes out once per period across restarts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<ReportMark>,
+    /// When each target with `check.slow` was slow lately (announced slow until fast
+    /// again), oldest first: the report's slowest day. Written only when a target is
+    /// called slow or fast again.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub slow_spells: BTreeMap<String, Vec<SlowSpell>>,
 }
+
+/// A time a target was announced slow: from the SLOW notice to "fast again" (`None`:
+/// still slow).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SlowSpell {
+    pub from: DateTime<FixedOffset>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<DateTime<FixedOffset>>,
+}
+
+/// At most so many slow spells are kept per target (the oldest go first).
+const MAX_SLOW_SPELLS: usize = 100;
 
 /// What the checkpoint keeps of the scheduled report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -529,12 +546,32 @@ impl Checkpoint {
         self.reasons
             .retain(|name, _| watched.contains(name.as_str()) || name.starts_with('@'));
         self.acks.retain(|name, _| watched.contains(name.as_str()));
+        self.slow_spells
+            .retain(|name, _| watched.contains(name.as_str()));
         self.windows_seen
             .retain(|name, _| watched.contains(name.as_str()));
         self.pending
             .retain(|name, _| watched.contains(name.as_str()));
         self.flaps.retain(|name, _| watched.contains(name.as_str()));
         self.slow.retain(|name, _| watched.contains(name.as_str()));
+    }
+
+    /// `name` was announced slow (`slow`) or fast again at `now`. Spells that ended more
+    /// than [`GAPS_KEPT_FOR`] ago are forgotten.
+    pub fn slow_spell(&mut self, name: &str, slow: bool, now: DateTime<FixedOffset>) {
+        let spells = self.slow_spells.entry(name.to_owned()).or_default();
+        match (slow, spells.last_mut()) {
+            (true, Some(SlowSpell { to: None, .. })) => {}
+            (true, _) => spells.push(SlowSpell {
+                from: now,
+                to: None,
+            }),
+            (false, Some(last @ SlowSpell { to: None, .. })) => last.to = Some(now),
+            (false, _) => {}
+        }
+        spells.retain(|s| s.to.is_none_or(|to| to > now - GAPS_KEPT_FOR));
+        let excess = spells.len().saturating_sub(MAX_SLOW_SPELLS);
+        spells.drain(..excess);
     }
 
     /// vigia did not run from `from` to `to`; gaps older than [`GAPS_KEPT_FOR`] before

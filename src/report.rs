@@ -8,7 +8,7 @@
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveTime, TimeDelta};
 use serde_json::{json, Value};
 
-use crate::checkpoint::Checkpoint;
+use crate::checkpoint::{Checkpoint, SlowSpell};
 use crate::config::{Every, Report};
 use crate::history::{SpanFigures, Summary};
 use crate::texts::{report_texts as texts, ReportTexts};
@@ -123,6 +123,9 @@ pub struct TargetFigures {
     pub figures: SpanFigures,
     /// Milliseconds in the period.
     pub span_ms: i64,
+    /// With `check.slow`: the local day of the period on which it was slow longest,
+    /// and for how many milliseconds (`None`: never slow in the period).
+    pub slowest_day: Option<(NaiveDate, i64)>,
 }
 
 impl TargetFigures {
@@ -165,6 +168,10 @@ impl Figures {
                 name: t.name.clone(),
                 figures: t.spans.first().copied().unwrap_or_default(),
                 span_ms,
+                slowest_day: checkpoint
+                    .slow_spells
+                    .get(&t.name)
+                    .and_then(|spells| slowest_day(spells, (from, to), now)),
             })
             .collect();
         let certificates = summary
@@ -184,6 +191,39 @@ impl Figures {
             certificates,
         }
     }
+}
+
+/// The local day (in `from`'s offset) of `from..to` with the most time inside `spells`,
+/// and how much, in milliseconds; `None` when none of it was slow.
+fn slowest_day(
+    spells: &[SlowSpell],
+    (from, to): (DateTime<FixedOffset>, DateTime<FixedOffset>),
+    now: DateTime<FixedOffset>,
+) -> Option<(NaiveDate, i64)> {
+    let offset = *from.offset();
+    let mut best: Option<(NaiveDate, i64)> = None;
+    let mut date = from.date_naive();
+    // A period is at most a month and a day: the bound keeps a bad clock from looping.
+    for _ in 0..40 {
+        let start = local(date, NaiveTime::MIN, offset).max(from);
+        let next = date.succ_opt()?;
+        let end = local(next, NaiveTime::MIN, offset).min(to);
+        if start >= to {
+            break;
+        }
+        let slow: i64 = spells
+            .iter()
+            .map(|s| {
+                let (a, b) = (s.from.max(start), s.to.unwrap_or(now).min(end));
+                (b - a).num_milliseconds().max(0)
+            })
+            .sum();
+        if slow > 0 && best.is_none_or(|(_, most)| slow > most) {
+            best = Some((date, slow));
+        }
+        date = next;
+    }
+    best
 }
 
 /// Plans the report of a run: keeps the mark of `[report]` in the checkpoint and, when
@@ -272,6 +312,16 @@ fn lines(
             _ => texts.target,
         };
         out.push(fill(template, &values));
+        if let Some((date, ms)) = t.slowest_day {
+            out.push(fill(
+                texts.slowest_day,
+                &[
+                    ("target", escape(&t.name)),
+                    ("date", date.format("%Y-%m-%d").to_string()),
+                    ("duration", duration(ms)),
+                ],
+            ));
+        }
     }
     if figures.targets.is_empty() {
         out.push(texts.none.to_owned());
@@ -321,6 +371,10 @@ pub fn render_json(figures: &Figures) -> Value {
                 "outages": t.figures.outages,
                 "downtime_seconds": t.figures.down_ms() / 1000,
                 "longest_outage_seconds": t.figures.longest_down_ms / 1000,
+                "slowest_day": t.slowest_day.map(|(date, ms)| json!({
+                    "date": date.format("%Y-%m-%d").to_string(),
+                    "slow_seconds": ms / 1000,
+                })),
             })
         })
         .collect();
@@ -443,11 +497,13 @@ mod tests {
                         longest_down_ms: 40_000,
                     },
                     span_ms: 1_200_000,
+                    slowest_day: Some((NaiveDate::from_ymd_opt(2026, 11, 18).unwrap(), 11_520_000)),
                 },
                 TargetFigures {
                     name: "c".into(),
                     figures: SpanFigures::default(),
                     span_ms: 1_200_000,
+                    slowest_day: None,
                 },
             ],
             certificates: vec![("a<b".into(), 9, at("2026-12-02T00:00:00Z"))],
@@ -456,6 +512,7 @@ mod tests {
             render_message(&figures, "h&", &EN),
             "<b>📊 Weekly report of h&amp;: 2026-11-16 09:00 to 2026-11-23 09:00</b>\n\
              a&lt;b: 90.00% up (50.00% checked), 2 outage(s), 1m down, the longest 40s\n\
+             🐢 a&lt;b: slowest on 2026-11-18, slow for 3h12m\n\
              c: no data\n\
              🔐 Certificates expiring within 30 days: a&lt;b in 9 day(s) (2026-12-02)"
         );
@@ -468,5 +525,52 @@ mod tests {
         assert_eq!(json["targets"][0]["downtime_seconds"], 60);
         assert_eq!(json["targets"][0]["longest_outage_seconds"], 40);
         assert_eq!(json["targets"][1]["uptime_percent"], Value::Null);
+        assert_eq!(
+            json["targets"][0]["slowest_day"],
+            json!({"date": "2026-11-18", "slow_seconds": 11_520})
+        );
+        assert_eq!(json["targets"][1]["slowest_day"], Value::Null);
+        assert!(
+            pt.contains("🐢 a<b: mais lento em 2026-11-18, lento por 3h12m"),
+            "{pt}"
+        );
+    }
+
+    #[test]
+    fn the_slowest_day_is_the_local_day_with_the_most_slow_time() {
+        let spells = [
+            // 2h on the 17th, then across midnight: 1h on the 17th, 4h on the 18th.
+            SlowSpell {
+                from: at("2026-11-17T08:00:00-03:00"),
+                to: Some(at("2026-11-17T10:00:00-03:00")),
+            },
+            SlowSpell {
+                from: at("2026-11-17T23:00:00-03:00"),
+                to: Some(at("2026-11-18T04:00:00-03:00")),
+            },
+            // Still slow: counted up to now, but outside the period.
+            SlowSpell {
+                from: at("2026-11-23T10:00:00-03:00"),
+                to: None,
+            },
+        ];
+        let period = (
+            at("2026-11-16T09:00:00-03:00"),
+            at("2026-11-23T09:00:00-03:00"),
+        );
+        let now = at("2026-11-23T12:00:00-03:00");
+        assert_eq!(
+            slowest_day(&spells, period, now),
+            Some((
+                NaiveDate::from_ymd_opt(2026, 11, 18).unwrap(),
+                4 * 3_600_000
+            ))
+        );
+        assert_eq!(slowest_day(&spells[2..], period, now), None);
+        let mut cp = Checkpoint::default();
+        cp.slow_spell("web", true, at("2026-11-17T08:00:00-03:00"));
+        cp.slow_spell("web", true, at("2026-11-17T08:05:00-03:00"));
+        cp.slow_spell("web", false, at("2026-11-17T10:00:00-03:00"));
+        assert_eq!(cp.slow_spells["web"], spells[..1]);
     }
 }

@@ -36,6 +36,7 @@ pub fn judge(
                 target.thresholds.confirm
             };
             if s.runs >= needed {
+                checkpoint.slow_spell(name, slow_now, now);
                 said.push(Notice::Slowness {
                     target: name.to_owned(),
                     url: target.url.clone(),

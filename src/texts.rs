@@ -1047,6 +1047,8 @@ pub struct ReportTexts {
     pub certificate: &'static str,
     pub none: &'static str,
     pub decimal_separator: &'static str,
+    /// With `check.slow`: the day it was slow longest.
+    pub slowest_day: &'static str,
 }
 
 pub const REPORT_EN: ReportTexts = ReportTexts {
@@ -1062,6 +1064,7 @@ pub const REPORT_EN: ReportTexts = ReportTexts {
     certificate: "{target} in {days} day(s) ({date})",
     none: "(no targets)",
     decimal_separator: ".",
+    slowest_day: "🐢 {target}: slowest on {date}, slow for {duration}",
 };
 
 pub const REPORT_PT_BR: ReportTexts = ReportTexts {
@@ -1077,6 +1080,7 @@ pub const REPORT_PT_BR: ReportTexts = ReportTexts {
     certificate: "{target} em {days} dia(s) ({date})",
     none: "(nenhum alvo)",
     decimal_separator: ",",
+    slowest_day: "🐢 {target}: mais lento em {date}, lento por {duration}",
 };
 
 /// The table of `language` (`None` or unknown: English).
