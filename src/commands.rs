@@ -496,10 +496,8 @@ fn unsettled(t: &crate::view::TargetView, cx: &Context) -> String {
     more
 }
 
-/// The short status, from the same view as `vigia status` (built from the checkpoint,
-/// without reading the log: the chat needs no uptime).
-fn status(checkpoint: &Checkpoint, cx: &Context, summary: &str) -> String {
-    let chat = cx.texts.chat;
+/// The status view of the checkpoint after this run, without reading the log.
+fn view_of(checkpoint: &Checkpoint, cx: &Context, summary: &str) -> StatusView {
     let targets: Vec<(&str, &str)> = (cx.config.targets.iter())
         .map(|t| (t.name.as_str(), t.url.as_str()))
         .collect();
@@ -513,7 +511,14 @@ fn status(checkpoint: &Checkpoint, cx: &Context, summary: &str) -> String {
         last_check: Some((cx.now, summary.to_owned())),
         gaps: &checkpoint.gaps,
     };
-    let view = StatusView::build(history, sources, cx.now);
+    StatusView::build(history, sources, cx.now)
+}
+
+/// The short status, from the same view as `vigia status` (built from the checkpoint,
+/// without reading the log: the chat needs no uptime).
+fn status(checkpoint: &Checkpoint, cx: &Context, summary: &str) -> String {
+    let chat = cx.texts.chat;
+    let view = view_of(checkpoint, cx, summary);
     let mut text = fill(
         chat.status,
         &[

@@ -59,28 +59,7 @@ pub struct Plan {
 /// Plans a run. See the module's documentation.
 pub fn plan(inputs: &Inputs) -> Plan {
     let mut checkpoint = inputs.checkpoint.clone();
-    // Before this run's changes: a window's mute keeps the state the target had.
-    crate::maintenance::mute_windows(
-        &inputs.config.maintenance,
-        &inputs.config.targets,
-        &mut checkpoint,
-        inputs.now,
-    );
-    let gap = coverage::note_gap(&mut checkpoint, inputs.last_check, inputs.now);
-    if inputs
-        .last_check
-        .is_some_and(|last| inputs.now - last > coverage::NOT_RUNNING_AFTER)
-    {
-        // Runs on both sides of a gap are not "in a row".
-        checkpoint.restart_counts();
-    }
-    let configured = inputs
-        .config
-        .targets
-        .iter()
-        .map(|t| t.name.as_str())
-        .collect();
-    checkpoint.forget_unwatched(&configured);
+    let gap = before_judging(inputs, &mut checkpoint);
     let (connectivity, judged, decision) = judge(inputs, &checkpoint.pending);
     for (name, pending) in decision.pending {
         checkpoint.pend(&name, pending);
@@ -141,6 +120,29 @@ pub fn plan(inputs: &Inputs) -> Plan {
         clock_warning: clock(inputs).warning(),
         exit,
     }
+}
+
+/// What changes before this run's results are judged: maintenance windows mute (so a
+/// window's mute keeps the state the target had), a gap since the last check is
+/// recorded (and returned when it is to be said) and restarts the counts of runs in a
+/// row, and targets no longer configured are forgotten.
+fn before_judging(
+    inputs: &Inputs,
+    checkpoint: &mut Checkpoint,
+) -> Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+    let config = inputs.config;
+    crate::maintenance::mute_windows(&config.maintenance, &config.targets, checkpoint, inputs.now);
+    let gap = coverage::note_gap(checkpoint, inputs.last_check, inputs.now);
+    if inputs
+        .last_check
+        .is_some_and(|last| inputs.now - last > coverage::NOT_RUNNING_AFTER)
+    {
+        // Runs on both sides of a gap are not "in a row".
+        checkpoint.restart_counts();
+    }
+    let configured = config.targets.iter().map(|t| t.name.as_str()).collect();
+    checkpoint.forget_unwatched(&configured);
+    gap
 }
 
 fn clock(inputs: &Inputs) -> RunClock {

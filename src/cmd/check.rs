@@ -52,14 +52,8 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let host = hostname();
     let chat = read_commands(&rt, &config, &mut txn, &files.state, now, &host);
     let limits = Limits::for_check(&config.check).until(started + PROBE_DEADLINE);
-    // Domain expiry: the lookups due (none in most runs) go beside the probes.
-    let due = crate::rdap::due(&config.targets, &txn.checkpoint, now);
-    let lookups = rt.spawn(crate::rdap::lookup_all(
-        due.clone(),
-        config.check.rdap_url.clone(),
-    ));
-    let outcomes = probe(&rt, &targets, &config.canaries, limits, now);
-    let found = crate::rdap::collect(&rt, &due, lookups);
+    let (outcomes, found) =
+        probe_with_lookups(&rt, &config, &targets, &txn.checkpoint, limits, now);
     let (results, canaries) = pair(&targets, &config.canaries, &outcomes);
     let report = crate::cmd::report::due_now(&config, &files, &txn.checkpoint, now);
     let mut plan = plan(&Inputs {
@@ -82,24 +76,20 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     // From here on the run's decisions are recorded: it prints them whatever fails.
     let done = carry_out(&mut txn, &files.log, &config, &rt, stop, started, log_error)?;
     let mut warnings = std::mem::take(&mut txn.warnings);
-    warnings.extend(plan.clock_warning.clone());
-    warnings.extend(domain_warnings);
+    warnings.extend(plan.clock_warning.iter().cloned().chain(domain_warnings));
     warnings.extend(heartbeat(&rt, &config, plan.exit, started, stop));
-    let checker = config.checker.as_deref().unwrap_or(&host);
     let snapshot = Snapshot {
         targets: &targets,
         outcomes: &outcomes[..targets.len()],
         checkpoint: &txn.checkpoint,
         now,
         checker_online: !plan.connectivity.offline,
-        checker,
+        checker: config.checker.as_deref().unwrap_or(&host),
     };
     warnings.extend(post_alerts(&rt, &config, &snapshot, started, stop));
     drop(rt);
-    warnings.extend(stamp_and_metrics(&files, &config, &snapshot, &plan.summary));
-    let page =
-        crate::cmd::status::refresh_page(&config, &files, &txn.checkpoint, page_changed, now);
-    warnings.extend(page);
+    let published = publish(&files, &config, &snapshot, &plan.summary, page_changed);
+    warnings.extend(published);
     // Only now speak: nothing printed can change what was recorded or sent.
     speak(&Said {
         ui: &ui,
@@ -114,10 +104,48 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
         warnings: &warnings,
         chat: &chat.journal,
     });
-    match done.failed {
-        Some(error) => Err(error.into()),
-        None => Ok(plan.exit),
-    }
+    done.failed.map_or(Ok(plan.exit), |error| Err(error.into()))
+}
+
+/// Probes every target and canary, with the domain-expiry lookups due (none in most
+/// runs) beside the probes.
+fn probe_with_lookups(
+    rt: &tokio::runtime::Runtime,
+    config: &Config,
+    targets: &[Target],
+    checkpoint: &Checkpoint,
+    limits: Limits,
+    now: DateTime<FixedOffset>,
+) -> (Vec<Outcome>, Vec<crate::rdap::Found>) {
+    let due = crate::rdap::due(&config.targets, checkpoint, now);
+    let lookups = rt.spawn(crate::rdap::lookup_all(
+        due.clone(),
+        config.check.rdap_url.clone(),
+    ));
+    let outcomes = probe(rt, targets, &config.canaries, limits, now);
+    let found = crate::rdap::collect(rt, &due, lookups);
+    (outcomes, found)
+}
+
+/// What the run leaves for others after its commit: the stamp, the metrics and the
+/// status page; returns the warnings.
+fn publish(
+    files: &Files,
+    config: &Config,
+    snapshot: &Snapshot,
+    summary: &str,
+    page_changed: bool,
+) -> Vec<String> {
+    let mut warnings = stamp_and_metrics(files, config, snapshot, summary);
+    let now = snapshot.now;
+    warnings.extend(crate::cmd::status::refresh_page(
+        config,
+        files,
+        snapshot.checkpoint,
+        page_changed,
+        now,
+    ));
+    warnings
 }
 
 /// How long a run waits for another to release the lock: a timer run briefly (it is

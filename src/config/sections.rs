@@ -326,6 +326,13 @@ fn target(
         &key,
         key_error,
     )?;
+    let keys = ThresholdKeys {
+        confirm: &t.confirm,
+        recover: &t.recover,
+        flapping: &t.flapping,
+        slow: &t.slow,
+    };
+    let thresholds = thresholds(keys, &key, defaults.thresholds, key_error)?;
     let target = Target {
         expect_status: expect_status(t.expect_status, tcp, &key("expect_status"), key_error)?,
         contains: contains(t.contains, no_text, &key("contains"), key_error)?,
@@ -361,17 +368,7 @@ fn target(
             Some(file) => Some(ca_file(file, base, &key("ca_file"), key_error)?),
         },
         ip: ip_family(&t.ip, &key("ip"), key_error)?,
-        thresholds: thresholds(
-            ThresholdKeys {
-                confirm: &t.confirm,
-                recover: &t.recover,
-                flapping: &t.flapping,
-                slow: &t.slow,
-            },
-            &key,
-            defaults.thresholds,
-            key_error,
-        )?,
+        thresholds,
         body,
         domain_warn_days: match &t.domain_warn_days {
             None => defaults.domain_warn_days.clone(),
@@ -379,15 +376,22 @@ fn target(
         },
     };
     let slow_span = t.slow.as_ref().map_or(name.span(), |s| s.span());
-    slow_fits(&target, slow_span, &key("slow"), key_error)?;
-    ca_file_fits(&target, name.span(), &key("ca_file"), key_error)?;
-    within_budget(
-        &target,
-        name.span(),
-        &key("timeout, attempts, retry_delay"),
-        key_error,
-    )?;
+    fits(&target, (name.span(), slow_span), &key, key_error)?;
     Ok((target, name.span()))
+}
+
+/// What a target's keys decide together: `slow` below the timeout, the CA file for an
+/// https URL, the worst case within the run's budget. `spans`: the name's and `slow`'s.
+fn fits(
+    target: &Target,
+    (name, slow): (Span, Span),
+    key: &dyn Fn(&str) -> String,
+    key_error: &impl KeyError,
+) -> Result<(), ConfigError> {
+    slow_fits(target, slow, &key("slow"), key_error)?;
+    ca_file_fits(target, name.clone(), &key("ca_file"), key_error)?;
+    let budget = key("timeout, attempts, retry_delay");
+    within_budget(target, name, &budget, key_error)
 }
 
 /// `target.name`: present and a valid name.
