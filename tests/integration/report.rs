@@ -112,7 +112,8 @@ fn report_json_has_the_documented_keys_and_the_logs_figures() {
             "coverage_percent",
             "outages",
             "downtime_seconds",
-            "longest_outage_seconds"
+            "longest_outage_seconds",
+            "slowest_day"
         ]
     );
     assert_eq!(web["name"], "web");
