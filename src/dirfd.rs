@@ -15,6 +15,23 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
+/// Writes `text` to `path` atomically, mode 0644: a temporary file in the same directory,
+/// renamed over it (not synced: a file rewritten every minute, such as the metrics or
+/// the status page, costs no `fsync`), so a reader never sees half a file. The
+/// directory must exist.
+pub fn publish(path: &Path, text: &str) -> io::Result<()> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return Err(io::Error::other("not a file path"));
+    };
+    let dir = DirHandle::open(dir)?.ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("no directory {}", dir.display()),
+        )
+    })?;
+    dir.replace(name, text.as_bytes(), 0o644, false)
+}
+
 /// A directory, opened once.
 #[derive(Debug)]
 pub struct DirHandle {

@@ -6,14 +6,11 @@
 //! textfiles of a fleet can meet in one Prometheus (README "A fleet of checkers").
 
 use std::fmt::Write;
-use std::io;
-use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
 
 use crate::checkpoint::Checkpoint;
 use crate::config::Target;
-use crate::dirfd::DirHandle;
 use crate::outcome::Outcome;
 use crate::translog::State;
 
@@ -195,21 +192,6 @@ fn escape(value: &str) -> String {
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
-}
-
-/// Writes `text` to `path` atomically (a temporary file in the same directory, renamed),
-/// so the collector never reads half a file. The directory must exist.
-pub fn write(path: &Path, text: &str) -> io::Result<()> {
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
-        return Err(io::Error::other("not a file path"));
-    };
-    let dir = DirHandle::open(dir)?.ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("no directory {}", dir.display()),
-        )
-    })?;
-    dir.replace(name, text.as_bytes(), 0o644, false)
 }
 
 #[cfg(test)]

@@ -8,13 +8,10 @@
 //! shares ([`Cell`]), and the atomic write.
 
 use std::fmt::Write;
-use std::io;
-use std::path::Path;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeDelta};
 
 use crate::checkpoint::Checkpoint;
-use crate::dirfd::DirHandle;
 use crate::history::SpanFigures;
 use crate::translog::State;
 use crate::view::{Elapsed, StatusView, TargetView};
@@ -456,20 +453,6 @@ pub fn visible_change(before: &Checkpoint, after: &Checkpoint) -> bool {
                 .certs
                 .iter()
                 .map(|(n, c)| (n, c.first().map(|c| c.not_after))))
-}
-
-/// Writes the page atomically: a temp file in the same directory, synced, renamed.
-pub fn write(path: &Path, text: &str) -> io::Result<()> {
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
-        return Err(io::Error::other("not a file path"));
-    };
-    let dir = DirHandle::open(dir)?.ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("no directory {}", dir.display()),
-        )
-    })?;
-    dir.replace(name, text.as_bytes(), 0o644, false)
 }
 
 #[cfg(test)]

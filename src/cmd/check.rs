@@ -439,7 +439,7 @@ fn stamp_and_metrics(
     }
     crate::util::notify_status(&unit_status(summary, snapshot));
     if let Some(path) = &config.metrics {
-        if let Err(e) = crate::metrics::write(path, &render_metrics(snapshot)) {
+        if let Err(e) = crate::dirfd::publish(path, &render_metrics(snapshot)) {
             warnings.push(format!("cannot write the metrics {}: {e}", path.display()));
         }
     }

@@ -77,17 +77,8 @@ fn measure(
     period: (DateTime<FixedOffset>, DateTime<FixedOffset>),
     now: DateTime<FixedOffset>,
 ) -> anyhow::Result<Figures> {
-    let targets: Vec<(String, String)> = config
-        .targets
-        .iter()
-        .map(|t| (t.name.clone(), t.url.clone()))
-        .collect();
-    let sight = Sight {
-        targets: &targets,
-        canaries: config.canaries.len(),
-        maintenance: &config.maintenance,
-        log_file: &config.log_file,
-    };
+    let targets = crate::cmd::status::shown_targets(config);
+    let sight = Sight::of(config, &targets);
     let gaps = crate::coverage::gaps_until(checkpoint, last_check, now);
     let summary = sight.summary(log, checkpoint, &gaps, now, 0, vec![period])?;
     let every = due.map(|d| d.every);

@@ -86,6 +86,25 @@ pub struct Sight<'a> {
     pub log_file: &'a Path,
 }
 
+/// The configured targets as a [`Sight`] names them: (name, URL as shown).
+pub fn shown_targets(config: &Config) -> Vec<(String, String)> {
+    (config.targets.iter())
+        .map(|t| (t.name.clone(), t.url.clone()))
+        .collect()
+}
+
+impl<'a> Sight<'a> {
+    /// What the config watches, with `targets` from [`shown_targets`].
+    pub fn of(config: &'a Config, targets: &'a [(String, String)]) -> Sight<'a> {
+        Sight {
+            targets,
+            canaries: config.canaries.len(),
+            maintenance: &config.maintenance,
+            log_file: &config.log_file,
+        }
+    }
+}
+
 impl Sight<'_> {
     /// The view at `now`, with the page's day cells ([`crate::page::spans`]).
     pub fn view(
@@ -265,17 +284,8 @@ pub fn refresh_page(
     if !crate::page::due(changed, age) {
         return None;
     }
-    let targets: Vec<(String, String)> = config
-        .targets
-        .iter()
-        .map(|t| (t.name.clone(), t.url.clone()))
-        .collect();
-    let sight = Sight {
-        targets: &targets,
-        canaries: config.canaries.len(),
-        maintenance: &config.maintenance,
-        log_file: &config.log_file,
-    };
+    let targets = shown_targets(config);
+    let sight = Sight::of(config, &targets);
     let last_check = files.state.last_stamp();
     let written = sight
         .view(&files.log, checkpoint, None, last_check, now, PAGE_HISTORY)
@@ -285,7 +295,7 @@ pub fn refresh_page(
                 title: &title,
                 show_urls: page.show_urls,
             };
-            Ok(crate::page::write(
+            Ok(crate::dirfd::publish(
                 &page.file,
                 &crate::page::render(&view, &options),
             )?)
