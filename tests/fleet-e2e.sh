@@ -239,8 +239,9 @@ until_true "the single view to resolve" 60 is "messages $CHAT_PROM $from 'resolv
 
 from=$(mark)
 down c1-web c2-web
-tick
+# From the start of the run in which the second checker sees the outage.
 seen=$(date +%s.%N)
+tick
 until_true "VigiaTargetDown on Telegram" 90 is "messages $CHAT_PROM $from 'DOWN from 2 checkers'" 1
 prom_latency=$(python3 -c "print(f'{$(first_at $CHAT_PROM "$from" 'DOWN from 2 checkers') - $seen:.1f}')")
 settle 12
@@ -267,8 +268,8 @@ tick
 from=$(mark)
 runs_before=$runs
 down c1-api c2-api
-tick
 seen=$(date +%s.%N)
+tick
 until_true "VigiaProbeDown on Telegram" 60 is "messages $CHAT_POST $from 'api'" 1
 post_latency=$(python3 -c "print(f'{$(first_at $CHAT_POST "$from" 'api') - $seen:.1f}')")
 posting=$(curl -sf "http://127.0.0.1:$P_AM2/api/v2/alerts?filter=alertname%3D%22VigiaProbeDown%22" |
