@@ -14,20 +14,25 @@ pub const NOT_RUNNING_AFTER: TimeDelta = crate::view::STALE_AFTER;
 /// A gap this long is said in the chat.
 pub const SAID_AFTER: TimeDelta = TimeDelta::minutes(10);
 
-/// Records the gap between the last check and `now`, if there is one; returns it when
-/// it is long enough to be said.
+/// Records the gap between the last check and `now`, if there is one, and returns it.
 pub fn note_gap(
     checkpoint: &mut Checkpoint,
     last_check: Option<DateTime<FixedOffset>>,
     now: DateTime<FixedOffset>,
-) -> Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
-    let last = last_check?;
-    let lasted = now - last;
-    if lasted <= NOT_RUNNING_AFTER {
-        return None;
-    }
+) -> Option<Gap> {
+    let last = last_check.filter(|last| now - *last > NOT_RUNNING_AFTER)?;
     checkpoint.gap(last, now);
-    (lasted >= SAID_AFTER).then_some((last, now))
+    Some(Gap {
+        from: last,
+        to: now,
+    })
+}
+
+impl Gap {
+    /// Long enough to be said in the chat ([`SAID_AFTER`]).
+    pub fn said(&self) -> bool {
+        self.to - self.from >= SAID_AFTER
+    }
 }
 
 /// The gaps up to `now`: those recorded, and the time since the last check when vigia

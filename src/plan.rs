@@ -133,16 +133,14 @@ fn before_judging(
     let config = inputs.config;
     crate::maintenance::mute_windows(&config.maintenance, &config.targets, checkpoint, inputs.now);
     let gap = coverage::note_gap(checkpoint, inputs.last_check, inputs.now);
-    if inputs
-        .last_check
-        .is_some_and(|last| inputs.now - last > coverage::NOT_RUNNING_AFTER)
-    {
+    if gap.is_some() {
         // Runs on both sides of a gap are not "in a row".
         checkpoint.restart_counts();
     }
     let configured = config.targets.iter().map(|t| t.name.as_str()).collect();
     checkpoint.forget_unwatched(&configured);
-    gap
+    gap.filter(crate::checkpoint::Gap::said)
+        .map(|g| (g.from, g.to))
 }
 
 fn clock(inputs: &Inputs) -> RunClock {

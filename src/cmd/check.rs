@@ -55,14 +55,16 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs, env: &Env) -> anyhow::R
     let (outcomes, found) =
         probe_with_lookups(&rt, &config, &targets, &txn.checkpoint, limits, now);
     let (results, canaries) = pair(&targets, &config.canaries, &outcomes);
-    let report = crate::cmd::report::due_now(&config, &files, &txn.checkpoint, now);
+    // The stamp of the check before: read once, for the gap, the clock and the report.
+    let last_check = files.state.last_stamp().map(|(at, _)| at);
+    let report = crate::cmd::report::due_now(&config, &files, &txn.checkpoint, last_check, now);
     let mut plan = plan(&Inputs {
         config: &config,
         targets: &results,
         canaries: &canaries,
         checkpoint: &txn.checkpoint,
         now,
-        last_check: files.state.last_stamp().map(|(at, _)| at),
+        last_check,
         host: &host,
         report: report.as_ref(),
     });
@@ -138,12 +140,14 @@ fn publish(
 ) -> Vec<String> {
     let mut warnings = stamp_and_metrics(files, config, snapshot, summary);
     let now = snapshot.now;
+    // The page shows this run as the last check: the stamp just written.
+    let stamp = (now, summary.to_owned());
     warnings.extend(crate::cmd::status::refresh_page(
         config,
         files,
         snapshot.checkpoint,
         page_changed,
-        now,
+        stamp,
     ));
     warnings
 }

@@ -50,10 +50,10 @@ pub fn due_now(
     config: &Config,
     files: &Files,
     checkpoint: &Checkpoint,
+    last_check: Option<DateTime<FixedOffset>>,
     now: DateTime<FixedOffset>,
 ) -> Option<(Due, Figures)> {
     let due = crate::report::due(config.report.as_ref(), checkpoint, now)?;
-    let last_check = files.state.last_stamp().map(|(at, _)| at);
     let period = (due.from, due.to);
     let figures = measure(
         config,

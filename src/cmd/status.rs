@@ -274,7 +274,7 @@ pub fn refresh_page(
     files: &Files,
     checkpoint: &Checkpoint,
     changed: bool,
-    now: DateTime<FixedOffset>,
+    (now, summary): (DateTime<FixedOffset>, String),
 ) -> Option<String> {
     let page = config.status_page.as_ref()?;
     let age = std::fs::metadata(&page.file)
@@ -286,9 +286,15 @@ pub fn refresh_page(
     }
     let targets = shown_targets(config);
     let sight = Sight::of(config, &targets);
-    let last_check = files.state.last_stamp();
     let written = sight
-        .view(&files.log, checkpoint, None, last_check, now, PAGE_HISTORY)
+        .view(
+            &files.log,
+            checkpoint,
+            None,
+            Some((now, summary)),
+            now,
+            PAGE_HISTORY,
+        )
         .and_then(|view| {
             let title = page_title(page.title.as_deref());
             let options = crate::page::PageOptions {
