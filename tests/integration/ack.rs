@@ -7,16 +7,11 @@ use std::fs;
 use serde_json::{json, Value};
 
 use crate::golden::{assert_whole, Placeholders};
-use crate::{target, BotApi, Run, Sandbox, Site};
+use crate::{assert_last_sent, target, BotApi, Run, Sandbox, Site};
 
 /// The sandbox config with `remind_every = "1h"`.
 fn with_reminders(sb: &Sandbox) {
-    let text = fs::read_to_string(sb.config_path()).unwrap().replacen(
-        "[check]\n",
-        "[check]\nremind_every = \"1h\"\n",
-        1,
-    );
-    sb.write_raw_config(&text);
+    sb.add_check_keys("remind_every = \"1h\"\n");
 }
 
 /// `seconds` after 2026-03-01 12:00 UTC, in RFC 3339.
@@ -97,13 +92,7 @@ fn an_ack_during_reminders_stops_them_and_the_recovery_still_goes_out() {
 
     site.set(200);
     check(21_700, 0);
-    let sent = api.sent();
-    assert_eq!(sent.len(), 4, "{sent:?}");
-    assert!(
-        sent[3].starts_with("🟢 <b>web</b> is UP again after 6h1m40s down"),
-        "{}",
-        sent[3]
-    );
+    assert_last_sent(&api, 4, "🟢 <b>web</b> is UP again after 6h1m40s down");
     let after = status_json(&sb, 21_710);
     assert_eq!(after["targets"][0]["ack"], Value::Null, "{after:#}");
     assert_eq!(sb.checkpoint()["acks"], json!({}));
@@ -112,13 +101,7 @@ fn an_ack_during_reminders_stops_them_and_the_recovery_still_goes_out() {
     site.set(503);
     check(22_000, 1);
     check(25_600, 1);
-    let sent = api.sent();
-    assert_eq!(sent.len(), 6, "{sent:?}");
-    assert!(
-        sent[5].starts_with("⏰ <b>web</b> is still DOWN"),
-        "{}",
-        sent[5]
-    );
+    assert_last_sent(&api, 6, "⏰ <b>web</b> is still DOWN");
 }
 
 #[test]
@@ -194,13 +177,7 @@ fn all_acknowledges_every_target_down_now_once() {
         "no target is down without an ack: nothing to acknowledge\n"
     );
     run_at(&sb, &["check"], 60, &[]).expect(1);
-    let sent = api.sent();
-    assert_eq!(sent.len(), 2, "{sent:?}");
-    assert!(
-        sent[1].starts_with("✅ ack: <b>web</b>, <b>db</b>, by <b>ana</b>\n"),
-        "{}",
-        sent[1]
-    );
+    assert_last_sent(&api, 2, "✅ ack: <b>web</b>, <b>db</b>, by <b>ana</b>\n");
 }
 
 #[test]

@@ -169,12 +169,7 @@ fn an_offline_checker_posts_nothing_about_its_targets() {
         &closed_port_url(),
         &format!("[alertmanager]\nurl = \"{}\"\n", am.url()),
     );
-    let text = fs::read_to_string(sb.config_path()).unwrap().replacen(
-        "[check]\n",
-        &format!("[check]\ncanary = [\"{}\"]\n", canary.url("/switch")),
-        1,
-    );
-    sb.write_raw_config(&text);
+    sb.add_check_keys(&format!("canary = [\"{}\"]\n", canary.url("/switch")));
     canary.set(503);
     let run = sb.run(&["check"]);
     assert!(

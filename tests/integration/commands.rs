@@ -114,12 +114,7 @@ fn an_ack_from_the_chat_stops_the_reminders_and_the_recovery_is_still_sent() {
 fn status_says_what_is_not_settled_yet() {
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
     configure(&sb, &api, &[target("web", &site.url("/switch"))]);
-    let text = fs::read_to_string(sb.config_path()).unwrap().replacen(
-        "[check]\n",
-        "[check]\nconfirm = 2\n",
-        1,
-    );
-    sb.write_raw_config(&text);
+    sb.add_check_keys("confirm = 2\n");
     check(&sb, "2026-03-01T12:00:00Z").expect(0);
     site.set(503);
     api.push_from(group(), ANN, "Ann", "/status");

@@ -122,6 +122,16 @@ impl Sandbox {
         self.write_raw_config(&text);
     }
 
+    /// Adds `keys` (TOML lines) to the `[check]` section of the config written.
+    pub fn add_check_keys(&self, keys: &str) {
+        let text = fs::read_to_string(self.config_path()).unwrap().replacen(
+            "[check]\n",
+            &format!("[check]\n{keys}"),
+            1,
+        );
+        self.write_raw_config(&text);
+    }
+
     pub fn write_raw_config(&self, text: &str) {
         fs::write(self.config_path(), text).unwrap();
         fs::set_permissions(self.config_path(), fs::Permissions::from_mode(0o600)).unwrap();
@@ -255,6 +265,13 @@ impl Sandbox {
         walk(self.dir.path(), &mut out);
         out
     }
+}
+
+/// The chat got `count` messages so far, the last one starting with `start`.
+pub fn assert_last_sent(api: &BotApi, count: usize, start: &str) {
+    let sent = api.sent();
+    assert_eq!(sent.len(), count, "{sent:?}");
+    assert!(sent[count - 1].starts_with(start), "{}", sent[count - 1]);
 }
 
 /// Runs a command to its end (at most RUN_LIMIT).

@@ -6,7 +6,7 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::{run, target, BotApi, Run, Sandbox, Site};
+use crate::{assert_last_sent, run, target, BotApi, Run, Sandbox, Site};
 
 /// A sandbox watching `web` (and `api`, the same site) with `windows` appended.
 fn sandbox(api: &BotApi, site: &Site, windows: &str) -> Sandbox {
@@ -99,13 +99,7 @@ fn a_target_down_inside_a_window_is_logged_not_sent_and_its_end_says_so_once() {
     // The end: web is down still, unlike when the window began.
     at(&sb, &["check"], "2026-12-06T04:00:00+01:00").expect(1);
     at(&sb, &["check"], "2026-12-06T04:01:00+01:00").expect(1);
-    let sent = api.sent();
-    assert_eq!(sent.len(), 2, "{sent:?}");
-    assert!(
-        sent[1].starts_with("🔔 <b>web</b> is no longer muted, and is DOWN now"),
-        "{}",
-        sent[1]
-    );
+    assert_last_sent(&api, 2, "🔔 <b>web</b> is no longer muted, and is DOWN now");
     assert!(sb.checkpoint()["mutes"].as_object().unwrap().is_empty());
     let text = at(&sb, &["status"], "2026-12-06T04:01:30+01:00")
         .expect(0)
@@ -164,13 +158,7 @@ fn a_window_crossing_midnight_covers_the_next_morning() {
         "{text}"
     );
     at(&sb, &["check"], "2026-12-07T00:30:00+01:00").expect(1);
-    let sent = api.sent();
-    assert_eq!(sent.len(), 2, "{sent:?}");
-    assert!(
-        sent[1].starts_with("🔔 <b>web</b> is no longer muted, and is DOWN now"),
-        "{}",
-        sent[1]
-    );
+    assert_last_sent(&api, 2, "🔔 <b>web</b> is no longer muted, and is DOWN now");
     // Monday night is no window: an outage then is sent at once.
     site.set(200);
     at(&sb, &["check"], "2026-12-07T23:00:00+01:00").expect(0);
@@ -226,21 +214,9 @@ fn windows_across_the_spring_change_last_their_real_time() {
     // api's window ends at 04:00, web's only at 04:30 (not at 03:30 by the wall clock).
     at(&sb, &["check"], "2026-03-29T04:00:00+02:00").expect(1);
     at(&sb, &["check"], "2026-03-29T04:29:00+02:00").expect(1);
-    let sent = api.sent();
-    assert_eq!(sent.len(), 3, "{sent:?}");
-    assert!(
-        sent[2].starts_with("🔔 <b>api</b> is no longer muted, and is DOWN now"),
-        "{}",
-        sent[2]
-    );
+    assert_last_sent(&api, 3, "🔔 <b>api</b> is no longer muted, and is DOWN now");
     at(&sb, &["check"], "2026-03-29T04:30:00+02:00").expect(1);
-    let sent = api.sent();
-    assert_eq!(sent.len(), 4, "{sent:?}");
-    assert!(
-        sent[3].starts_with("🔔 <b>web</b> is no longer muted, and is DOWN now"),
-        "{}",
-        sent[3]
-    );
+    assert_last_sent(&api, 4, "🔔 <b>web</b> is no longer muted, and is DOWN now");
 }
 
 #[test]
@@ -259,13 +235,7 @@ fn a_window_at_an_hour_that_happens_twice_starts_at_the_first() {
     at(&sb, &["check"], "2026-10-25T02:29:00+01:00").expect(1);
     assert_eq!(api.sent().len(), 1, "api only: {:?}", api.sent());
     at(&sb, &["check"], "2026-10-25T02:30:00+01:00").expect(1);
-    let sent = api.sent();
-    assert_eq!(sent.len(), 2, "{sent:?}");
-    assert!(
-        sent[1].starts_with("🔔 <b>web</b> is no longer muted, and is DOWN now"),
-        "{}",
-        sent[1]
-    );
+    assert_last_sent(&api, 2, "🔔 <b>web</b> is no longer muted, and is DOWN now");
 }
 
 #[test]

@@ -21,12 +21,7 @@ fn at(minutes: i64) -> String {
 fn watching(path: &str, keys: &str) -> (Site, BotApi, Sandbox) {
     let (site, api, sb) = (Site::start(), BotApi::start(), Sandbox::new());
     sb.write_config(Some(&api.url()), &[target("web", &site.url(path))]);
-    let text = fs::read_to_string(sb.config_path()).unwrap().replacen(
-        "[check]\n",
-        &format!("[check]\n{keys}"),
-        1,
-    );
-    sb.write_raw_config(&text);
+    sb.add_check_keys(keys);
     (site, api, sb)
 }
 
